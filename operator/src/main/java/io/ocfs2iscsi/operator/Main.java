@@ -1,0 +1,25 @@
+package io.ocfs2iscsi.operator;
+
+import io.ocfs2iscsi.operator.cli.ValidateCommand;
+import java.util.Arrays;
+import java.util.List;
+
+/** Entry point of operator.jar: {@code validate FILE...} checks manifests offline. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    List<String> rest = args.length > 0 ? Arrays.asList(args).subList(1, args.length) : List.of();
+    String command = args.length > 0 ? args[0] : "";
+    int code;
+    switch (command) {
+      case "validate" -> code = new ValidateCommand(System.out, System.err).run(rest);
+      default -> {
+        System.err.println("usage: operator.jar validate FILE...");
+        code = 2;
+      }
+    }
+    System.exit(code);
+  }
+}

@@ -1,0 +1,95 @@
+package io.ocfs2iscsi.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ClusterMemberStatus {
+
+  /** Lifecycle of a member's o2cb number. */
+  public enum State {
+    /** Selected, ApplyCluster not yet acknowledged for the current revision. */
+    Joining,
+    /** Applied the current revision. */
+    Applied,
+    /** Selected but its node agent did not answer. */
+    Unreachable,
+    /** No longer selected; its number is held until its Node is gone and no volume reports it mounted. */
+    Held
+  }
+
+  private String nodeName;
+
+  @JsonPropertyDescription("Stable o2cb node number, 0-254.")
+  private Integer number;
+
+  @JsonPropertyDescription("IPv4 address o2cb uses on the node.")
+  private String address;
+
+  private State state;
+
+  @JsonPropertyDescription("Cluster revision this node applied last.")
+  private String appliedRevision;
+
+  @JsonPropertyDescription("Host prerequisites the node lacks (packages, kernel modules).")
+  private List<String> missingPrerequisites = new ArrayList<>();
+
+  public ClusterMemberStatus() {}
+
+  public ClusterMemberStatus(String nodeName, Integer number, String address, State state) {
+    this.nodeName = nodeName;
+    this.number = number;
+    this.address = address;
+    this.state = state;
+  }
+
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  public void setNodeName(String nodeName) {
+    this.nodeName = nodeName;
+  }
+
+  public Integer getNumber() {
+    return number;
+  }
+
+  public void setNumber(Integer number) {
+    this.number = number;
+  }
+
+  public String getAddress() {
+    return address;
+  }
+
+  public void setAddress(String address) {
+    this.address = address;
+  }
+
+  public State getState() {
+    return state;
+  }
+
+  public void setState(State state) {
+    this.state = state;
+  }
+
+  public String getAppliedRevision() {
+    return appliedRevision;
+  }
+
+  public void setAppliedRevision(String appliedRevision) {
+    this.appliedRevision = appliedRevision;
+  }
+
+  public List<String> getMissingPrerequisites() {
+    return missingPrerequisites;
+  }
+
+  public void setMissingPrerequisites(List<String> missingPrerequisites) {
+    this.missingPrerequisites = missingPrerequisites;
+  }
+}

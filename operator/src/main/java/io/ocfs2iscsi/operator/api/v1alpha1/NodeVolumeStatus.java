@@ -1,0 +1,49 @@
+package io.ocfs2iscsi.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class NodeVolumeStatus {
+
+  private String node;
+
+  @JsonPropertyDescription("iSCSI session per portal.")
+  private List<SessionStatus> sessions = new ArrayList<>();
+
+  private PathCounts paths = new PathCounts();
+
+  private Boolean mounted;
+
+  @JsonPropertyDescription("o2cb disk heartbeat active on this node.")
+  private Boolean heartbeat;
+
+  @JsonPropertyDescription("Problems the node reported, or why it could not be reached.")
+  private List<String> problems = new ArrayList<>();
+
+  public String getNode() { return node; }
+
+  public void setNode(String node) { this.node = node; }
+
+  public List<SessionStatus> getSessions() { return sessions; }
+
+  public void setSessions(List<SessionStatus> sessions) { this.sessions = sessions; }
+
+  public PathCounts getPaths() { return paths; }
+
+  public void setPaths(PathCounts paths) { this.paths = paths; }
+
+  public Boolean getMounted() { return mounted; }
+
+  public void setMounted(Boolean mounted) { this.mounted = mounted; }
+
+  public Boolean getHeartbeat() { return heartbeat; }
+
+  public void setHeartbeat(Boolean heartbeat) { this.heartbeat = heartbeat; }
+
+  public List<String> getProblems() { return problems; }
+
+  public void setProblems(List<String> problems) { this.problems = problems; }
+}

@@ -1,0 +1,32 @@
+package io.ocfs2iscsi.operator.api.v1alpha1;
+
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.ocfs2iscsi.contract.ValueRules;
+
+/** A Secret by namespace and name (the volume is cluster-scoped, so the namespace is explicit). */
+public class SecretReference {
+
+  @Required
+  @Pattern(ValueRules.DNS_LABEL)
+  private String namespace;
+
+  @Required
+  @Pattern(ValueRules.DNS_SUBDOMAIN)
+  private String name;
+
+  public SecretReference() {}
+
+  public SecretReference(String namespace, String name) {
+    this.namespace = namespace;
+    this.name = name;
+  }
+
+  public String getNamespace() { return namespace; }
+
+  public void setNamespace(String namespace) { this.namespace = namespace; }
+
+  public String getName() { return name; }
+
+  public void setName(String name) { this.name = name; }
+}

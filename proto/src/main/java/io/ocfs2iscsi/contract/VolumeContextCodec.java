@@ -1,0 +1,146 @@
+package io.ocfs2iscsi.contract;
+
+import io.ocfs2iscsi.agent.v1.FilesystemSettings;
+import io.ocfs2iscsi.agent.v1.IscsiTarget;
+import io.ocfs2iscsi.agent.v1.MultipathSettings;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes a {@link VolumeSpec} as the flat string map that a PersistentVolume carries in
+ * {@code spec.csi.volumeAttributes} and kubelet hands to NodeStageVolume as {@code volume_context}, and back.
+ * The operator encodes, the node plugin decodes: one codec, so the two cannot disagree on a key.
+ */
+public final class VolumeContextCodec {
+
+  private VolumeContextCodec() {}
+
+  public static final String IQN = "iqn";
+  public static final String LUN = "lun";
+  /** Comma-separated host:port list. */
+  public static final String PORTALS = "portals";
+  public static final String REPLACEMENT_TIMEOUT_SECONDS = "replacementTimeoutSeconds";
+  public static final String STARTUP = "startup";
+  public static final String CHAP = "chap";
+  public static final String ALIAS = "alias";
+  public static final String WWID = "wwid";
+  public static final String PATH_GROUPING_POLICY = "pathGroupingPolicy";
+  public static final String PATH_SELECTOR = "pathSelector";
+  public static final String PATH_CHECKER = "pathChecker";
+  public static final String POLLING_INTERVAL_SECONDS = "pollingIntervalSeconds";
+  public static final String FAILBACK = "failback";
+  public static final String NO_PATH_RETRY = "noPathRetry";
+  public static final String CLUSTER_NAME = "clusterName";
+  public static final String LABEL = "label";
+  public static final String BLOCK_SIZE = "blockSize";
+  public static final String CLUSTER_SIZE = "clusterSize";
+  public static final String NODE_SLOTS = "nodeSlots";
+  /** Comma-separated mount options (each option is comma-free by {@link ValueRules#MOUNT_OPTION}). */
+  public static final String MOUNT_OPTIONS = "mountOptions";
+
+  /** Keys a volume_context must carry; the others may be absent (empty or defaulted by the node). */
+  public static final List<String> REQUIRED =
+      List.of(IQN, LUN, PORTALS, ALIAS, CLUSTER_NAME, REPLACEMENT_TIMEOUT_SECONDS, POLLING_INTERVAL_SECONDS);
+
+  public static Map<String, String> encode(VolumeSpec spec) {
+    Map<String, String> m = new LinkedHashMap<>();
+    IscsiTarget t = spec.getTarget();
+    m.put(IQN, t.getIqn());
+    m.put(LUN, Integer.toString(t.getLun()));
+    m.put(PORTALS, String.join(",", t.getPortalsList()));
+    m.put(REPLACEMENT_TIMEOUT_SECONDS, Integer.toString(t.getReplacementTimeoutSeconds()));
+    m.put(STARTUP, t.getStartup());
+    m.put(CHAP, Boolean.toString(t.getChap()));
+    MultipathSettings mp = spec.getMultipath();
+    m.put(ALIAS, mp.getAlias());
+    putIfSet(m, WWID, mp.getWwid());
+    m.put(PATH_GROUPING_POLICY, mp.getPathGroupingPolicy());
+    m.put(PATH_SELECTOR, mp.getPathSelector());
+    m.put(PATH_CHECKER, mp.getPathChecker());
+    m.put(POLLING_INTERVAL_SECONDS, Integer.toString(mp.getPollingIntervalSeconds()));
+    m.put(FAILBACK, mp.getFailback());
+    m.put(NO_PATH_RETRY, mp.getNoPathRetry());
+    FilesystemSettings fs = spec.getFilesystem();
+    m.put(CLUSTER_NAME, fs.getClusterName());
+    m.put(LABEL, fs.getLabel());
+    m.put(BLOCK_SIZE, fs.getBlockSize());
+    m.put(CLUSTER_SIZE, fs.getClusterSize());
+    m.put(NODE_SLOTS, Integer.toString(fs.getNodeSlots()));
+    m.put(MOUNT_OPTIONS, String.join(",", fs.getMountOptionsList()));
+    return m;
+  }
+
+  /**
+   * Decodes a volume_context. Throws {@link IllegalArgumentException} naming the key when a required key is
+   * missing or a number does not parse; the values themselves are checked by {@link VolumeSpecChecks}.
+   */
+  public static VolumeSpec decode(String volumeId, Map<String, String> ctx) {
+    for (String key : REQUIRED) {
+      if (ctx.get(key) == null || ctx.get(key).isBlank()) {
+        throw new IllegalArgumentException("volume_context[" + key + "] is required");
+      }
+    }
+    IscsiTarget target =
+        IscsiTarget.newBuilder()
+            .setIqn(ctx.get(IQN))
+            .setLun(number(ctx, LUN))
+            .addAllPortals(list(ctx.get(PORTALS)))
+            .setReplacementTimeoutSeconds(number(ctx, REPLACEMENT_TIMEOUT_SECONDS))
+            .setStartup(ctx.getOrDefault(STARTUP, "automatic"))
+            .setChap(Boolean.parseBoolean(ctx.getOrDefault(CHAP, "false")))
+            .build();
+    MultipathSettings multipath =
+        MultipathSettings.newBuilder()
+            .setAlias(ctx.get(ALIAS))
+            .setWwid(ctx.getOrDefault(WWID, ""))
+            .setPathGroupingPolicy(ctx.getOrDefault(PATH_GROUPING_POLICY, "multibus"))
+            .setPathSelector(ctx.getOrDefault(PATH_SELECTOR, "round-robin 0"))
+            .setPathChecker(ctx.getOrDefault(PATH_CHECKER, "tur"))
+            .setPollingIntervalSeconds(number(ctx, POLLING_INTERVAL_SECONDS))
+            .setFailback(ctx.getOrDefault(FAILBACK, "immediate"))
+            .setNoPathRetry(ctx.getOrDefault(NO_PATH_RETRY, "queue"))
+            .build();
+    FilesystemSettings filesystem =
+        FilesystemSettings.newBuilder()
+            .setClusterName(ctx.get(CLUSTER_NAME))
+            .setLabel(ctx.getOrDefault(LABEL, ""))
+            .setBlockSize(ctx.getOrDefault(BLOCK_SIZE, "4K"))
+            .setClusterSize(ctx.getOrDefault(CLUSTER_SIZE, "32K"))
+            .setNodeSlots(ctx.containsKey(NODE_SLOTS) ? number(ctx, NODE_SLOTS) : 4)
+            .addAllMountOptions(list(ctx.getOrDefault(MOUNT_OPTIONS, "")))
+            .build();
+    return VolumeSpec.newBuilder()
+        .setVolumeId(volumeId)
+        .setTarget(target)
+        .setMultipath(multipath)
+        .setFilesystem(filesystem)
+        .build();
+  }
+
+  private static void putIfSet(Map<String, String> m, String key, String value) {
+    if (value != null && !value.isEmpty()) {
+      m.put(key, value);
+    }
+  }
+
+  private static int number(Map<String, String> ctx, String key) {
+    String raw = ctx.get(key);
+    try {
+      int n = Integer.parseInt(raw.trim());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "volume_context[" + key + "] must be a non-negative whole number, got '" + raw + "'");
+    }
+  }
+
+  private static List<String> list(String csv) {
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+}

@@ -1,0 +1,99 @@
+package io.ocfs2iscsi.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ocfs2iscsi.agent.v1.FilesystemSettings;
+import io.ocfs2iscsi.agent.v1.IscsiTarget;
+import io.ocfs2iscsi.agent.v1.MultipathSettings;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class VolumeContextCodecTest {
+
+  /** The reference setup's volume. */
+  static VolumeSpec reference() {
+    return VolumeSpec.newBuilder()
+        .setVolumeId("mylun")
+        .setTarget(
+            IscsiTarget.newBuilder()
+                .setIqn("iqn.2016-02.local.virtual:virtual.vg1")
+                .setLun(0)
+                .addAllPortals(List.of("192.168.0.180:3260", "10.20.1.180:3260"))
+                .setReplacementTimeoutSeconds(10)
+                .setStartup("automatic"))
+        .setMultipath(
+            MultipathSettings.newBuilder()
+                .setAlias("mylun")
+                .setWwid("23238363932313833")
+                .setPathGroupingPolicy("multibus")
+                .setPathSelector("round-robin 0")
+                .setPathChecker("readsector0")
+                .setPollingIntervalSeconds(3)
+                .setFailback("immediate")
+                .setNoPathRetry("1"))
+        .setFilesystem(
+            FilesystemSettings.newBuilder()
+                .setClusterName("iscsi")
+                .setLabel("ISCSI")
+                .setBlockSize("4K")
+                .setClusterSize("32K")
+                .setNodeSlots(4)
+                .addAllMountOptions(List.of("noatime", "acl", "user_xattr")))
+        .build();
+  }
+
+  @Test
+  void roundTripKeepsEveryField() {
+    VolumeSpec spec = reference();
+    Map<String, String> ctx = VolumeContextCodec.encode(spec);
+
+    assertThat(ctx).containsEntry("portals", "192.168.0.180:3260,10.20.1.180:3260").containsEntry("lun", "0");
+    assertThat(VolumeContextCodec.decode("mylun", ctx)).isEqualTo(spec);
+    assertThat(VolumeSpecChecks.violations(spec)).isEmpty();
+  }
+
+  @Test
+  void aMissingRequiredKeyIsNamed() {
+    Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(reference()));
+    ctx.remove("iqn");
+
+    assertThatThrownBy(() -> VolumeContextCodec.decode("mylun", ctx))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("volume_context[iqn] is required");
+  }
+
+  @Test
+  void aBadNumberIsNamed() {
+    Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(reference()));
+    ctx.put("lun", "one");
+
+    assertThatThrownBy(() -> VolumeContextCodec.decode("mylun", ctx))
+        .hasMessage("volume_context[lun] must be a non-negative whole number, got 'one'");
+  }
+
+  @Test
+  void valuesThatWouldReachACommandLineAreChecked() {
+    Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(reference()));
+    ctx.put("portals", "192.168.0.180:3260;reboot,10.20.1.180:3260");
+    ctx.put("mountOptions", "noatime,exec=/bin/sh x");
+    ctx.put("alias", "../../etc/passwd");
+
+    List<String> violations = VolumeSpecChecks.violations(VolumeContextCodec.decode("mylun", ctx));
+
+    assertThat(violations)
+        .anyMatch(v -> v.startsWith("target.portals[0]: "))
+        .anyMatch(v -> v.startsWith("filesystem.mount_options[1]: "))
+        .anyMatch(v -> v.startsWith("multipath.alias: "));
+  }
+
+  @Test
+  void sizesConvertToBytes() {
+    assertThat(VolumeSpecChecks.bytes("4K")).isEqualTo(4096);
+    assertThat(VolumeSpecChecks.bytes("1M")).isEqualTo(1048576);
+    assertThat(VolumeSpecChecks.bytes("512")).isEqualTo(512);
+  }
+}
