@@ -1,0 +1,168 @@
+package io.ocfs2iscsi.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.storage.CSIDriver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ChartTest {
+
+  private static final Path RESOURCES = Chart.root().resolve("helm/src/test/resources");
+
+  @Test
+  void lintsClean() {
+    LintResult result = new Helm(Chart.dir()).lint().strict().call();
+
+    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+  }
+
+  @Test
+  void defaultValuesRenderTheWholeInstall() {
+    List<HasMetadata> objects = Chart.objects(Chart.template(null));
+
+    assertThat(objects)
+        .extracting(HasMetadata::getKind)
+        .contains("Deployment", "DaemonSet", "CSIDriver", "ClusterRole", "ClusterRoleBinding", "Role",
+            "RoleBinding", "ServiceAccount", "Service", "Job")
+        .doesNotContain("Ocfs2Cluster", "Certificate", "CustomResourceDefinition");
+    Job certgen = Chart.one(objects, Job.class);
+    assertThat(certgen.getMetadata().getName()).isEqualTo("ocfs2iscsi-certgen-1");
+    assertThat(certgen.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("ensure-certs", "--namespace=storage-system", "--operator-secret=ocfs2iscsi-operator-tls",
+            "--agent-secret=ocfs2iscsi-node-agent-tls",
+            "--agent-authority=node-agent.storage-system.ocfs2iscsi.io");
+  }
+
+  @Test
+  void nodePluginIsPrivilegedOnTheHostWithBidirectionalKubeletMount() {
+    DaemonSet ds = Chart.one(Chart.objects(Chart.template(null)), DaemonSet.class);
+    var pod = ds.getSpec().getTemplate().getSpec();
+    Container plugin = container(pod.getContainers(), "node-plugin");
+
+    assertThat(pod.getHostNetwork()).isTrue();
+    assertThat(pod.getHostPID()).isTrue();
+    assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
+    assertThat(plugin.getSecurityContext().getPrivileged()).isTrue();
+    Map<String, VolumeMount> mounts =
+        plugin.getVolumeMounts().stream().collect(Collectors.toMap(VolumeMount::getMountPath, m -> m));
+    assertThat(mounts.get("/var/lib/kubelet").getMountPropagation()).isEqualTo("Bidirectional");
+    assertThat(mounts.get("/lib/modules").getReadOnly()).isTrue();
+    assertThat(mounts).containsKeys("/dev", "/sys", "/etc/iscsi", "/etc/multipath", "/etc/ocfs2",
+        "/var/lib/ocfs2iscsi", "/csi");
+    assertThat(plugin.getArgs())
+        .contains("--csi-endpoint=unix:///csi/csi.sock", "--host-mode=nsenter", "--node-id=$(NODE_NAME)",
+            "--agent-endpoint=0.0.0.0:9443");
+    assertThat(container(pod.getContainers(), "node-driver-registrar").getArgs())
+        .contains("--kubelet-registration-path=/var/lib/kubelet/plugins/csi.ocfs2iscsi.io/csi.sock");
+    assertThat(container(pod.getContainers(), "liveness-probe").getArgs()).contains("--csi-address=/csi/csi.sock");
+    assertThat(plugin.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+  }
+
+  @Test
+  void csiDriverNeedsNoAttachAndIsPersistentOnly() {
+    CSIDriver driver = Chart.one(Chart.objects(Chart.template(null)), CSIDriver.class);
+
+    assertThat(driver.getMetadata().getName()).isEqualTo("csi.ocfs2iscsi.io");
+    assertThat(driver.getSpec().getAttachRequired()).isFalse();
+    assertThat(driver.getSpec().getPodInfoOnMount()).isFalse();
+    assertThat(driver.getSpec().getVolumeLifecycleModes()).containsExactly("Persistent");
+    assertThat(driver.getSpec().getFsGroupPolicy()).isEqualTo("None");
+  }
+
+  @Test
+  void operatorRbacGrantsExactlyWhatTheOperatorUses() {
+    List<HasMetadata> objects = Chart.objects(Chart.template(null));
+    ClusterRole role = Chart.one(objects, ClusterRole.class);
+
+    assertThat(verbs(role.getRules(), "", "persistentvolumes"))
+        .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "update");
+    assertThat(verbs(role.getRules(), "", "secrets")).containsExactly("get");
+    assertThat(verbs(role.getRules(), "", "nodes")).containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(role.getRules(), "storage.k8s.io", "csinodes")).containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(role.getRules(), "ocfs2iscsi.io", "iscsisharedvolumes/status"))
+        .containsExactlyInAnyOrder("get", "patch", "update");
+    assertThat(role.getRules()).noneMatch(r -> r.getVerbs().contains("*") || r.getResources().contains("*"));
+    assertThat(role.getRules()).noneMatch(r -> r.getVerbs().contains("delete"));
+    Role leases =
+        Chart.all(objects, Role.class).stream()
+            .filter(r -> r.getMetadata().getName().endsWith("-operator-leases"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(verbs(leases.getRules(), "coordination.k8s.io", "leases")).contains("create", "update", "get");
+  }
+
+  @Test
+  void referenceValuesCreateTheClusterAndUseTheGivenSecret() throws Exception {
+    List<HasMetadata> objects = Chart.objects(Chart.template(RESOURCES.resolve("reference-values.yaml")));
+
+    var cluster = Chart.generic(objects, "Ocfs2Cluster").orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) cluster.getAdditionalProperties().get("spec");
+    assertThat(spec).containsEntry("clusterName", "iscsi").containsEntry("addressCidr", "10.10.1.0/24");
+    assertThat(Chart.all(objects, Job.class)).as("an existing Secret needs no certificate job").isEmpty();
+    Deployment operator = Chart.one(objects, Deployment.class);
+    assertThat(operator.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(operator.getSpec().getTemplate().getSpec().getVolumes())
+        .anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("ocfs2iscsi-mtls"));
+    DaemonSet ds = Chart.one(objects, DaemonSet.class);
+    assertThat(ds.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("ocfs2iscsi.io/member", "true");
+    assertThat(container(ds.getSpec().getTemplate().getSpec().getContainers(), "node-plugin").getArgs())
+        .contains("--agent-endpoint=0.0.0.0:9555");
+    assertThat(Files.readString(RESOURCES.resolve("reference-values.yaml"))).contains("existingSecret");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "bad-values-unknown-key.yaml, agentPrt",
+    "bad-values-host-mode.yaml, hostMode",
+    "bad-values-existing-secret-missing.yaml, existingSecret",
+    "bad-values-cluster-name.yaml, clusterName",
+  })
+  void wrongValuesAreRefusedBySchema(String file, String field) {
+    assertThatThrownBy(() -> Chart.template(RESOURCES.resolve(file)))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(field);
+  }
+
+  @Test
+  void chartCrdsAreTheGeneratedOnes() throws Exception {
+    Path committed = Chart.root().resolve("crds");
+    Path chart = Chart.dir().resolve("crds");
+    for (String name : List.of("iscsisharedvolumes.ocfs2iscsi.io-v1.yml", "ocfs2clusters.ocfs2iscsi.io-v1.yml")) {
+      assertThat(Files.readString(chart.resolve(name)))
+          .as("helm/iscsi-ocfs2-operator/crds/%s differs from crds/: run `mvn -pl operator process-classes"
+              + " -Pupdate-crds`", name)
+          .isEqualTo(Files.readString(committed.resolve(name)));
+    }
+  }
+
+  private static Container container(List<Container> containers, String name) {
+    return containers.stream().filter(c -> c.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static List<String> verbs(List<PolicyRule> rules, String group, String resource) {
+    return rules.stream()
+        .filter(r -> r.getApiGroups().contains(group) && r.getResources().contains(resource))
+        .flatMap(r -> r.getVerbs().stream())
+        .toList();
+  }
+}
