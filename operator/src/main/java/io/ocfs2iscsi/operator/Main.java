@@ -1,10 +1,16 @@
 package io.ocfs2iscsi.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.ocfs2iscsi.operator.cli.EnsureCertsCommand;
 import io.ocfs2iscsi.operator.cli.ValidateCommand;
 import java.util.Arrays;
 import java.util.List;
 
-/** Entry point of operator.jar: {@code validate FILE...} checks manifests offline. */
+/**
+ * Entry point of operator.jar: {@code validate FILE...} checks manifests offline; {@code ensure-certs} creates the
+ * mutual-TLS Secrets.
+ */
 public final class Main {
 
   private Main() {}
@@ -15,8 +21,13 @@ public final class Main {
     int code;
     switch (command) {
       case "validate" -> code = new ValidateCommand(System.out, System.err).run(rest);
+      case "ensure-certs" -> {
+        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+          code = new EnsureCertsCommand(System.out, System.err, client).run(rest);
+        }
+      }
       default -> {
-        System.err.println("usage: operator.jar validate FILE...");
+        System.err.println("usage: operator.jar validate FILE... | ensure-certs --namespace=N ...");
         code = 2;
       }
     }
