@@ -1,0 +1,116 @@
+package io.ocfs2iscsi.node.tools;
+
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.host.HostFiles;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * open-iscsi's record files, edited directly for the CHAP settings: {@code iscsiadm -o update -v SECRET} would put
+ * the secret on a command line (visible in /proc/PID/cmdline), so the secret goes into the 0600 record file
+ * instead, which is exactly where iscsiadm itself would store it. Node records live in
+ * {@code <nodes>/<iqn>/<host>,<port>,<tpgt>/<iface>} (a file), or in older layouts
+ * {@code <nodes>/<iqn>/<host>,<port>,<tpgt>} as the file itself. Discovery records:
+ * {@code <send_targets>/<host>,<port>/st_config}.
+ */
+public final class IscsiNodeRecords {
+
+  /** Debian/Ubuntu keep records in /etc/iscsi, RHEL and derivatives in /var/lib/iscsi. */
+  static final List<String> BASES = List.of("/etc/iscsi", "/var/lib/iscsi");
+
+  private static final String END_RECORD = "# END RECORD";
+
+  private final HostFiles files;
+
+  public IscsiNodeRecords(HostFiles files) {
+    this.files = files;
+  }
+
+  /** Writes settings into the node record of (iqn, portal, iface "default"); the record must exist (discovery). */
+  public void writeNodeSettings(String iqn, Portal portal, Map<String, String> settings) {
+    String file =
+        nodeRecordFile(iqn, portal)
+            .orElseThrow(
+                () ->
+                    NodeException.internal(
+                        "no node record for " + iqn + " at " + portal + " after discovery (looked in "
+                            + BASES.stream().map(b -> b + "/nodes/" + iqn).toList() + ")"));
+    String current = files.read(file).orElse("");
+    files.writeAtomically(file, withSettings(current, settings), true);
+  }
+
+  /** Writes settings into the discovery record of a portal (created beforehand by iscsiadm -m discoverydb -o new). */
+  public void writeDiscoverySettings(Portal portal, Map<String, String> settings) {
+    for (String base : BASES) {
+      String file = base + "/send_targets/" + portal.host() + "," + portal.port() + "/st_config";
+      if (files.exists(file)) {
+        files.writeAtomically(file, withSettings(files.read(file).orElse(""), settings), true);
+        return;
+      }
+    }
+    throw NodeException.internal("no discovery record for " + portal + " (iscsiadm -m discoverydb -o new made none)");
+  }
+
+  Optional<String> nodeRecordFile(String iqn, Portal portal) {
+    for (String base : BASES) {
+      String dir = base + "/nodes/" + iqn;
+      for (String name : files.list(dir)) {
+        if (!name.startsWith(portal.recordPrefix())) {
+          continue;
+        }
+        String entry = dir + "/" + name;
+        if (files.isDirectory(entry)) {
+          if (files.exists(entry + "/default")) {
+            return Optional.of(entry + "/default");
+          }
+        } else {
+          return Optional.of(entry);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The record text with each setting replaced in place, or added before "# END RECORD" (or at the end) when
+   * absent. Other lines are kept as they are.
+   */
+  public static String withSettings(String record, Map<String, String> settings) {
+    Map<String, String> pending = new LinkedHashMap<>(settings);
+    List<String> out = new ArrayList<>();
+    boolean endSeen = false;
+    for (String line : record.split("\n", -1)) {
+      String key = keyOf(line);
+      if (key != null && pending.containsKey(key)) {
+        out.add(key + " = " + pending.remove(key));
+        continue;
+      }
+      if (line.strip().equals(END_RECORD)) {
+        pending.forEach((k, v) -> out.add(k + " = " + v));
+        pending.clear();
+        endSeen = true;
+      }
+      out.add(line);
+    }
+    if (!endSeen && !pending.isEmpty()) {
+      if (!out.isEmpty() && out.get(out.size() - 1).isEmpty()) {
+        out.remove(out.size() - 1);
+      }
+      pending.forEach((k, v) -> out.add(k + " = " + v));
+      out.add("");
+    }
+    return String.join("\n", out);
+  }
+
+  private static String keyOf(String line) {
+    String t = line.strip();
+    if (t.startsWith("#")) {
+      return null;
+    }
+    int eq = t.indexOf('=');
+    return eq <= 0 ? null : t.substring(0, eq).strip();
+  }
+}

@@ -1,0 +1,90 @@
+package io.ocfs2iscsi.node.tools;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Renders the plugin's multipath drop-ins (multipath reads every file in /etc/multipath/conf.d). Pure functions:
+ * the same input always gives the same bytes, so a stage can compare and skip an unchanged file.
+ *
+ * <p>Per volume, {@code ocfs2iscsi-<alias>.conf}: the multipaths entry (wwid, alias, grouping, selector, failback,
+ * no_path_retry) and, because multipath accepts path_checker only per device type, a devices entry for the LUN's
+ * vendor/product. Host-wide, {@code ocfs2iscsi.conf}: polling_interval (a defaults-only setting; the smallest of
+ * the staged volumes, which is safe for all) and a blacklist that keeps local disks out.
+ */
+public final class MultipathConfig {
+
+  public static final String CONF_DIR = "/etc/multipath/conf.d";
+  public static final String HOST_FILE = CONF_DIR + "/ocfs2iscsi.conf";
+
+  /** Vendor/product strings that need no escaping inside a quoted multipath regular expression. */
+  private static final Pattern PLAIN = Pattern.compile("^[A-Za-z0-9 _-]{1,40}$");
+
+  private MultipathConfig() {}
+
+  public static String volumeFile(String alias) {
+    return CONF_DIR + "/ocfs2iscsi-" + alias + ".conf";
+  }
+
+  /** What one volume's drop-in holds; every value is validated (ValueRules, VolumeSpecChecks) beforehand. */
+  public record VolumeEntry(
+      String volumeId,
+      String alias,
+      String wwid,
+      String vendor,
+      String product,
+      String pathGroupingPolicy,
+      String pathSelector,
+      String pathChecker,
+      String failback,
+      String noPathRetry) {}
+
+  public static String renderVolume(VolumeEntry e) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Managed by csi.ocfs2iscsi.io for volume ").append(e.volumeId())
+        .append(": written on stage, removed on unstage. Do not edit.\n");
+    if (e.vendor() != null && e.product() != null && PLAIN.matcher(e.vendor()).matches()
+        && PLAIN.matcher(e.product()).matches()) {
+      sb.append("devices {\n")
+          .append("\tdevice {\n")
+          .append("\t\tvendor \"^").append(e.vendor()).append("$\"\n")
+          .append("\t\tproduct \"^").append(e.product()).append("$\"\n")
+          .append("\t\tpath_checker ").append(e.pathChecker()).append('\n')
+          .append("\t}\n")
+          .append("}\n");
+    }
+    sb.append("multipaths {\n")
+        .append("\tmultipath {\n")
+        .append("\t\twwid ").append(e.wwid()).append('\n')
+        .append("\t\talias ").append(e.alias()).append('\n')
+        .append("\t\tpath_grouping_policy ").append(e.pathGroupingPolicy()).append('\n')
+        .append("\t\tpath_selector \"").append(e.pathSelector()).append("\"\n")
+        .append("\t\tfailback ").append(e.failback()).append('\n')
+        .append("\t\tno_path_retry ").append(e.noPathRetry()).append('\n')
+        .append("\t}\n")
+        .append("}\n");
+    return sb.toString();
+  }
+
+  /** Device names multipath must never claim: RAM, loop, md, dm, optical, tape, virtio, Xen, UML, NVMe disks. */
+  static final List<String> BLACKLISTED_DEVNODES =
+      List.of("^(ram|raw|loop|fd|md|dm-|sr|scd|st|nbd|zram)[0-9]*", "^(hd|xvd|vd|ubd)[a-z]*", "^nvme");
+
+  /** The host-wide drop-in: polling interval and the blacklist (device name patterns plus local disks' WWIDs). */
+  public static String renderHost(int pollingIntervalSeconds, List<String> localDiskWwids) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Managed by csi.ocfs2iscsi.io: host-wide settings of its volumes. Do not edit.\n")
+        .append("defaults {\n")
+        .append("\tpolling_interval ").append(pollingIntervalSeconds).append('\n')
+        .append("}\n")
+        .append("blacklist {\n");
+    for (String d : BLACKLISTED_DEVNODES) {
+      sb.append("\tdevnode \"").append(d).append("\"\n");
+    }
+    for (String w : localDiskWwids.stream().sorted().distinct().toList()) {
+      sb.append("\twwid \"^").append(w).append("$\"\n");
+    }
+    sb.append("}\n");
+    return sb.toString();
+  }
+}
