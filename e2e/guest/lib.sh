@@ -111,6 +111,7 @@ target_start() {
   disown "$pid"   # teardown/fault kill it by pid; no job-control noise
   echo "$pid" >"$E2E_RUN_DIR/tgtd.pid"
   if ! wait_until 10 "tgtd control socket" tgtadm -C "$port" --lld iscsi --mode target --op show; then
+    tail -n 5 "$E2E_RUN_DIR/tgtd.log" >&2 || true
     die "tgtd did not start (log: $E2E_RUN_DIR/tgtd.log)"
   fi
   tgtadm -C "$port" --lld iscsi --mode target --op new --tid 1 --targetname "$E2E_TARGET_IQN"
