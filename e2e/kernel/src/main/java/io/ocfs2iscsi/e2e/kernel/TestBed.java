@@ -1,0 +1,337 @@
+package io.ocfs2iscsi.e2e.kernel;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The real-kernel test bed of {@code e2e/guest/launch}: a private network namespace with the reference SAN (tgtd on
+ * 192.168.0.180 and 10.20.1.180, LUN 1 of {@code iqn.2016-02.local.virtual:virtual.vg1}) and User-Mode-Linux guests
+ * node1..nodeN, each with open-iscsi, multipath-tools, ocfs2-tools and a JRE.
+ *
+ * <p>{@link #start} runs the launcher and waits for its {@code E2E READY} line; guest TCP ports (default 50051 and
+ * 50052) are reachable from this JVM at the {@code 127.0.0.1} addresses in {@link Node#ports()}. {@link #close}
+ * (also run by a shutdown hook) closes the launcher's standard input, which tears everything down; if this JVM dies,
+ * the closed pipe does the same. A missing prerequisite fails with the launcher's message, which names the fix.
+ */
+public final class TestBed implements AutoCloseable {
+
+  /** First boot may build the guest image (about a minute) before the guests boot. */
+  public static final Duration READY_TIMEOUT = Duration.ofMinutes(6);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  /** A guest: name (also its hostname and o2cb node name), addresses, initiator name, forwarded ports. */
+  public record Node(String name, String mgmtIp, String sanAIp, String sanBIp, String iqn,
+      Map<Integer, InetSocketAddress> ports) {
+    /** The host-side 127.0.0.1 address that reaches {@code guestPort} of this guest. */
+    public InetSocketAddress port(int guestPort) {
+      InetSocketAddress a = ports.get(guestPort);
+      if (a == null) {
+        throw new IllegalArgumentException(name + ": guest port " + guestPort + " is not forwarded (see --forward)");
+      }
+      return a;
+    }
+  }
+
+  /** Exit code and output of a command run inside a guest. */
+  public record ExecResult(int exitCode, String stdout, String stderr) {
+    public ExecResult requireSuccess() {
+      if (exitCode != 0) {
+        throw new IllegalStateException("exit code " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr);
+      }
+      return this;
+    }
+  }
+
+  /** Launcher options. */
+  public record Options(int nodes, List<Integer> forwardedPorts, Path share, List<String> guestCommand) {
+    public static Options defaults() {
+      return new Options(2, List.of(50051, 50052), null, List.of());
+    }
+
+    public Options withNodes(int n) {
+      return new Options(n, forwardedPorts, share, guestCommand);
+    }
+
+    public Options withForwardedPorts(List<Integer> ports) {
+      return new Options(nodes, List.copyOf(ports), share, guestCommand);
+    }
+
+    /** A host directory every guest sees on {@code /host} (e.g. with the node plugin jar). */
+    public Options withShare(Path dir) {
+      return new Options(nodes, forwardedPorts, dir, guestCommand);
+    }
+
+    /** A command every guest starts once ready (its output: {@code ctl/autostart.log} of the guest). */
+    public Options withGuestCommand(List<String> argv) {
+      return new Options(nodes, forwardedPorts, share, List.copyOf(argv));
+    }
+  }
+
+  private final Path repoRoot;
+  private final Process launcher;
+  private final OutputStream launcherStdin;
+  private final Path runDir;
+  private final String netns;
+  private final Map<String, Node> nodes;
+  private final int bootSeconds;
+  private final BlockingQueue<String> lines;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread shutdownHook = new Thread(this::stop, "e2e-testbed-shutdown");
+
+  private TestBed(Path repoRoot, Process launcher, Path runDir, String netns, Map<String, Node> nodes,
+      int bootSeconds, BlockingQueue<String> lines) {
+    this.repoRoot = repoRoot;
+    this.launcher = launcher;
+    this.launcherStdin = launcher.getOutputStream();
+    this.runDir = runDir;
+    this.netns = netns;
+    this.nodes = Collections.unmodifiableMap(nodes);
+    this.bootSeconds = bootSeconds;
+    this.lines = lines;
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** The checkout: system property {@code project.root}, else the nearest parent of the working directory with e2e/guest. */
+  public static Path repoRoot() {
+    String prop = System.getProperty("project.root");
+    if (prop != null && Files.isExecutable(Path.of(prop, "e2e/guest/launch"))) {
+      return Path.of(prop).toAbsolutePath();
+    }
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isExecutable(p.resolve("e2e/guest/launch"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("cannot find e2e/guest/launch above " + Path.of("").toAbsolutePath());
+  }
+
+  public static TestBed start(Options options) {
+    Path root = repoRoot();
+    List<String> cmd = new ArrayList<>(List.of(root.resolve("e2e/guest/launch").toString(),
+        "--nodes", Integer.toString(options.nodes())));
+    cmd.add("--forward");
+    cmd.add(String.join(",", options.forwardedPorts().stream().map(String::valueOf).toList()));
+    if (options.share() != null) {
+      cmd.add("--share");
+      cmd.add(options.share().toAbsolutePath().toString());
+    }
+    for (String arg : options.guestCommand()) {
+      cmd.add("--guest-cmd");
+      cmd.add(arg);
+    }
+    Path log;
+    Process p;
+    try {
+      Path logDir = root.resolve("e2e/kernel/target");
+      Files.createDirectories(logDir);
+      log = Files.createTempFile(logDir, "launch-", ".log");
+      p = new ProcessBuilder(cmd).directory(root.toFile())
+          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + cmd, e);
+    }
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (IOException ignored) {
+        // launcher gone
+      }
+      lines.add("<eof>");
+    }, "e2e-testbed-stdout");
+    reader.setDaemon(true);
+    reader.start();
+
+    Map<String, Node> nodes = new LinkedHashMap<>();
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    try {
+      while (true) {
+        String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null || line.equals("<eof>")) {
+          p.destroy();
+          p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          throw new IllegalStateException((line == null ? "test bed not ready within " + READY_TIMEOUT
+              : "launcher exited " + p.exitValue()) + "; its log (" + log + "):\n" + tail(log, 40));
+        }
+        if (line.startsWith("E2E NODE ")) {
+          Node n = parseNode(line);
+          nodes.put(n.name(), n);
+        } else if (line.startsWith("E2E READY ")) {
+          Map<String, String> kv = fields(line.substring("E2E READY ".length()));
+          return new TestBed(root, p, Path.of(kv.get("run")), kv.get("netns"), nodes,
+              Integer.parseInt(kv.getOrDefault("boot_seconds", "0")), lines);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroy();
+      throw new IllegalStateException("interrupted while the test bed was starting", e);
+    }
+  }
+
+  static Node parseNode(String line) {
+    String[] w = line.split(" ");
+    Map<String, String> kv = fields(line.substring(("E2E NODE " + w[2] + " ").length()));
+    Map<Integer, InetSocketAddress> ports = new LinkedHashMap<>();
+    kv.forEach((k, v) -> {
+      if (k.startsWith("port.")) {
+        int colon = v.lastIndexOf(':');
+        ports.put(Integer.parseInt(k.substring(5)),
+            InetSocketAddress.createUnresolved(v.substring(0, colon), Integer.parseInt(v.substring(colon + 1))));
+      }
+    });
+    return new Node(w[2], kv.get("mgmt"), kv.get("san_a"), kv.get("san_b"), kv.get("iqn"),
+        Collections.unmodifiableMap(ports));
+  }
+
+  private static Map<String, String> fields(String s) {
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String f : s.trim().split(" +")) {
+      int eq = f.indexOf('=');
+      if (eq > 0) {
+        kv.put(f.substring(0, eq), f.substring(eq + 1));
+      }
+    }
+    return kv;
+  }
+
+  private static String tail(Path file, int n) {
+    try {
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e + ")";
+    }
+  }
+
+  public Path runDir() {
+    return runDir;
+  }
+
+  public String netns() {
+    return netns;
+  }
+
+  public int bootSeconds() {
+    return bootSeconds;
+  }
+
+  public Map<String, Node> nodes() {
+    return nodes;
+  }
+
+  public Node node(String name) {
+    Node n = nodes.get(name);
+    if (n == null) {
+      throw new IllegalArgumentException("no guest " + name + " (have " + nodes.keySet() + ")");
+    }
+    return n;
+  }
+
+  /** Runs {@code argv} (no shell) in guest {@code node}; {@code timeout} is enforced inside the guest (exit code 124). */
+  public ExecResult exec(String node, Duration timeout, String... argv) {
+    List<String> cmd = new ArrayList<>(List.of(repoRoot.resolve("e2e/guest/run-in").toString(),
+        "--run", runDir.toString(), "--timeout", Long.toString(Math.max(1, timeout.toSeconds())), node, "--"));
+    cmd.addAll(List.of(argv));
+    return run(cmd, timeout.plusSeconds(30));
+  }
+
+  /** Starts {@code argv} detached in guest {@code node}; returns the guest pid. Output: ctl/out/ID.* of the guest. */
+  public int spawn(String node, String... argv) {
+    List<String> cmd = new ArrayList<>(List.of(repoRoot.resolve("e2e/guest/run-in").toString(),
+        "--run", runDir.toString(), "--spawn", node, "--"));
+    cmd.addAll(List.of(argv));
+    String out = run(cmd, Duration.ofSeconds(60)).requireSuccess().stdout().trim();
+    return Integer.parseInt(out.substring(out.indexOf(' ') + 1));
+  }
+
+  /** Failure injection: {@code fault("link-down", "node1", "b")}, {@code fault("target-restart", "7")}, ... */
+  public void fault(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(repoRoot.resolve("e2e/guest/fault").toString(),
+        "--run", runDir.toString()));
+    cmd.addAll(List.of(args));
+    run(cmd, Duration.ofMinutes(11)).requireSuccess();
+  }
+
+  private static ExecResult run(List<String> cmd, Duration limit) {
+    try {
+      Path out = Files.createTempFile("e2e-run-", ".out");
+      Path err = Files.createTempFile("e2e-run-", ".err");
+      try {
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        p.getOutputStream().close();
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException("no answer within " + limit + ": " + cmd);
+        }
+        return new ExecResult(p.exitValue(), Files.readString(out), Files.readString(err));
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + cmd, e);
+    }
+  }
+
+  /** Tears the test bed down (idempotent); waits for the launcher's teardown, bounded. */
+  @Override
+  public void close() {
+    stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException ignored) {
+      // JVM shutting down
+    }
+  }
+
+  private void stop() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      launcherStdin.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
+    try {
+      if (!launcher.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        launcher.destroy(); // SIGTERM: the launcher's trap still tears down
+        if (!launcher.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+          launcher.destroyForcibly();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      launcher.destroy();
+    }
+  }
+
+  /** True once the launcher reported its teardown ({@code E2E DONE}). */
+  public boolean tornDown() {
+    return !launcher.isAlive() && lines.stream().anyMatch(l -> l.startsWith("E2E DONE"));
+  }
+}
