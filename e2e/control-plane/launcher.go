@@ -408,20 +408,20 @@ func (l *launcher) cleanup() {
 	for i := len(children) - 1; i >= 0; i-- {
 		syscall.Kill(-children[i].cmd.Process.Pid, syscall.SIGTERM) // nolint:errcheck
 	}
-	// The data is thrown away, so a short grace period is enough (kube-apiserver drains watches for longer).
-	deadline := time.After(2 * time.Second)
+	// The data is thrown away, so a short grace period is enough (kube-apiserver drains watches for much longer).
+	grace, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
 	for i := len(children) - 1; i >= 0; i-- {
-		c := children[i]
 		select {
-		case <-c.done:
-		case <-deadline:
+		case <-children[i].done:
+		case <-grace.Done():
 		}
 	}
 	for _, c := range children {
 		select {
 		case <-c.done:
 		default:
-			l.logf("%s did not stop within 2 s, killing it", c.name)
+			l.logf("%s did not stop within 1 s, killing it", c.name)
 		}
 		syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL) // nolint:errcheck // also any process it left in its group
 		<-c.done
