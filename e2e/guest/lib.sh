@@ -134,3 +134,53 @@ target_kill() {
   # tgtd leaves its control socket and lock behind when killed.
   rm -f "/var/run/tgtd/socket.$E2E_TGT_CONTROL_PORT" "/var/run/tgtd/socket.$E2E_TGT_CONTROL_PORT.lock"
 }
+
+# ---- stale test beds (a launcher killed with SIGKILL cannot tear down) -------------------------------------------
+E2E_REGISTRY=/run/ocfs2e2e   # one file per running test bed: <netns> with run=<dir> and launcher=<pid>
+
+# is_pid_cmd PID WORD: the process PID exists and its command line contains WORD.
+is_pid_cmd() {
+  local pid=$1 word=$2 cmdline
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *"$word"* ]]
+}
+
+# cleanup_stale: tears down test beds whose launcher is gone: their forwarders, guests and tgtd (each checked by
+# pid and command line), every process left inside their namespace, the namespace, the overlays.
+cleanup_stale() {
+  local ns_name launcher run kind pid nspid
+  local -a names=()
+  mapfile -t names < <(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^ocfs2e2e-[0-9]+$' || true)
+  for ns_name in "${names[@]}"; do
+    launcher=${ns_name#ocfs2e2e-}
+    if is_pid_cmd "$launcher" e2e/guest/launch; then
+      continue
+    fi
+    run=""
+    if [[ -f $E2E_REGISTRY/$ns_name ]]; then
+      run=$(sed -n 's/^run=//p' "$E2E_REGISTRY/$ns_name")
+    fi
+    log "cleaning up stale test bed $ns_name (launcher $launcher is gone; run directory ${run:-unknown})"
+    if [[ -n $run && -f $run/pids ]]; then
+      while read -r kind pid; do
+        case $kind in
+          forward) is_pid_cmd "$pid" "$ns_name" && kill -KILL "$pid" 2>/dev/null ;;
+          guest) is_pid_cmd "$pid" "umid=$ns_name" && kill -KILL -- "-$pid" 2>/dev/null ;;
+        esac
+      done <"$run/pids"
+      if [[ -f $run/tgtd.pid ]]; then
+        pid=$(<"$run/tgtd.pid")
+        is_pid_cmd "$pid" tgtd && kill -KILL "$pid" 2>/dev/null
+      fi
+      rm -f "$run"/guests/*/root.cow "$run/lun1.img" "$run/run.env"
+      rm -rf "$run/uml"
+    fi
+    for nspid in $(ip netns pids "$ns_name" 2>/dev/null); do
+      kill -KILL "$nspid" 2>/dev/null || true
+    done
+    ip netns del "$ns_name" 2>/dev/null || true
+    rm -f "$E2E_REGISTRY/$ns_name"
+  done
+  true
+}
