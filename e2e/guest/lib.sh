@@ -166,7 +166,7 @@ cleanup_stale() {
       while read -r kind pid; do
         case $kind in
           forward) is_pid_cmd "$pid" "$ns_name" && kill -KILL "$pid" 2>/dev/null ;;
-          guest) is_pid_cmd "$pid" "umid=$ns_name" && kill -KILL -- "-$pid" 2>/dev/null ;;
+          guest) is_pid_cmd "$pid" "$ns_name" && kill -KILL -- "-$pid" 2>/dev/null ;;
         esac
       done <"$run/pids"
       if [[ -f $run/tgtd.pid ]]; then
