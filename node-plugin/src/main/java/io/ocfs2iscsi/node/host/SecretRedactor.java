@@ -25,6 +25,27 @@ public final class SecretRedactor {
     return () -> values.forEach(v -> held.computeIfPresent(v, (k, n) -> n <= 1 ? null : n - 1));
   }
 
+  /**
+   * Runs {@code work} while holding {@code secrets}; a failure leaves with its message redacted (the hold ends
+   * before any caller could redact it).
+   */
+  public <T> T withSecrets(Collection<String> secrets, java.util.function.Supplier<T> work) {
+    try (Hold h = hold(secrets)) {
+      try {
+        return work.get();
+      } catch (io.ocfs2iscsi.node.NodeException e) {
+        String m = redact(e.getMessage());
+        if (m != null && m.equals(e.getMessage())) {
+          throw e;
+        }
+        throw new io.ocfs2iscsi.node.NodeException(e.code(), m);
+      } catch (RuntimeException e) {
+        throw new io.ocfs2iscsi.node.NodeException(
+            io.ocfs2iscsi.node.NodeException.Code.INTERNAL, redact(String.valueOf(e.getMessage())));
+      }
+    }
+  }
+
   public String redact(String text) {
     if (text == null || text.isEmpty() || held.isEmpty()) {
       return text;

@@ -132,6 +132,14 @@ public final class Iscsiadm {
     }
   }
 
+  /** Rescans a session for LUNs added after it logged in. */
+  public void rescan(int sid) {
+    CommandResult r = runner.run(Command.of(PROGRAM, "-m", "session", "-r", Integer.toString(sid), "--rescan"));
+    if (!r.ok()) {
+      throw failure("rescanning session " + sid, r);
+    }
+  }
+
   public CommandResult version() {
     return runner.run(Command.of(PROGRAM, "--version"));
   }

@@ -48,6 +48,19 @@ public final class O2cb {
     }
   }
 
+  /** Stops a disk heartbeat region that outlived its mount (ocfs2_hb_ctl -K), by filesystem UUID. */
+  public void stopHeartbeat(String uuid) {
+    CommandResult r = runner.run(Command.of("ocfs2_hb_ctl", "-K", "-u", uuid));
+    if (!r.ok()) {
+      throw new ToolFailure("stopping the o2cb heartbeat of filesystem " + uuid, r);
+    }
+  }
+
+  /** configfs names heartbeat regions by the filesystem UUID in upper case without dashes. */
+  public static String regionName(String uuid) {
+    return uuid.replace("-", "").toUpperCase(java.util.Locale.ROOT);
+  }
+
   public CommandResult version() {
     return runner.run(Command.of(PROGRAM, "--version"));
   }

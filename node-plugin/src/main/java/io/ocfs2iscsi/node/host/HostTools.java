@@ -1,0 +1,55 @@
+package io.ocfs2iscsi.node.host;
+
+import io.ocfs2iscsi.node.tools.Blkid;
+import io.ocfs2iscsi.node.tools.IscsiNodeRecords;
+import io.ocfs2iscsi.node.tools.Iscsiadm;
+import io.ocfs2iscsi.node.tools.MkfsOcfs2;
+import io.ocfs2iscsi.node.tools.Modprobe;
+import io.ocfs2iscsi.node.tools.MountedOcfs2;
+import io.ocfs2iscsi.node.tools.Mounter;
+import io.ocfs2iscsi.node.tools.Multipath;
+import io.ocfs2iscsi.node.tools.O2cb;
+import io.ocfs2iscsi.node.tools.ScsiId;
+import io.ocfs2iscsi.node.tools.ScsiSysfs;
+import io.ocfs2iscsi.node.tools.Statfs;
+
+/** Every host tool, over one CommandRunner and one view of the host's files. */
+public record HostTools(
+    CommandRunner runner,
+    HostFiles files,
+    Sleeper sleeper,
+    Iscsiadm iscsiadm,
+    IscsiNodeRecords nodeRecords,
+    ScsiId scsiId,
+    ScsiSysfs sysfs,
+    Multipath multipath,
+    O2cb o2cb,
+    Modprobe modprobe,
+    MkfsOcfs2 mkfs,
+    Blkid blkid,
+    MountedOcfs2 mountedOcfs2,
+    Mounter mounter,
+    Statfs statfs) {
+
+  /** Tools over {@code commands}, whose output is redacted with {@code redactor} before any tool sees it. */
+  public static HostTools create(
+      CommandRunner commands, HostFiles files, HostMode mode, Sleeper sleeper, SecretRedactor redactor) {
+    CommandRunner runner = new RedactingCommandRunner(commands, redactor);
+    return new HostTools(
+        runner,
+        files,
+        sleeper,
+        new Iscsiadm(runner),
+        new IscsiNodeRecords(files),
+        new ScsiId(runner),
+        new ScsiSysfs(files),
+        new Multipath(runner),
+        new O2cb(runner, files),
+        new Modprobe(runner),
+        new MkfsOcfs2(runner),
+        new Blkid(runner),
+        new MountedOcfs2(runner),
+        new Mounter(runner, files, mode),
+        new Statfs(runner));
+  }
+}

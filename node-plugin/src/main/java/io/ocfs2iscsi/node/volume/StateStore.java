@@ -1,0 +1,130 @@
+package io.ocfs2iscsi.node.volume;
+
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.contract.ValueRules;
+import io.ocfs2iscsi.node.NodeException;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The plugin's own state, under --state-dir (a host directory, so it survives plugin restarts and reboots):
+ * {@code cluster.pb}, the cluster last applied by ApplyCluster, and {@code volumes/<volume_id>.properties}, one
+ * per volume staged (or being staged) on this node. Files are replaced atomically and readable by root only (they
+ * hold no secrets, but say which LUNs this node uses).
+ */
+public final class StateStore {
+
+  private final Path dir;
+
+  public StateStore(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Optional<ApplyClusterRequest> cluster() {
+    Path f = dir.resolve("cluster.pb");
+    if (!Files.exists(f)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ApplyClusterRequest.parseFrom(Files.readAllBytes(f)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void saveCluster(ApplyClusterRequest request) {
+    write(dir.resolve("cluster.pb"), request.toByteArray());
+  }
+
+  public Optional<StagedVolume> volume(String volumeId) {
+    Path f = volumeFile(volumeId);
+    if (!Files.exists(f)) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      p.load(r);
+      return Optional.of(StagedVolume.fromProperties(p));
+    } catch (IOException | RuntimeException e) {
+      throw NodeException.internal("state file " + f + " is unreadable (" + e.getMessage() + "): remove it by hand");
+    }
+  }
+
+  public List<StagedVolume> volumes() {
+    List<StagedVolume> out = new ArrayList<>();
+    Path vdir = dir.resolve("volumes");
+    if (!Files.isDirectory(vdir)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(vdir, "*.properties")) {
+      for (Path f : ds) {
+        String name = f.getFileName().toString();
+        volume(name.substring(0, name.length() - ".properties".length())).ifPresent(out::add);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.sort((a, b) -> a.volumeId().compareTo(b.volumeId()));
+    return out;
+  }
+
+  public void save(StagedVolume v) {
+    java.io.StringWriter sw = new java.io.StringWriter();
+    try (Writer w = sw) {
+      v.toProperties().store(w, "csi.ocfs2iscsi.io node plugin: volume staged on this node");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    write(volumeFile(v.volumeId()), sw.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  public void delete(String volumeId) {
+    try {
+      Files.deleteIfExists(volumeFile(volumeId));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path volumeFile(String volumeId) {
+    // Volume ids become file names: only DNS-1123 subdomains (validated again here, whatever the caller did).
+    if (!ValueRules.matches(ValueRules.DNS_SUBDOMAIN, volumeId)) {
+      throw NodeException.invalidArgument("volume_id must be " + ValueRules.DNS_SUBDOMAIN_RULE);
+    }
+    return dir.resolve("volumes").resolve(volumeId + ".properties");
+  }
+
+  private static void write(Path target, byte[] content) {
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+      Files.deleteIfExists(tmp);
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(tmp, content);
+      try {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package io.ocfs2iscsi.node.volume;
+
+import java.time.Duration;
+
+/**
+ * Bounded waits for what the kernel and udev do asynchronously: SCSI disks appearing after a login, udev
+ * answering scsi_id, multipathd building a map. Counted in attempts so that tests can run them without time.
+ */
+public record Timing(
+    Duration interval, int deviceAttempts, int wwidAttempts, int mapAttempts, int unmountedAttempts) {
+
+  /** Measured in slow guests: disks within a few seconds, udev up to 10 s, a map within 10-20 s. */
+  public static final Timing DEFAULT = new Timing(Duration.ofMillis(500), 60, 40, 80, 20);
+}

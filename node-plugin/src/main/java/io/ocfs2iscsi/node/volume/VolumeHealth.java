@@ -1,0 +1,39 @@
+package io.ocfs2iscsi.node.volume;
+
+import io.ocfs2iscsi.node.tools.MultipathPath;
+import java.util.List;
+
+/**
+ * One volume's state on this node: sessions per portal, paths of the map, staged/mounted, heartbeat, publishes,
+ * and the problems seen (empty when healthy).
+ */
+public record VolumeHealth(
+    String volumeId,
+    List<Session> sessions,
+    List<MultipathPath> paths,
+    boolean mapPresent,
+    String wwid,
+    boolean staged,
+    boolean mounted,
+    boolean heartbeatActive,
+    int publishCount,
+    List<String> problems,
+    List<Integer> recoveryTimeouts) {
+
+  /** A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0). */
+  public record Session(String portal, String state, int sid) {}
+
+  public boolean healthy() {
+    return problems.isEmpty();
+  }
+
+  /** One line for a CSI VolumeCondition message. */
+  public String summary() {
+    long up = paths.stream().filter(MultipathPath::up).count();
+    String s = up + " of " + sessions.size() + " paths up";
+    if (!recoveryTimeouts.isEmpty()) {
+      s += "; session recovery timeout " + recoveryTimeouts.stream().distinct().map(t -> t + " s").toList();
+    }
+    return problems.isEmpty() ? s : s + "; " + String.join("; ", problems);
+  }
+}

@@ -1,0 +1,123 @@
+package io.ocfs2iscsi.node.volume;
+
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.tools.IscsiSession;
+import io.ocfs2iscsi.node.tools.MountEntry;
+import io.ocfs2iscsi.node.tools.MountTable;
+import io.ocfs2iscsi.node.tools.MultipathMap;
+import io.ocfs2iscsi.node.tools.MultipathPath;
+import io.ocfs2iscsi.node.tools.O2cb;
+import io.ocfs2iscsi.node.tools.Portal;
+import io.ocfs2iscsi.node.tools.Statfs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a volume's health without changing anything: for GetVolumeHealth (the operator's status) and
+ * NodeGetVolumeStats (kubelet's volume condition). A read-only remount after errors, a failed path or a missing
+ * session all turn into problems.
+ */
+public final class VolumeInspector {
+
+  private final HostTools host;
+  private final StateStore state;
+  private final Ocfs2Mounts mounts;
+
+  public VolumeInspector(HostTools host, StateStore state) {
+    this.host = host;
+    this.state = state;
+    this.mounts = new Ocfs2Mounts(host);
+  }
+
+  public VolumeHealth health(VolumeSpec spec) {
+    Optional<StagedVolume> record = state.volume(spec.getVolumeId());
+    List<String> problems = new ArrayList<>();
+
+    Map<Portal, IscsiSession> sessions = IscsiLogin.sessionsOf(spec.getTarget().getIqn(), host.iscsiadm().sessions());
+    List<VolumeHealth.Session> sessionHealth = new ArrayList<>();
+    List<Integer> recovery = new ArrayList<>();
+    for (String raw : spec.getTarget().getPortalsList()) {
+      IscsiSession s = sessions.get(Portal.parse(raw));
+      if (s == null) {
+        sessionHealth.add(new VolumeHealth.Session(raw, "NONE", 0));
+        problems.add("no session on " + raw);
+      } else {
+        sessionHealth.add(new VolumeHealth.Session(raw, s.sessionState(), s.sid()));
+        if (!s.loggedIn()) {
+          problems.add("session " + s.sid() + " on " + raw + " is " + s.sessionState());
+        }
+        host.sysfs().recoveryTimeout(s.sid()).ifPresent(recovery::add);
+      }
+    }
+
+    String alias = spec.getMultipath().getAlias();
+    Optional<MultipathMap> map = host.multipath().map(alias);
+    boolean mapPresent = map.isPresent() && host.files().exists("/dev/mapper/" + alias);
+    List<MultipathPath> paths = map.map(MultipathMap::paths).orElse(List.of());
+    for (MultipathPath p : paths) {
+      if (!p.up()) {
+        problems.add("path " + p.device() + " (" + p.hctl() + ") is " + p.dmState() + "/" + p.checkerState());
+      }
+    }
+    if (map.isPresent() && paths.size() < spec.getTarget().getPortalsCount()) {
+      problems.add("map " + alias + " has " + paths.size() + " of " + spec.getTarget().getPortalsCount() + " paths");
+    }
+
+    boolean staged = record.map(r -> r.phase() == StagedVolume.Phase.STAGED).orElse(false);
+    boolean mounted = false;
+    int publishes = 0;
+    boolean heartbeat = false;
+    if (record.isPresent()) {
+      StagedVolume v = record.get();
+      MountTable table = host.mounter().table();
+      Optional<MountEntry> m = mounts.mountedAt(table, v.device(), v.stagingPath());
+      mounted = m.isPresent();
+      if (staged && !mapPresent) {
+        problems.add("map /dev/mapper/" + alias + " is missing");
+      }
+      if (staged && !mounted) {
+        problems.add("not mounted at the staging path " + v.stagingPath());
+      }
+      if (m.isPresent() && m.get().readOnly()) {
+        problems.add("the filesystem at " + v.stagingPath() + " is read-only (remounted after I/O errors?)");
+      }
+      for (String target : v.publishes().keySet()) {
+        if (mounts.mountedAt(table, v.device(), target).isPresent()) {
+          publishes++;
+        }
+      }
+      if (!v.uuid().isEmpty()) {
+        heartbeat =
+            host.o2cb().heartbeatRegions(spec.getFilesystem().getClusterName()).contains(O2cb.regionName(v.uuid()));
+        if (mounted && !heartbeat) {
+          problems.add("mounted but this node's o2cb disk heartbeat on the volume is not active");
+        }
+      }
+    }
+    return new VolumeHealth(
+        spec.getVolumeId(), sessionHealth, paths, mapPresent, map.map(MultipathMap::wwid).orElse(""), staged,
+        mounted, heartbeat, publishes, problems, recovery);
+  }
+
+  /** The staged volume whose staging or publish path {@code volumePath} is; NOT_FOUND otherwise. */
+  public StagedVolume stagedAt(String volumeId, String volumePath) {
+    Requests.requireVolumeId(volumeId);
+    Requests.requirePath("volume_path", volumePath);
+    StagedVolume v =
+        state.volume(volumeId)
+            .orElseThrow(() -> NodeException.notFound("volume " + volumeId + " is not staged on this node"));
+    MountTable table = host.mounter().table();
+    if (mounts.mountedAt(table, v.device(), volumePath).isEmpty()) {
+      throw NodeException.notFound("volume " + volumeId + " is not mounted at " + volumePath);
+    }
+    return v;
+  }
+
+  public Statfs.Usage usage(String path) {
+    return host.statfs().usage(path);
+  }
+}

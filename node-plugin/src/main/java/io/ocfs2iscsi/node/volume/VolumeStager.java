@@ -1,0 +1,158 @@
+package io.ocfs2iscsi.node.volume;
+
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.cluster.ClusterStack;
+import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.host.SecretRedactor;
+import io.ocfs2iscsi.node.tools.MountEntry;
+import io.ocfs2iscsi.node.tools.MountTable;
+import io.ocfs2iscsi.node.tools.O2cb;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * NodeStageVolume and NodeUnstageVolume: the reference setup on this node, in order (iSCSI, WWID, multipath, o2cb,
+ * mount), each step checked against the host and skipped when it holds; undone in reverse.
+ */
+public final class VolumeStager {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VolumeStager.class);
+
+  private final HostTools host;
+  private final StateStore state;
+  private final VolumeLocks locks;
+  private final SecretRedactor redactor;
+  private final VolumeAttacher attacher;
+  private final ClusterStack cluster;
+  private final Ocfs2Mounts mounts;
+  private final Timing timing;
+
+  public VolumeStager(
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
+      ClusterStack cluster) {
+    this.host = host;
+    this.state = state;
+    this.locks = locks;
+    this.redactor = redactor;
+    this.timing = timing;
+    this.attacher = new VolumeAttacher(host, state, timing);
+    this.cluster = cluster;
+    this.mounts = new Ocfs2Mounts(host);
+  }
+
+  public void stage(Requests.Stage r) {
+    Requests.requireVolumeId(r.volumeId());
+    Requests.requirePath("staging_target_path", r.stagingPath());
+    Requests.requireValidSpec(r.volumeId(), r.spec());
+    Requests.requireMountFlags(r.mountFlags());
+    VolumeSpec spec = r.spec();
+    try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeStageVolume")) {
+      redactor.withSecrets(r.secrets().values(), () -> {
+        stageLocked(r, spec);
+        return null;
+      });
+    }
+  }
+
+  private void stageLocked(Requests.Stage r, VolumeSpec spec) {
+    ChapCredentials chap = ChapCredentials.from(r.secrets(), spec.getTarget().getChap());
+    Optional<StagedVolume> before = state.volume(r.volumeId());
+    if (before.isPresent() && before.get().phase() == StagedVolume.Phase.STAGED
+        && !before.get().stagingPath().equals(r.stagingPath())) {
+      throw new NodeException(
+          NodeException.Code.ALREADY_EXISTS,
+          "volume " + r.volumeId() + " is already staged at " + before.get().stagingPath() + ", not "
+              + r.stagingPath());
+    }
+    StagedVolume record =
+        before.map(b -> new StagedVolume(b.volumeId(), b.phase(), r.stagingPath(), spec, b.wwid(), b.uuid(),
+                b.devices(), b.publishes()))
+            .orElseGet(() -> StagedVolume.staging(spec, r.stagingPath()));
+    // Recorded before the first host change, so that an unstage can undo a stage that fails half-way.
+    state.save(record);
+
+    VolumeAttacher.Attached attached = attacher.attach(spec, chap, record.devices());
+    Map<String, String> devices = new LinkedHashMap<>(record.devices());
+    devices.putAll(attached.lun().deviceWwids());
+    record = record.withLun(attached.lun().wwid(), devices);
+    state.save(record);
+
+    cluster.ensureOnlineFor(spec.getFilesystem().getClusterName());
+
+    Optional<String> uuid = mounts.mount(spec, attached.device(), r.stagingPath(), r.mountFlags());
+    if (uuid.isPresent()) {
+      record = record.withUuid(uuid.get());
+    }
+    state.save(record.withPhase(StagedVolume.Phase.STAGED));
+    LOG.info(
+        "staged {} at {}: {} of {} paths up{}", r.volumeId(), r.stagingPath(), attached.map().pathsUp(),
+        spec.getTarget().getPortalsCount(),
+        attached.lun().down().isEmpty() ? "" : ", down: " + attached.lun().down());
+  }
+
+  public void unstage(Requests.Unstage r) {
+    Requests.requireVolumeId(r.volumeId());
+    Requests.requirePath("staging_target_path", r.stagingPath());
+    try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeUnstageVolume")) {
+      Optional<StagedVolume> found = state.volume(r.volumeId());
+      MountTable table = host.mounter().table();
+      if (found.isEmpty()) {
+        // Nothing staged by this plugin: only an OCFS2 mount left at the staging path is removed.
+        Optional<MountEntry> left = table.at(r.stagingPath()).filter(e -> e.fsType().equals("ocfs2"));
+        if (left.isPresent()) {
+          mounts.unmount(r.stagingPath());
+        }
+        return;
+      }
+      StagedVolume v = found.get();
+      String device = v.device();
+      List<String> published =
+          table.entries().stream()
+              .filter(e -> mounts.sameDevice(e.source(), device))
+              .map(MountEntry::mountPoint)
+              .filter(p -> !p.equals(v.stagingPath()) && !p.equals(r.stagingPath()))
+              .distinct()
+              .toList();
+      if (!published.isEmpty()) {
+        throw NodeException.failedPrecondition(
+            "volume " + r.volumeId() + " is still published at " + published
+                + ": NodeUnpublishVolume must come first");
+      }
+      for (String path : new java.util.LinkedHashSet<>(List.of(v.stagingPath(), r.stagingPath()))) {
+        if (mounts.mountedAt(table, device, path).isPresent()) {
+          mounts.unmount(path);
+        }
+      }
+      leaveHeartbeat(v);
+      attacher.detach(v.spec(), v.devices().keySet(), Set.of());
+      state.delete(r.volumeId());
+      LOG.info("unstaged {}", r.volumeId());
+    }
+  }
+
+  /**
+   * The unmount stops this node's disk heartbeat on the volume (local heartbeat); a region that outlives it would
+   * keep other nodes thinking this node still uses the volume, so it is stopped explicitly.
+   */
+  private void leaveHeartbeat(StagedVolume v) {
+    if (v.uuid().isEmpty()) {
+      return;
+    }
+    String cluster = v.spec().getFilesystem().getClusterName();
+    String region = O2cb.regionName(v.uuid());
+    for (int attempt = 0; attempt < timing.unmountedAttempts(); attempt++) {
+      if (!host.o2cb().heartbeatRegions(cluster).contains(region)) {
+        return;
+      }
+      host.sleeper().sleep(timing.interval());
+    }
+    LOG.warn("{}: heartbeat region {} still active after unmount; stopping it", v.volumeId(), region);
+    host.o2cb().stopHeartbeat(v.uuid());
+  }
+}

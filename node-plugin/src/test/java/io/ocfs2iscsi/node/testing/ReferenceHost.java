@@ -1,0 +1,506 @@
+package io.ocfs2iscsi.node.testing;
+
+import static io.ocfs2iscsi.node.Fixtures.captured;
+
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.FilesystemSettings;
+import io.ocfs2iscsi.agent.v1.IscsiTarget;
+import io.ocfs2iscsi.agent.v1.MultipathSettings;
+import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.cluster.ClusterStack;
+import io.ocfs2iscsi.node.host.HostFiles;
+import io.ocfs2iscsi.node.host.HostMode;
+import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.host.SecretRedactor;
+import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
+import io.ocfs2iscsi.node.tools.ClusterConf;
+import io.ocfs2iscsi.node.volume.StateStore;
+import io.ocfs2iscsi.node.volume.Timing;
+import io.ocfs2iscsi.node.volume.VolumeFormatter;
+import io.ocfs2iscsi.node.volume.VolumeInspector;
+import io.ocfs2iscsi.node.volume.VolumeLocks;
+import io.ocfs2iscsi.node.volume.VolumePublisher;
+import io.ocfs2iscsi.node.volume.VolumeStager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * drbd01 of the reference setup, faked: a temporary directory as its filesystem (sysfs, configfs, /etc, /dev,
+ * /proc/self/mounts) and a FakeCommandRunner whose answers are the reference's captured outputs. Commands change
+ * the fake host as the real ones would (a login makes a session and its SCSI disk appear, a mount adds a line to
+ * the mount table), so that the plugin's checks see the effect of its own commands.
+ */
+public final class ReferenceHost {
+
+  public static final String IQN = "iqn.2016-02.local.virtual:virtual.vg1";
+  public static final String PORTAL_A = "192.168.0.180:3260";
+  public static final String PORTAL_B = "10.20.1.180:3260";
+  public static final String WWID = "23238363932313833";
+  public static final String UUID = "6b1a4f0e-2c5d-4e0f-9a8b-7c6d5e4f3a2b";
+  public static final String REGION = "6B1A4F0E2C5D4E0F9A8B7C6D5E4F3A2B";
+  public static final String DEVICE = "/dev/mapper/mylun";
+  public static final String STAGING =
+      "/var/lib/kubelet/plugins/kubernetes.io/csi/csi.ocfs2iscsi.io/0c1f/globalmount";
+  public static final String TARGET_1 = "/var/lib/kubelet/pods/p1/volumes/kubernetes.io~csi/mylun/mount";
+  public static final String TARGET_2 = "/var/lib/kubelet/pods/p2/volumes/kubernetes.io~csi/mylun/mount";
+  public static final String HOSTNAME = "drbd01";
+
+  public static final Timing FAST = new Timing(Duration.ofMillis(1), 6, 4, 8, 3);
+
+  public final Path root;
+  public final FakeCommandRunner fake = new FakeCommandRunner();
+  public final HostFiles files;
+  public final HostTools tools;
+  public final StateStore state;
+  public final SecretRedactor redactor = new SecretRedactor();
+  public final VolumeLocks locks = new VolumeLocks();
+  public final ClusterStack cluster;
+  public final VolumeStager stager;
+  public final VolumePublisher publisher;
+  public final VolumeFormatter formatter;
+  public final VolumeInspector inspector;
+
+  /** Portals whose network path is down: discovery and login through them fail as iscsiadm does. */
+  public final Set<String> downPortals = new LinkedHashSet<>();
+  /** Portals with a session. */
+  public final Set<String> loggedIn = new LinkedHashSet<>();
+  /** What blkid finds on the map: null (blank), "ocfs2", "ext4". */
+  public String filesystem = "ocfs2";
+  /** The WWID each path's scsi_id prints (a second LUN behind portal B makes a mismatch). */
+  public final Map<String, String> wwidOfDevice = new LinkedHashMap<>(Map.of("sdc", WWID, "sdd", WWID));
+  /** How many times scsi_id prints nothing before udev is done with a disk. */
+  public int udevBusyReads = 0;
+  /** multipath -ll shows the reference's "one path failed" capture. */
+  public boolean secondPathFailed = false;
+  public boolean mapBuilt = false;
+  /** The filesystem got read-only after errors (what ocfs2 does with errors=remount-ro). */
+  public boolean remountedReadOnly = false;
+
+  private final Map<String, Integer> sidOfPortal = Map.of(PORTAL_A, 1, PORTAL_B, 2);
+  private final Map<String, String> diskOfPortal = Map.of(PORTAL_A, "sdc", PORTAL_B, "sdd");
+  private final Map<String, String> hctlOfPortal = Map.of(PORTAL_A, "3:0:0:0", PORTAL_B, "4:0:0:0");
+  private final Map<String, Integer> busyReadsLeft = new LinkedHashMap<>();
+
+  public ReferenceHost(Path root) {
+    this.root = root;
+    this.files = new HostFiles(root);
+    this.tools = HostTools.create(fake, files, HostMode.DIRECT, d -> {}, redactor);
+    this.state = new StateStore(root.resolve("var/lib/ocfs2iscsi"));
+    this.cluster = new ClusterStack(tools, state);
+    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster);
+    this.publisher = new VolumePublisher(tools, state, locks);
+    this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster);
+    this.inspector = new VolumeInspector(tools, state);
+    if (!files.exists("/proc/self/mounts")) {
+      write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
+      localDisk("sda");
+    }
+    script();
+  }
+
+  /** The reference volume: LUN 0 of the reference target on both portals, settings of the reference setup. */
+  public static VolumeSpec spec() {
+    return VolumeSpec.newBuilder()
+        .setVolumeId("mylun")
+        .setTarget(
+            IscsiTarget.newBuilder()
+                .setIqn(IQN)
+                .setLun(0)
+                .addPortals(PORTAL_A)
+                .addPortals(PORTAL_B)
+                .setReplacementTimeoutSeconds(10)
+                .setStartup("automatic"))
+        .setMultipath(
+            MultipathSettings.newBuilder()
+                .setAlias("mylun")
+                .setPathGroupingPolicy("multibus")
+                .setPathSelector("round-robin 0")
+                .setPathChecker("readsector0")
+                .setPollingIntervalSeconds(3)
+                .setFailback("immediate")
+                .setNoPathRetry("1"))
+        .setFilesystem(
+            FilesystemSettings.newBuilder()
+                .setClusterName("iscsi")
+                .setLabel("ISCSI")
+                .setBlockSize("4K")
+                .setClusterSize("32K")
+                .setNodeSlots(4)
+                .addMountOptions("noatime")
+                .addMountOptions("acl")
+                .addMountOptions("user_xattr"))
+        .build();
+  }
+
+  /** The reference o2cb cluster: drbd01 and drbd02, o2cb's default timeouts. */
+  public static ApplyClusterRequest clusterRequest() {
+    return ApplyClusterRequest.newBuilder()
+        .setClusterName("iscsi")
+        .setPort(7777)
+        .setTimeouts(
+            O2cbTimeouts.newBuilder()
+                .setHeartbeatDeadThreshold(31)
+                .setIdleTimeoutMs(30000)
+                .setKeepaliveDelayMs(2000)
+                .setReconnectDelayMs(2000))
+        .addMembers(ClusterMember.newBuilder().setNodeName("drbd01").setNumber(0).setAddress("10.10.1.17"))
+        .addMembers(ClusterMember.newBuilder().setNodeName("drbd02").setNumber(1).setAddress("10.10.1.19"))
+        .setRevision("1/1")
+        .build();
+  }
+
+  /** ApplyCluster done and the calls it made forgotten: the state NodeStage expects. */
+  public ReferenceHost withClusterApplied() {
+    cluster.apply(clusterRequest());
+    fake.clearCalls();
+    return this;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private void script() {
+    fake.on("iscsiadm", "-m", "session", "-P", "1").answer(a -> sessionsReply());
+    fake.onPrefix("iscsiadm", "-m", "discovery", "-t", "sendtargets", "-p").answer(this::discovery);
+    fake.onPrefix("iscsiadm", "-m", "node", "-T", IQN).answer(this::node);
+    fake.onPrefix("iscsiadm", "-m", "session", "-r").reply(Reply.ok());
+    fake.onPrefix("/lib/udev/scsi_id", "--whitelisted", "--replace-whitespace").answer(this::scsiId);
+    fake.on("multipath", "-ll", "mylun").answer(a -> multipathLl());
+    fake.onPrefix("multipath", "-a")
+        .answer(a -> {
+          write("/etc/multipath/wwids", "# Multipath wwids, Version : 1.0\n/" + WWID + "/\n");
+          return Reply.ok("wwid '" + WWID + "' added\n");
+        });
+    fake.on("multipathd", "reconfigure")
+        .answer(a -> {
+          if (!loggedIn.isEmpty()) {
+            mapBuilt = true;
+            write("/dev/mapper/mylun", "");
+          }
+          return Reply.ok("ok\n");
+        });
+    fake.onPrefix("multipathd", "add", "path").reply(Reply.ok("ok\n"));
+    fake.on("multipathd", "disablequeueing", "map", "mylun").reply(Reply.ok("ok\n"));
+    fake.on("multipath", "-f", "mylun")
+        .answer(a -> {
+          mapBuilt = false;
+          delete("/dev/mapper/mylun");
+          return Reply.ok();
+        });
+    fake.on("uname", "-n").reply(Reply.ok(HOSTNAME + "\n"));
+    fake.onPrefix("modprobe").reply(Reply.ok());
+    fake.onPrefix("o2cb", "register-cluster").answer(this::registerCluster);
+    fake.on("blkid", "-p", "-o", "export", DEVICE).answer(a -> blkid());
+    fake.on("mounted.ocfs2", "-d", DEVICE).answer(a -> mountedDetect());
+    fake.onPrefix("mkfs.ocfs2")
+        .answer(a -> {
+          filesystem = "ocfs2";
+          return Reply.ok(captured("reference/mkfs-ocfs2.txt"));
+        });
+    fake.onPrefix("mount").answer(this::mount);
+    fake.onPrefix("umount").answer(this::umount);
+    fake.onPrefix("stat", "-f").reply(Reply.ok("4096 5241856 4000000 4000000 1310720 1310000\n"));
+    fake.onPrefix("ocfs2_hb_ctl", "-K").reply(Reply.ok());
+  }
+
+  private Reply sessionsReply() {
+    if (loggedIn.isEmpty()) {
+      return new Reply(21, "", "iscsiadm: No active sessions.\n");
+    }
+    // The reference capture, cut into its per-session blocks and replayed for the portals logged in.
+    String capture = captured("reference/iscsiadm-session-P1.txt");
+    String[] lines = capture.split("\n");
+    StringBuilder out = new StringBuilder(lines[0]).append('\n');
+    List<String> block = new ArrayList<>();
+    List<List<String>> blocks = new ArrayList<>();
+    for (int i = 1; i < lines.length; i++) {
+      if (lines[i].contains("Current Portal:") && !block.isEmpty()) {
+        blocks.add(block);
+        block = new ArrayList<>();
+      }
+      block.add(lines[i]);
+    }
+    blocks.add(block);
+    for (List<String> b : blocks) {
+      String portal = b.get(0).replaceAll(".*Current Portal: (\\S+),\\d+.*", "$1");
+      if (loggedIn.contains(portal)) {
+        b.forEach(l -> out.append(l).append('\n'));
+      }
+    }
+    return Reply.ok(out.toString());
+  }
+
+  private Reply discovery(List<String> argv) {
+    String portal = argv.get(argv.size() - 1);
+    if (downPortals.contains(portal)) {
+      return new Reply(4, "", "iscsiadm: cannot make connection to " + portal.split(":")[0]
+          + ": No route to host\niscsiadm: connection login retries (reopen_max) 5 exceeded\n"
+          + "iscsiadm: Could not perform SendTargets discovery: iSCSI PDU timed out\n");
+    }
+    for (String p : List.of(PORTAL_A, PORTAL_B)) {
+      write("/etc/iscsi/nodes/" + IQN + "/" + p.replace(":", ",") + ",1/default",
+          "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = 1\nnode.startup = manual\n"
+              + "node.session.auth.authmethod = None\n# END RECORD\n");
+    }
+    return Reply.ok(captured("reference/iscsiadm-discovery.txt"));
+  }
+
+  private Reply node(List<String> argv) {
+    String portal = argv.get(6);
+    String op = argv.get(7);
+    switch (op) {
+      case "--login" -> {
+        if (downPortals.contains(portal)) {
+          return new Reply(8, "", "Logging in to [iface: default, target: " + IQN + ", portal: "
+              + portal.replace(':', ',') + "]\niscsiadm: Could not login to [iface: default, target: " + IQN
+              + ", portal: " + portal.replace(':', ',') + "].\niscsiadm: initiator reported error (8 - connection"
+              + " timed out)\niscsiadm: Could not log into all portals\n");
+        }
+        if (loggedIn.contains(portal)) {
+          return new Reply(15, "", "iscsiadm: default: 1 session requested, but 1 already present.\n");
+        }
+        loggedIn.add(portal);
+        sessionDisk(portal);
+        return Reply.ok(captured("reference/iscsiadm-login.txt").replace("192.168.0.180,3260",
+            portal.replace(':', ',')));
+      }
+      case "--logout" -> {
+        if (!loggedIn.remove(portal)) {
+          return new Reply(21, "", "iscsiadm: No matching sessions found\n");
+        }
+        removeSessionDisk(portal);
+        return Reply.ok("Logging out of session [sid: " + sidOfPortal.get(portal) + ", target: " + IQN
+            + ", portal: " + portal.replace(':', ',') + "]\nLogout of [sid: " + sidOfPortal.get(portal)
+            + "] successful.\n");
+      }
+      case "-o" -> {
+        if (argv.get(8).equals("delete")) {
+          delete("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",1/default");
+        }
+        return Reply.ok();
+      }
+      default -> throw new AssertionError("unexpected iscsiadm node op " + argv);
+    }
+  }
+
+  private Reply scsiId(List<String> argv) {
+    String dev = argv.get(argv.size() - 1).replace("--device=/dev/", "");
+    if (dev.equals("sda")) {
+      return Reply.ok("0QEMU_QEMU_HARDDISK_drive-scsi0\n");
+    }
+    int left = busyReadsLeft.getOrDefault(dev, udevBusyReads);
+    if (left > 0) {
+      busyReadsLeft.put(dev, left - 1);
+      return new Reply(1, "", "");
+    }
+    String w = wwidOfDevice.get(dev);
+    return w == null ? new Reply(1, "", "") : Reply.ok(w + "\n");
+  }
+
+  private Reply multipathLl() {
+    if (!mapBuilt) {
+      return new Reply(1, "", "");
+    }
+    if (secondPathFailed) {
+      return Reply.ok(captured("reference/multipath-ll-one-path-failed.txt"));
+    }
+    StringBuilder out = new StringBuilder();
+    for (String line : captured("reference/multipath-ll-healthy.txt").split("\n")) {
+      boolean pathLine = line.contains(" sdc ") || line.contains(" sdd ");
+      boolean present = (line.contains(" sdc ") && loggedIn.contains(PORTAL_A))
+          || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B));
+      if (!pathLine || present) {
+        out.append(line).append('\n');
+      }
+    }
+    return Reply.ok(out.toString());
+  }
+
+  private Reply registerCluster(List<String> argv) {
+    String name = argv.get(2);
+    ClusterConf conf = ClusterConf.parse(read("/etc/ocfs2/cluster.conf"), name);
+    String base = "/sys/kernel/config/cluster/" + name;
+    mkdirs(base + "/node");
+    mkdirs(base + "/heartbeat");
+    for (ClusterConf.Node n : conf.nodes()) {
+      String d = base + "/node/" + n.name() + "/";
+      write(d + "num", n.number() + "\n");
+      write(d + "ipv4_address", n.address() + "\n");
+      write(d + "ipv4_port", n.port() + "\n");
+      write(d + "local", (n.name().equals(HOSTNAME) ? 1 : 0) + "\n");
+    }
+    if (!files.exists(base + "/idle_timeout_ms")) {
+      write(base + "/idle_timeout_ms", "30000\n");
+      write(base + "/keepalive_delay_ms", "2000\n");
+      write(base + "/reconnect_delay_ms", "2000\n");
+      write(base + "/heartbeat/dead_threshold", "31\n");
+    }
+    return Reply.ok();
+  }
+
+  private Reply blkid() {
+    if (filesystem == null) {
+      return new Reply(2, "", "");
+    }
+    if (filesystem.equals("ext4")) {
+      return Reply.ok("DEVNAME=" + DEVICE + "\nUUID=0d7c3a55-0e4f-4f77-9d0b-1c2b3a4d5e6f\nBLOCK_SIZE=4096\n"
+          + "TYPE=ext4\nUSAGE=filesystem\n");
+    }
+    return Reply.ok("DEVNAME=" + DEVICE + "\nUUID=" + UUID + "\nBLOCK_SIZE=4096\nLABEL=ISCSI\nTYPE=ocfs2\n"
+        + "USAGE=filesystem\n");
+  }
+
+  private Reply mountedDetect() {
+    String header = "Device                Stack  Cluster  F  UUID                              Label\n";
+    if (!"ocfs2".equals(filesystem)) {
+      return Reply.ok(header);
+    }
+    return Reply.ok(header + "/dev/mapper/mylun     o2cb   iscsi       " + REGION + "  ISCSI\n");
+  }
+
+  private Reply mount(List<String> argv) {
+    if (argv.get(1).equals("--bind")) {
+      String src = argv.get(2);
+      String dev = mountTable().stream().filter(l -> l.split(" ")[1].equals(src)).map(l -> l.split(" ")[0])
+          .findFirst().orElseThrow(() -> new AssertionError("bind of an unmounted path " + src));
+      appendMount(dev + " " + argv.get(3) + " ocfs2 rw,noatime,_netdev,heartbeat=local,user_xattr,acl 0 0");
+      return Reply.ok();
+    }
+    if (argv.get(1).equals("-o") && argv.get(2).equals("remount,bind,ro")) {
+      List<String> lines = new ArrayList<>();
+      for (String l : mountTable()) {
+        lines.add(l.split(" ")[1].equals(argv.get(3)) ? l.replace(" rw,", " ro,") : l);
+      }
+      write("/proc/self/mounts", String.join("\n", lines) + "\n");
+      return Reply.ok();
+    }
+    // mount -t TYPE -o OPTS SOURCE TARGET
+    String type = argv.get(2);
+    String opts = argv.get(4);
+    String src = argv.get(5);
+    String target = argv.get(6);
+    if (type.equals("configfs")) {
+      mkdirs("/sys/kernel/config/cluster");
+    }
+    if (type.equals("ocfs2")) {
+      mkdirs("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+      opts = (remountedReadOnly ? "ro," : "rw,") + opts + ",heartbeat=local,nointr,data=ordered,errors=remount-ro";
+    }
+    appendMount(src + " " + target + " " + type + " " + opts + " 0 0");
+    return Reply.ok();
+  }
+
+  private Reply umount(List<String> argv) {
+    String target = argv.get(1);
+    List<String> lines = new ArrayList<>(mountTable());
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).split(" ")[1].equals(target)) {
+        boolean ocfs2 = lines.get(i).split(" ")[2].equals("ocfs2");
+        lines.remove(i);
+        write("/proc/self/mounts", String.join("\n", lines) + "\n");
+        if (ocfs2 && lines.stream().noneMatch(l -> l.startsWith(DEVICE + " "))) {
+          delete("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+        }
+        return Reply.ok();
+      }
+    }
+    return new Reply(32, "", "umount: " + target + ": not mounted.\n");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  public List<String> mountTable() {
+    return read("/proc/self/mounts").lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  private void appendMount(String line) {
+    List<String> lines = new ArrayList<>(mountTable());
+    lines.add(line);
+    write("/proc/self/mounts", String.join("\n", lines) + "\n");
+  }
+
+  /** The session and SCSI disk a login through this portal makes appear in sysfs. */
+  public void sessionDisk(String portal) {
+    int sid = sidOfPortal.get(portal);
+    String dev = diskOfPortal.get(portal);
+    String hctl = hctlOfPortal.get(portal);
+    String session = "/sys/class/iscsi_session/session" + sid;
+    String block = session + "/device/target" + hctl.substring(0, hctl.lastIndexOf(':')) + "/" + hctl + "/block/"
+        + dev;
+    mkdirs(block);
+    write(block + "/device/vendor", "SCST_FIO\n");
+    write(block + "/device/model", "VDISK-LUN01     \n");
+    write(block + "/device/delete", "");
+    write(session + "/recovery_tmo", "5\n");
+    mkdirs("/sys/block");
+    try {
+      Path link = root.resolve("sys/block/" + dev);
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, root.resolve(block.substring(1)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void removeSessionDisk(String portal) {
+    int sid = sidOfPortal.get(portal);
+    try {
+      Files.deleteIfExists(root.resolve("sys/block/" + diskOfPortal.get(portal)));
+      Path session = root.resolve("sys/class/iscsi_session/session" + sid);
+      if (Files.exists(session)) {
+        try (var walk = Files.walk(session)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A local SCSI disk (its scsi_id answer is scripted): multipath must blacklist it. */
+  private void localDisk(String dev) {
+    String block = "/sys/devices/pci0000:00/0000:00:05.0/host2/target2:0:0/2:0:0:0/block/" + dev;
+    mkdirs(block);
+    mkdirs("/sys/block");
+    try {
+      Files.createSymbolicLink(root.resolve("sys/block/" + dev), root.resolve(block.substring(1)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String read(String hostPath) {
+    return files.read(hostPath).orElse("");
+  }
+
+  public boolean exists(String hostPath) {
+    return files.exists(hostPath);
+  }
+
+  public void write(String hostPath, String content) {
+    try {
+      Files.createDirectories(files.resolve(hostPath).getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    files.writeAttribute(hostPath, content);
+  }
+
+  private void mkdirs(String hostPath) {
+    files.createDirectories(hostPath);
+  }
+
+  private void delete(String hostPath) {
+    files.deleteIfExists(hostPath);
+  }
+}
