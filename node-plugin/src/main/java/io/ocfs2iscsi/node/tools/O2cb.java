@@ -108,7 +108,12 @@ public final class O2cb {
     files.writeAttribute(CLUSTERS + "/" + cluster + "/" + w.attribute(), Integer.toString(w.value()));
   }
 
+  /** A numeric attribute; empty when absent or unreadable (configfs attributes can refuse reads). */
   private Optional<Integer> intAttr(String path) {
-    return files.read(path).map(String::strip).filter(s -> s.matches("-?\\d+")).map(Integer::parseInt);
+    try {
+      return files.read(path).map(String::strip).filter(s -> s.matches("-?\\d+")).map(Integer::parseInt);
+    } catch (java.io.UncheckedIOException e) {
+      return Optional.empty();
+    }
   }
 }

@@ -172,6 +172,7 @@ public final class ReferenceHost {
   private void script() {
     fake.on("iscsiadm", "-m", "session", "-P", "1").answer(a -> sessionsReply());
     fake.onPrefix("iscsiadm", "-m", "discovery", "-t", "sendtargets", "-p").answer(this::discovery);
+    fake.onPrefix("iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p").answer(this::discoveryDb);
     fake.onPrefix("iscsiadm", "-m", "node", "-T", IQN).answer(this::node);
     fake.onPrefix("iscsiadm", "-m", "session", "-r").reply(Reply.ok());
     fake.onPrefix("/lib/udev/scsi_id", "--whitelisted", "--replace-whitespace").answer(this::scsiId);
@@ -253,6 +254,17 @@ public final class ReferenceHost {
               + "node.session.auth.authmethod = None\n# END RECORD\n");
     }
     return Reply.ok(captured("reference/iscsiadm-discovery.txt"));
+  }
+
+  /** A discovery record is created ("-o new"), then used ("--discover") exactly as plain discovery. */
+  private Reply discoveryDb(List<String> argv) {
+    String portal = argv.get(6);
+    if (argv.get(7).equals("-o")) {
+      write("/etc/iscsi/send_targets/" + portal.replace(':', ',') + "/st_config",
+          "# BEGIN RECORD 2.1.8\ndiscovery.startup = manual\ndiscovery.type = sendtargets\n# END RECORD\n");
+      return Reply.ok();
+    }
+    return discovery(List.of(portal));
   }
 
   private Reply node(List<String> argv) {

@@ -1,0 +1,129 @@
+package io.ocfs2iscsi.node.volume;
+
+import static io.ocfs2iscsi.node.testing.ReferenceHost.DEVICE;
+import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.testing.ReferenceHost;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VolumeFormatterTest {
+
+  private static final String MKFS =
+      "mkfs.ocfs2 -b 4K -C 32K -N 4 -L ISCSI --cluster-stack=o2cb --cluster-name=iscsi " + DEVICE;
+
+  @TempDir Path root;
+  ReferenceHost host;
+
+  @BeforeEach
+  void setUp() {
+    host = new ReferenceHost(root).withClusterApplied();
+  }
+
+  @Test
+  void blankLunIsFormattedOnceAndTheNewUuidReturned() {
+    host.filesystem = null;
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
+    assertThat(r.uuid()).isEqualTo(ReferenceHost.UUID);
+    assertThat(r.wwid()).isEqualTo(ReferenceHost.WWID);
+    assertThat(r.device()).isEqualTo(DEVICE);
+    assertThat(r.label()).isEqualTo("ISCSI");
+    List<String> calls = host.fake.calls();
+    assertThat(calls).containsSubsequence(
+        "blkid -p -o export " + DEVICE, "mounted.ocfs2 -d " + DEVICE, MKFS, "blkid -p -o export " + DEVICE);
+    assertThat(calls).filteredOn(MKFS::equals).hasSize(1);
+  }
+
+  @Test
+  void formattingTwiceFormatsOnce() {
+    host.filesystem = null;
+
+    VolumeFormatter.Result first = host.formatter.format(ReferenceHost.spec(), Map.of());
+    VolumeFormatter.Result second = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(first.outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
+    assertThat(second.outcome()).isEqualTo(VolumeFormatter.Outcome.EXISTING_OCFS2);
+    assertThat(second.uuid()).isEqualTo(first.uuid());
+    assertThat(second.clusterName()).isEqualTo("iscsi");
+    assertThat(host.fake.calls()).filteredOn(c -> c.startsWith("mkfs")).hasSize(1);
+  }
+
+  @Test
+  void ext4IsNeverFormattedOver() {
+    host.filesystem = "ext4";
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FOREIGN_SIGNATURE);
+    assertThat(r.foundSignature()).isEqualTo("ext4");
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
+  void ocfs2SeenOnlyByMountedOcfs2IsNotFormattedEither() {
+    host.filesystem = null;
+    host.fake.on("mounted.ocfs2", "-d", DEVICE)
+        .reply(0, "Device                Stack  Cluster  F  UUID                              Label\n"
+            + "/dev/mapper/mylun     o2cb   iscsi       " + ReferenceHost.REGION + "  ISCSI\n", "");
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.EXISTING_OCFS2);
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
+  void theSessionsOfAFormatAreClosedWhenTheVolumeIsNotStagedHere() {
+    host.filesystem = null;
+
+    host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(host.loggedIn).isEmpty();
+    assertThat(host.mapBuilt).isFalse();
+  }
+
+  @Test
+  void onAStagedVolumeFormatChangesNothing() {
+    host.stager.stage(new Requests.Stage("mylun", STAGING, ReferenceHost.spec(), Map.of(), List.of()));
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.EXISTING_OCFS2);
+    assertThat(host.loggedIn).hasSize(2);
+    assertThat(host.mapBuilt).isTrue();
+  }
+
+  @Test
+  void withoutTheClusterNothingIsFormatted(@TempDir Path fresh) {
+    ReferenceHost noCluster = new ReferenceHost(fresh);
+    noCluster.filesystem = null;
+
+    assertThatThrownBy(() -> noCluster.formatter.format(ReferenceHost.spec(), Map.of()))
+        .isInstanceOfSatisfying(
+            NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.UNAVAILABLE));
+    assertThat(noCluster.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+    assertThat(noCluster.loggedIn).isEmpty();
+  }
+
+  @Test
+  void invalidSpecIsRefusedBeforeAnyCommand() {
+    var bad = ReferenceHost.spec().toBuilder()
+        .setFilesystem(ReferenceHost.spec().getFilesystem().toBuilder().setLabel("label with spaces"))
+        .build();
+
+    assertThatThrownBy(() -> host.formatter.format(bad, Map.of()))
+        .isInstanceOfSatisfying(
+            NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.INVALID_ARGUMENT));
+    assertThat(host.fake.calls()).isEmpty();
+  }
+}
