@@ -54,6 +54,11 @@ public final class IscsiNodeRecords {
     throw NodeException.internal("no discovery record for " + portal + " (iscsiadm -m discoverydb -o new made none)");
   }
 
+  /** True when discovery left a node record for this portal (a login through it needs one). */
+  public boolean hasNodeRecord(String iqn, Portal portal) {
+    return nodeRecordFile(iqn, portal).isPresent();
+  }
+
   Optional<String> nodeRecordFile(String iqn, Portal portal) {
     for (String base : BASES) {
       String dir = base + "/nodes/" + iqn;

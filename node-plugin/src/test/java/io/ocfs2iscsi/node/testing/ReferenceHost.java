@@ -212,6 +212,38 @@ public final class ReferenceHost {
     fake.onPrefix("umount").answer(this::umount);
     fake.onPrefix("stat", "-f").reply(Reply.ok("4096 5241856 4000000 4000000 1310720 1310000\n"));
     fake.onPrefix("ocfs2_hb_ctl", "-K").reply(Reply.ok());
+    // Version answers of Debian bookworm's packages.
+    fake.on("iscsiadm", "--version").reply(Reply.ok("iscsiadm version 2.1.8\n"));
+    fake.on("multipath", "-h").reply(new Reply(1, "", "multipath-tools v0.9.4 (12/19, 2022)\nUsage:\n"));
+    fake.on("multipathd", "-h").reply(new Reply(1, "", "multipathd v0.9.4 (12/19, 2022)\nUsage:\n"));
+    fake.on("/lib/udev/scsi_id", "--version").reply(Reply.ok("252\n"));
+    fake.on("mkfs.ocfs2", "--version").reply(Reply.ok("mkfs.ocfs2 1.8.7\n"));
+    fake.on("mounted.ocfs2", "--version").reply(Reply.ok("mounted.ocfs2 1.8.7\n"));
+    fake.on("o2cb", "--version").reply(Reply.ok("o2cb 1.8.7\n"));
+    fake.on("blkid", "-V").reply(Reply.ok("blkid from util-linux 2.38.1  (libblkid 2.38.1, 04-Aug-2022)\n"));
+    fake.on("mount", "-V").reply(Reply.ok("mount from util-linux 2.38.1 (libmount 2.38.1: selinux, btrfs)\n"));
+    fake.on("modprobe", "--version").reply(Reply.ok("kmod version 30\n+ZSTD +XZ -ZLIB +LIBCRYPTO -EXPERIMENTAL\n"));
+    write("/proc/1/comm", "init\n");
+    write("/proc/311/comm", "iscsid\n");
+    write("/proc/312/comm", "multipathd\n");
+    write("/etc/iscsi/initiatorname.iscsi",
+        "## DO NOT EDIT OR REMOVE THIS FILE!\nInitiatorName=iqn.1993-08.org.debian:01:8d74927a5fe7\n");
+  }
+
+  /** The host's inventory as GetNodeInfo and Probe see it (addresses of drbd01, a fixed clock). */
+  public io.ocfs2iscsi.node.info.HostInventory inventory() {
+    return new io.ocfs2iscsi.node.info.HostInventory(
+        tools, cluster,
+        () -> List.of(ipv4("192.168.0.176"), ipv4("10.20.1.16"), ipv4("10.10.1.17")),
+        "drbd01", "0.1.0-test", "", java.time.Clock.fixed(java.time.Instant.EPOCH, java.time.ZoneOffset.UTC));
+  }
+
+  private static java.net.Inet4Address ipv4(String a) {
+    try {
+      return (java.net.Inet4Address) java.net.InetAddress.getByName(a);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   private Reply sessionsReply() {

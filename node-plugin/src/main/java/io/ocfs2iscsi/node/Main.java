@@ -1,0 +1,89 @@
+package io.ocfs2iscsi.node;
+
+import io.grpc.BindableService;
+import io.micronaut.context.ApplicationContext;
+import io.ocfs2iscsi.node.grpc.IdentityService;
+import io.ocfs2iscsi.node.grpc.NodeAgentService;
+import io.ocfs2iscsi.node.grpc.NodeService;
+import io.ocfs2iscsi.node.server.Endpoint;
+import io.ocfs2iscsi.node.server.GrpcServers;
+import io.ocfs2iscsi.node.volume.PathRepairer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar node-plugin.jar --node-id NAME --csi-endpoint URL --state-dir DIR [...]}: starts the CSI
+ * server and (with --agent-endpoint) the node agent, and runs until SIGTERM.
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.print(PluginConfig.usage());
+      return;
+    }
+    PluginConfig config;
+    try {
+      config = PluginConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("node-plugin: " + e.getMessage().replace("\n", "\nnode-plugin: "));
+      System.err.print(PluginConfig.usage());
+      System.exit(2);
+      return;
+    }
+    Started started = start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      started.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+  }
+
+  /** A running plugin: its servers and its bean context. */
+  public record Started(ApplicationContext context, List<GrpcServers.Running> servers) implements AutoCloseable {
+    @Override
+    public void close() {
+      servers.forEach(GrpcServers.Running::close);
+      context.getBean(PathRepairer.class).stop();
+      context.close();
+      LOG.info("stopped");
+    }
+  }
+
+  public static Started start(PluginConfig config) {
+    ApplicationContext ctx =
+        ApplicationContext.builder().deduceEnvironment(false).banner(false).singletons(config).start();
+    List<GrpcServers.Running> servers = new ArrayList<>();
+    try {
+      List<BindableService> csi = List.of(ctx.getBean(IdentityService.class), ctx.getBean(NodeService.class));
+      servers.add(GrpcServers.startCsi(config.csiEndpoint(), csi));
+      LOG.info("CSI Identity and Node of {} on {} (node {}, host mode {}, state in {})",
+          io.ocfs2iscsi.contract.CsiDriver.NAME, config.csiEndpoint(), config.nodeId(), config.hostMode(),
+          config.stateDir());
+      if (config.agentEndpoint().isPresent()) {
+        Endpoint.Tcp tcp = (Endpoint.Tcp) config.agentEndpoint().get();
+        List<BindableService> agent = List.of(ctx.getBean(NodeAgentService.class));
+        servers.add(config.agentInsecure()
+            ? GrpcServers.startAgentInsecure(tcp, agent)
+            : GrpcServers.startAgentTls(tcp, config.agentTlsCert().orElseThrow(), config.agentTlsKey().orElseThrow(),
+                config.agentTlsCa().orElseThrow(), agent));
+        LOG.info("node agent on {}:{}{}", tcp.host(), servers.get(1).port(),
+            config.agentInsecure() ? " (insecure)" : " (mutual TLS)");
+      }
+      ctx.getBean(PathRepairer.class).start();
+      return new Started(ctx, servers);
+    } catch (RuntimeException e) {
+      servers.forEach(GrpcServers.Running::close);
+      ctx.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.ocfs2iscsi.node;
+
+import io.micronaut.context.annotation.Factory;
+import io.ocfs2iscsi.node.cluster.ClusterStack;
+import io.ocfs2iscsi.node.grpc.GrpcErrors;
+import io.ocfs2iscsi.node.grpc.IdentityService;
+import io.ocfs2iscsi.node.grpc.NodeAgentService;
+import io.ocfs2iscsi.node.grpc.NodeService;
+import io.ocfs2iscsi.node.host.HostFiles;
+import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.host.ProcessCommandRunner;
+import io.ocfs2iscsi.node.host.SecretRedactor;
+import io.ocfs2iscsi.node.host.Sleeper;
+import io.ocfs2iscsi.node.info.HostInventory;
+import io.ocfs2iscsi.node.info.NetworkAddresses;
+import io.ocfs2iscsi.node.volume.PathRepairer;
+import io.ocfs2iscsi.node.volume.StateStore;
+import io.ocfs2iscsi.node.volume.Timing;
+import io.ocfs2iscsi.node.volume.VolumeFormatter;
+import io.ocfs2iscsi.node.volume.VolumeInspector;
+import io.ocfs2iscsi.node.volume.VolumeLocks;
+import io.ocfs2iscsi.node.volume.VolumePublisher;
+import io.ocfs2iscsi.node.volume.VolumeStager;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/**
+ * The object graph, built by Micronaut from the one {@link PluginConfig} that Main registers. The classes
+ * themselves stay free of DI annotations, so that tests build them by hand over a fake host.
+ */
+@Factory
+public class PluginBeans {
+
+  @Singleton
+  SecretRedactor redactor() {
+    return new SecretRedactor();
+  }
+
+  @Singleton
+  HostTools hostTools(PluginConfig config, SecretRedactor redactor) {
+    return HostTools.create(
+        new ProcessCommandRunner(config.hostMode(), redactor), HostFiles.of(config.hostMode()), config.hostMode(),
+        Sleeper.REAL, redactor);
+  }
+
+  @Singleton
+  StateStore stateStore(PluginConfig config) {
+    return new StateStore(config.stateDir());
+  }
+
+  @Singleton
+  VolumeLocks volumeLocks() {
+    return new VolumeLocks();
+  }
+
+  @Singleton
+  ClusterStack clusterStack(HostTools host, StateStore state) {
+    return new ClusterStack(host, state);
+  }
+
+  @Singleton
+  VolumeStager stager(
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster) {
+    return new VolumeStager(host, state, locks, redactor, Timing.DEFAULT, cluster);
+  }
+
+  @Singleton
+  VolumePublisher publisher(HostTools host, StateStore state, VolumeLocks locks) {
+    return new VolumePublisher(host, state, locks);
+  }
+
+  @Singleton
+  VolumeFormatter formatter(
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster) {
+    return new VolumeFormatter(host, state, locks, redactor, Timing.DEFAULT, cluster);
+  }
+
+  @Singleton
+  VolumeInspector inspector(HostTools host, StateStore state) {
+    return new VolumeInspector(host, state);
+  }
+
+  @Singleton
+  PathRepairer pathRepairer(HostTools host, StateStore state, VolumeLocks locks) {
+    return new PathRepairer(host, state, locks, Timing.DEFAULT);
+  }
+
+  @Singleton
+  HostInventory inventory(PluginConfig config, HostTools host, ClusterStack cluster) {
+    return new HostInventory(
+        host, cluster, NetworkAddresses.SYSTEM, config.nodeId(), PluginVersion.get(), config.o2cbAddress(),
+        Clock.systemUTC());
+  }
+
+  @Singleton
+  GrpcErrors grpcErrors(SecretRedactor redactor) {
+    return new GrpcErrors(redactor);
+  }
+
+  @Singleton
+  IdentityService identity(GrpcErrors errors, HostInventory inventory) {
+    return new IdentityService(errors, inventory, PluginVersion.get());
+  }
+
+  @Singleton
+  NodeService node(
+      PluginConfig config, GrpcErrors errors, VolumeStager stager, VolumePublisher publisher,
+      VolumeInspector inspector) {
+    return new NodeService(errors, stager, publisher, inspector, config.nodeId());
+  }
+
+  @Singleton
+  NodeAgentService agent(
+      GrpcErrors errors, HostInventory inventory, ClusterStack cluster, VolumeFormatter formatter,
+      VolumeInspector inspector) {
+    return new NodeAgentService(errors, inventory, cluster, formatter, inspector);
+  }
+}

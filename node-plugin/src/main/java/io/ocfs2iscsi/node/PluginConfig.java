@@ -1,0 +1,141 @@
+package io.ocfs2iscsi.node;
+
+import io.ocfs2iscsi.contract.ValueRules;
+import io.ocfs2iscsi.node.host.HostMode;
+import io.ocfs2iscsi.node.server.Endpoint;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The plugin's settings, from flags ({@code --name value} or {@code --name=value}) or environment variables
+ * (NAME_IN_CAPS with '_' for '-'); a flag wins over the environment.
+ *
+ * @param agentEndpoint empty: no node agent (a CSI-only run)
+ */
+public record PluginConfig(
+    String nodeId,
+    Endpoint csiEndpoint,
+    Optional<Endpoint> agentEndpoint,
+    Path stateDir,
+    Optional<Path> agentTlsCert,
+    Optional<Path> agentTlsKey,
+    Optional<Path> agentTlsCa,
+    boolean agentInsecure,
+    HostMode hostMode,
+    String o2cbAddress) {
+
+  /** Every flag, with its environment variable and meaning (the --help text and README table). */
+  public static final Map<String, String> FLAGS = new LinkedHashMap<>();
+
+  static {
+    FLAGS.put("node-id", "NODE_ID: this node's name (the Kubernetes Node name); required");
+    FLAGS.put("csi-endpoint", "CSI_ENDPOINT: unix:///csi/csi.sock or tcp://HOST:PORT; required");
+    FLAGS.put("agent-endpoint", "AGENT_ENDPOINT: HOST:PORT of the node agent (e.g. 0.0.0.0:9443); none: no agent");
+    FLAGS.put("state-dir", "STATE_DIR: directory for the plugin's state (a host directory); required");
+    FLAGS.put("agent-tls-cert", "AGENT_TLS_CERT: PEM server certificate of the agent");
+    FLAGS.put("agent-tls-key", "AGENT_TLS_KEY: PEM private key (PKCS#8) of the agent");
+    FLAGS.put("agent-tls-ca", "AGENT_TLS_CA: PEM CA that signs the clients (the operator) allowed to call the agent");
+    FLAGS.put("agent-insecure", "AGENT_INSECURE: true: the agent without TLS (local tests only; logs a warning)");
+    FLAGS.put("host-mode", "HOST_MODE: direct (default) or nsenter (DaemonSet with hostPID)");
+    FLAGS.put("o2cb-address", "O2CB_ADDRESS: the address GetNodeInfo reports for o2cb when no CIDR is asked");
+  }
+
+  public static PluginConfig parse(String[] args, Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String flag : FLAGS.keySet()) {
+      String e = env.get(flag.toUpperCase().replace('-', '_'));
+      if (e != null && !e.isEmpty()) {
+        values.put(flag, e);
+      }
+    }
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument '" + a + "'");
+      }
+      String name = a.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else if (name.equals("agent-insecure")) {
+        value = "true";
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        throw new IllegalArgumentException("--" + name + " needs a value");
+      }
+      if (!FLAGS.containsKey(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name);
+      }
+      values.put(name, value);
+    }
+    List<String> problems = new ArrayList<>();
+    String nodeId = values.getOrDefault("node-id", "");
+    if (!ValueRules.matches(ValueRules.DNS_SUBDOMAIN, nodeId)) {
+      problems.add("--node-id must be a Kubernetes node name (" + ValueRules.DNS_SUBDOMAIN_RULE + ")");
+    }
+    Endpoint csi = null;
+    try {
+      csi = Endpoint.parse(values.getOrDefault("csi-endpoint", ""));
+    } catch (IllegalArgumentException e) {
+      problems.add("--csi-endpoint: " + e.getMessage());
+    }
+    Optional<Endpoint> agent = Optional.empty();
+    if (values.containsKey("agent-endpoint")) {
+      try {
+        Endpoint ep = Endpoint.parse(values.get("agent-endpoint"));
+        if (ep instanceof Endpoint.Unix) {
+          problems.add("--agent-endpoint must be TCP (HOST:PORT): the operator calls it over the network");
+        }
+        agent = Optional.of(ep);
+      } catch (IllegalArgumentException e) {
+        problems.add("--agent-endpoint: " + e.getMessage());
+      }
+    }
+    if (!values.containsKey("state-dir")) {
+      problems.add("--state-dir is required");
+    }
+    boolean insecure = Boolean.parseBoolean(values.getOrDefault("agent-insecure", "false"));
+    Optional<Path> cert = Optional.ofNullable(values.get("agent-tls-cert")).map(Path::of);
+    Optional<Path> key = Optional.ofNullable(values.get("agent-tls-key")).map(Path::of);
+    Optional<Path> ca = Optional.ofNullable(values.get("agent-tls-ca")).map(Path::of);
+    boolean anyTls = cert.isPresent() || key.isPresent() || ca.isPresent();
+    if (agent.isPresent()) {
+      if (insecure && anyTls) {
+        problems.add("--agent-insecure and --agent-tls-* exclude each other");
+      } else if (!insecure && (cert.isEmpty() || key.isEmpty() || ca.isEmpty())) {
+        problems.add("the agent needs --agent-tls-cert, --agent-tls-key and --agent-tls-ca (mutual TLS), or"
+            + " --agent-insecure for local tests");
+      }
+    }
+    HostMode mode = HostMode.DIRECT;
+    try {
+      mode = HostMode.parse(values.getOrDefault("host-mode", "direct"));
+    } catch (IllegalArgumentException e) {
+      problems.add("--host-mode: " + e.getMessage());
+    }
+    String o2cbAddress = values.getOrDefault("o2cb-address", "");
+    if (!o2cbAddress.isEmpty() && !ValueRules.matches(ValueRules.IPV4_ADDRESS, o2cbAddress)) {
+      problems.add("--o2cb-address must be " + ValueRules.IPV4_ADDRESS_RULE);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("\n", problems));
+    }
+    return new PluginConfig(
+        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, insecure, mode, o2cbAddress);
+  }
+
+  public static String usage() {
+    StringBuilder sb = new StringBuilder("usage: java -jar node-plugin.jar --node-id NAME --csi-endpoint URL"
+        + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F |"
+        + " --agent-insecure)] [--host-mode direct|nsenter]\n");
+    FLAGS.forEach((k, v) -> sb.append("  --").append(k).append("  ").append(v).append('\n'));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,137 @@
+package io.ocfs2iscsi.node.grpc;
+
+import io.grpc.stub.StreamObserver;
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
+import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
+import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
+import io.ocfs2iscsi.agent.v1.GetNodeInfoResponse;
+import io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest;
+import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
+import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
+import io.ocfs2iscsi.agent.v1.PathHealth;
+import io.ocfs2iscsi.agent.v1.SessionHealth;
+import io.ocfs2iscsi.agent.v1.ToolVersion;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.ValueRules;
+import io.ocfs2iscsi.contract.VolumeSpecChecks;
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.cluster.ClusterStack;
+import io.ocfs2iscsi.node.info.HostInventory;
+import io.ocfs2iscsi.node.info.NodeFacts;
+import io.ocfs2iscsi.node.tools.MultipathPath;
+import io.ocfs2iscsi.node.volume.VolumeFormatter;
+import io.ocfs2iscsi.node.volume.VolumeHealth;
+import io.ocfs2iscsi.node.volume.VolumeInspector;
+import java.util.List;
+
+/** The node agent for the operator: translates its messages to the node's operations and back. */
+public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
+
+  private final GrpcErrors errors;
+  private final HostInventory inventory;
+  private final ClusterStack cluster;
+  private final VolumeFormatter formatter;
+  private final VolumeInspector inspector;
+
+  public NodeAgentService(
+      GrpcErrors errors, HostInventory inventory, ClusterStack cluster, VolumeFormatter formatter,
+      VolumeInspector inspector) {
+    this.errors = errors;
+    this.inventory = inventory;
+    this.cluster = cluster;
+    this.formatter = formatter;
+    this.inspector = inspector;
+  }
+
+  @Override
+  public void getNodeInfo(GetNodeInfoRequest r, StreamObserver<GetNodeInfoResponse> observer) {
+    errors.unary("GetNodeInfo", observer, () -> {
+      if (!r.getAddressCidr().isEmpty() && !ValueRules.matches(ValueRules.IPV4_CIDR, r.getAddressCidr())) {
+        throw NodeException.invalidArgument("address_cidr must be " + ValueRules.IPV4_CIDR_RULE);
+      }
+      NodeFacts f = inventory.facts(r.getAddressCidr());
+      GetNodeInfoResponse.Builder b = GetNodeInfoResponse.newBuilder()
+          .setNodeName(f.nodeName())
+          .setO2CbAddress(f.o2cbAddress())
+          .setInitiatorName(f.initiatorName())
+          .setPluginVersion(f.pluginVersion())
+          .setO2CbNodeName(f.o2cbNodeName())
+          .addAllMissingPrerequisites(f.missingPrerequisites());
+      for (NodeFacts.Tool t : f.tools()) {
+        b.addTools(ToolVersion.newBuilder().setName(t.name()).setVersion(t.version()).setPresent(t.present()));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void applyCluster(ApplyClusterRequest r, StreamObserver<ApplyClusterResponse> observer) {
+    errors.unary("ApplyCluster", observer, () -> {
+      ClusterStack.Applied a = cluster.apply(r);
+      return ApplyClusterResponse.newBuilder()
+          .setAppliedRevision(a.online() ? r.getRevision() : "")
+          .setChanged(a.changed())
+          .setOnline(a.online())
+          .setPending(a.pending())
+          .build();
+    });
+  }
+
+  @Override
+  public void formatVolume(FormatVolumeRequest r, StreamObserver<FormatVolumeResponse> observer) {
+    errors.unary("FormatVolume", observer, () -> {
+      VolumeFormatter.Result res = formatter.format(valid(r.hasVolume(), r.getVolume()), r.getSecretsMap());
+      return FormatVolumeResponse.newBuilder()
+          .setOutcome(switch (res.outcome()) {
+            case FORMATTED -> FormatVolumeResponse.Outcome.FORMATTED;
+            case EXISTING_OCFS2 -> FormatVolumeResponse.Outcome.EXISTING_OCFS2;
+            case FOREIGN_SIGNATURE -> FormatVolumeResponse.Outcome.FOREIGN_SIGNATURE;
+          })
+          .setUuid(res.uuid())
+          .setLabel(res.label())
+          .setClusterName(res.clusterName())
+          .setWwid(res.wwid())
+          .setDevice(res.device())
+          .setFoundSignature(res.foundSignature())
+          .setMessage(res.message())
+          .build();
+    });
+  }
+
+  @Override
+  public void getVolumeHealth(GetVolumeHealthRequest r, StreamObserver<GetVolumeHealthResponse> observer) {
+    errors.unary("GetVolumeHealth", observer, () -> {
+      VolumeHealth h = inspector.health(valid(r.hasVolume(), r.getVolume()));
+      GetVolumeHealthResponse.Builder b = GetVolumeHealthResponse.newBuilder()
+          .setVolumeId(h.volumeId())
+          .setMapPresent(h.mapPresent())
+          .setWwid(h.wwid())
+          .setStaged(h.staged())
+          .setMounted(h.mounted())
+          .setHeartbeatActive(h.heartbeatActive())
+          .setPublishCount(h.publishCount())
+          .addAllProblems(h.problems());
+      for (VolumeHealth.Session s : h.sessions()) {
+        b.addSessions(SessionHealth.newBuilder().setPortal(s.portal()).setState(s.state()).setSid(s.sid()));
+      }
+      for (MultipathPath p : h.paths()) {
+        b.addPaths(PathHealth.newBuilder().setDevice(p.device()).setHctl(p.hctl()).setDmState(p.dmState())
+            .setCheckerState(p.checkerState()).setUp(p.up()));
+      }
+      return b.build();
+    });
+  }
+
+  private static VolumeSpec valid(boolean present, VolumeSpec spec) {
+    if (!present) {
+      throw NodeException.invalidArgument("volume is required");
+    }
+    List<String> v = VolumeSpecChecks.violations(spec);
+    if (!v.isEmpty()) {
+      throw NodeException.invalidArgument("volume: " + String.join("; ", v));
+    }
+    return spec;
+  }
+}

@@ -1,0 +1,175 @@
+package io.ocfs2iscsi.node.grpc;
+
+import csi.v1.NodeGetCapabilitiesRequest;
+import csi.v1.NodeGetCapabilitiesResponse;
+import csi.v1.NodeGetInfoRequest;
+import csi.v1.NodeGetInfoResponse;
+import csi.v1.NodeGetVolumeStatsRequest;
+import csi.v1.NodeGetVolumeStatsResponse;
+import csi.v1.NodeGrpc;
+import csi.v1.NodePublishVolumeRequest;
+import csi.v1.NodePublishVolumeResponse;
+import csi.v1.NodeServiceCapability;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.NodeStageVolumeResponse;
+import csi.v1.NodeUnpublishVolumeRequest;
+import csi.v1.NodeUnpublishVolumeResponse;
+import csi.v1.NodeUnstageVolumeRequest;
+import csi.v1.NodeUnstageVolumeResponse;
+import csi.v1.VolumeCapability;
+import csi.v1.VolumeCondition;
+import csi.v1.VolumeUsage;
+import io.grpc.stub.StreamObserver;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.CsiDriver;
+import io.ocfs2iscsi.contract.VolumeContextCodec;
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.tools.Statfs;
+import io.ocfs2iscsi.node.volume.Requests;
+import io.ocfs2iscsi.node.volume.StagedVolume;
+import io.ocfs2iscsi.node.volume.VolumeHealth;
+import io.ocfs2iscsi.node.volume.VolumeInspector;
+import io.ocfs2iscsi.node.volume.VolumePublisher;
+import io.ocfs2iscsi.node.volume.VolumeStager;
+import java.util.List;
+
+/** CSI Node: translates the CSI messages to the volume operations and back; no host logic here. */
+public final class NodeService extends NodeGrpc.NodeImplBase {
+
+  private final GrpcErrors errors;
+  private final VolumeStager stager;
+  private final VolumePublisher publisher;
+  private final VolumeInspector inspector;
+  private final String nodeId;
+
+  public NodeService(
+      GrpcErrors errors, VolumeStager stager, VolumePublisher publisher, VolumeInspector inspector, String nodeId) {
+    this.errors = errors;
+    this.stager = stager;
+    this.publisher = publisher;
+    this.inspector = inspector;
+    this.nodeId = nodeId;
+  }
+
+  @Override
+  public void nodeStageVolume(NodeStageVolumeRequest r, StreamObserver<NodeStageVolumeResponse> observer) {
+    errors.unary("NodeStageVolume", observer, () -> {
+      required("volume_id", r.getVolumeId());
+      required("staging_target_path", r.getStagingTargetPath());
+      List<String> flags = mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
+      stager.stage(new Requests.Stage(
+          r.getVolumeId(), r.getStagingTargetPath(), decode(r.getVolumeId(), r.getVolumeContextMap()),
+          r.getSecretsMap(), flags));
+      return NodeStageVolumeResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void nodeUnstageVolume(NodeUnstageVolumeRequest r, StreamObserver<NodeUnstageVolumeResponse> observer) {
+    errors.unary("NodeUnstageVolume", observer, () -> {
+      required("volume_id", r.getVolumeId());
+      required("staging_target_path", r.getStagingTargetPath());
+      stager.unstage(new Requests.Unstage(r.getVolumeId(), r.getStagingTargetPath()));
+      return NodeUnstageVolumeResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void nodePublishVolume(NodePublishVolumeRequest r, StreamObserver<NodePublishVolumeResponse> observer) {
+    errors.unary("NodePublishVolume", observer, () -> {
+      required("volume_id", r.getVolumeId());
+      required("staging_target_path", r.getStagingTargetPath());
+      required("target_path", r.getTargetPath());
+      mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
+      VolumeCapability.AccessMode.Mode mode = r.getVolumeCapability().getAccessMode().getMode();
+      boolean readOnly = r.getReadonly()
+          || mode == VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY
+          || mode == VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY;
+      publisher.publish(new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly));
+      return NodePublishVolumeResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void nodeUnpublishVolume(
+      NodeUnpublishVolumeRequest r, StreamObserver<NodeUnpublishVolumeResponse> observer) {
+    errors.unary("NodeUnpublishVolume", observer, () -> {
+      required("volume_id", r.getVolumeId());
+      required("target_path", r.getTargetPath());
+      publisher.unpublish(new Requests.Unpublish(r.getVolumeId(), r.getTargetPath()));
+      return NodeUnpublishVolumeResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void nodeGetVolumeStats(NodeGetVolumeStatsRequest r, StreamObserver<NodeGetVolumeStatsResponse> observer) {
+    errors.unary("NodeGetVolumeStats", observer, () -> {
+      required("volume_id", r.getVolumeId());
+      required("volume_path", r.getVolumePath());
+      StagedVolume v = inspector.stagedAt(r.getVolumeId(), r.getVolumePath());
+      Statfs.Usage u = inspector.usage(r.getVolumePath());
+      VolumeHealth h = inspector.health(v.spec());
+      return NodeGetVolumeStatsResponse.newBuilder()
+          .addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES).setTotal(u.totalBytes())
+              .setAvailable(u.availableBytes()).setUsed(u.usedBytes()))
+          .addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.INODES).setTotal(u.totalInodes())
+              .setAvailable(u.freeInodes()).setUsed(u.usedInodes()))
+          .setVolumeCondition(VolumeCondition.newBuilder().setAbnormal(!h.healthy()).setMessage(h.summary()))
+          .build();
+    });
+  }
+
+  @Override
+  public void nodeGetCapabilities(
+      NodeGetCapabilitiesRequest r, StreamObserver<NodeGetCapabilitiesResponse> observer) {
+    errors.unary("NodeGetCapabilities", observer, () -> {
+      NodeGetCapabilitiesResponse.Builder b = NodeGetCapabilitiesResponse.newBuilder();
+      for (NodeServiceCapability.RPC.Type t :
+          List.of(
+              NodeServiceCapability.RPC.Type.STAGE_UNSTAGE_VOLUME,
+              NodeServiceCapability.RPC.Type.GET_VOLUME_STATS,
+              NodeServiceCapability.RPC.Type.VOLUME_CONDITION,
+              NodeServiceCapability.RPC.Type.SINGLE_NODE_MULTI_WRITER)) {
+        b.addCapabilities(
+            NodeServiceCapability.newBuilder().setRpc(NodeServiceCapability.RPC.newBuilder().setType(t)));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void nodeGetInfo(NodeGetInfoRequest r, StreamObserver<NodeGetInfoResponse> observer) {
+    // No topology: which nodes may use a volume is the PV's nodeAffinity, written by the operator.
+    errors.unary("NodeGetInfo", observer, () -> NodeGetInfoResponse.newBuilder().setNodeId(nodeId).build());
+  }
+
+  private static void required(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw NodeException.invalidArgument(field + " is required");
+    }
+  }
+
+  /** A mount capability with fs_type ocfs2 (or unset); its flags become extra mount options. */
+  private static List<String> mountFlags(boolean present, VolumeCapability c) {
+    if (!present) {
+      throw NodeException.invalidArgument("volume_capability is required");
+    }
+    if (c.hasBlock()) {
+      throw NodeException.invalidArgument(
+          "block volumes are not supported: " + CsiDriver.NAME + " serves a shared OCFS2 filesystem (mount)");
+    }
+    String fsType = c.getMount().getFsType();
+    if (!fsType.isEmpty() && !fsType.equals(CsiDriver.FS_TYPE)) {
+      throw NodeException.invalidArgument("fs_type must be ocfs2 (or empty), got '" + fsType + "'");
+    }
+    return c.getMount().getMountFlagsList();
+  }
+
+  private static VolumeSpec decode(String volumeId, java.util.Map<String, String> context) {
+    try {
+      return VolumeContextCodec.decode(volumeId, context);
+    } catch (IllegalArgumentException e) {
+      throw NodeException.invalidArgument(e.getMessage());
+    }
+  }
+}

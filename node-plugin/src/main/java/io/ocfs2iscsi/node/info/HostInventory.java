@@ -1,0 +1,186 @@
+package io.ocfs2iscsi.node.info;
+
+import io.ocfs2iscsi.contract.ValueRules;
+import io.ocfs2iscsi.node.cluster.ClusterStack;
+import io.ocfs2iscsi.node.host.Command;
+import io.ocfs2iscsi.node.host.CommandResult;
+import io.ocfs2iscsi.node.host.HostTools;
+import java.net.Inet4Address;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The host's prerequisites: tools (with versions), kernel modules, the iscsid and multipathd daemons, the
+ * initiator name and the o2cb address. Tool checks run processes, so their result is cached for a minute:
+ * kubelet's liveness probe calls Probe every few seconds.
+ */
+public final class HostInventory {
+
+  static final List<ToolCheck> TOOLS =
+      List.of(
+          new ToolCheck("iscsiadm", "open-iscsi", true, "iscsiadm", "--version"),
+          new ToolCheck("multipath", "multipath-tools", true, "multipath", "-h"),
+          new ToolCheck("multipathd", "multipath-tools", true, "multipathd", "-h"),
+          new ToolCheck("scsi_id", "udev", true, "/lib/udev/scsi_id", "--version"),
+          new ToolCheck("mkfs.ocfs2", "ocfs2-tools", true, "mkfs.ocfs2", "--version"),
+          new ToolCheck("mounted.ocfs2", "ocfs2-tools", true, "mounted.ocfs2", "--version"),
+          new ToolCheck("o2cb", "ocfs2-tools", true, "o2cb", "--version"),
+          new ToolCheck("blkid", "util-linux", true, "blkid", "-V"),
+          new ToolCheck("mount", "util-linux", true, "mount", "-V"),
+          new ToolCheck("modprobe", "kmod", true, "modprobe", "--version"));
+
+  static final List<String> MODULES =
+      List.of("iscsi_tcp", "dm_multipath", "ocfs2", "ocfs2_stack_o2cb", "ocfs2_dlmfs");
+
+  static final String INITIATOR_FILE = "/etc/iscsi/initiatorname.iscsi";
+  private static final Duration CACHE = Duration.ofMinutes(1);
+  private static final Pattern VERSION = Pattern.compile("(\\d+(?:\\.\\d+)+)");
+
+  private final HostTools host;
+  private final ClusterStack cluster;
+  private final NetworkAddresses network;
+  private final String nodeName;
+  private final String pluginVersion;
+  private final String o2cbAddressOverride;
+  private final Clock clock;
+
+  private volatile Checked checked;
+
+  public HostInventory(
+      HostTools host, ClusterStack cluster, NetworkAddresses network, String nodeName, String pluginVersion,
+      String o2cbAddressOverride, Clock clock) {
+    this.host = host;
+    this.cluster = cluster;
+    this.network = network;
+    this.nodeName = nodeName;
+    this.pluginVersion = pluginVersion;
+    this.o2cbAddressOverride = o2cbAddressOverride;
+    this.clock = clock;
+  }
+
+  private record Checked(Instant at, List<NodeFacts.Tool> tools, List<String> missingTools, List<String> missing) {}
+
+  /** Required tools that are missing (cached): Probe is ready when this is empty. */
+  public List<String> missingTools() {
+    return check().missingTools();
+  }
+
+  /**
+   * @param addressCidr when set, the o2cb address is this node's address inside that network
+   */
+  public NodeFacts facts(String addressCidr) {
+    Checked c = check();
+    List<String> missing = new ArrayList<>(c.missing());
+    String address = o2cbAddress(addressCidr, missing);
+    String o2cbName;
+    try {
+      o2cbName = cluster.localNodeName();
+    } catch (RuntimeException e) {
+      o2cbName = "";
+      missing.add("host name unreadable (uname -n): " + e.getMessage());
+    }
+    return new NodeFacts(
+        nodeName, o2cbName, address, initiatorName().orElse(""), pluginVersion, c.tools(), missing,
+        c.missingTools());
+  }
+
+  Optional<String> initiatorName() {
+    return host.files().read(INITIATOR_FILE).flatMap(HostInventory::parseInitiatorName);
+  }
+
+  /** InitiatorName=iqn... (comments and blank lines ignored). */
+  static Optional<String> parseInitiatorName(String file) {
+    for (String line : file.split("\n")) {
+      String t = line.strip();
+      if (t.startsWith("InitiatorName=")) {
+        return Optional.of(t.substring("InitiatorName=".length()).strip());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String o2cbAddress(String cidr, List<String> missing) {
+    List<Inet4Address> addresses = network.ipv4();
+    if (cidr != null && !cidr.isEmpty()) {
+      Inet4Address a = NetworkAddresses.inCidr(addresses, cidr);
+      if (a == null) {
+        missing.add("no address of this node is inside " + cidr + " (the o2cb network)");
+        return "";
+      }
+      return a.getHostAddress();
+    }
+    if (o2cbAddressOverride != null && !o2cbAddressOverride.isEmpty()) {
+      return o2cbAddressOverride;
+    }
+    return addresses.isEmpty() ? "" : addresses.get(0).getHostAddress();
+  }
+
+  private Checked check() {
+    Checked c = checked;
+    Instant now = clock.instant();
+    if (c != null && c.at().plus(CACHE).isAfter(now)) {
+      return c;
+    }
+    List<NodeFacts.Tool> tools = new ArrayList<>();
+    List<String> missingTools = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (ToolCheck t : TOOLS) {
+      CommandResult r = host.runner().run(Command.of(Duration.ofSeconds(10), t.versionArgv()));
+      boolean present = !r.programMissing();
+      tools.add(new NodeFacts.Tool(t.name(), present ? version(r) : "", present));
+      if (!present && t.required()) {
+        missingTools.add(t.name());
+        missing.add(t.pkg() + " (" + t.name() + " not found)");
+      }
+    }
+    for (String m : MODULES) {
+      if (!host.modprobe().available(m)) {
+        missing.add("kernel module " + m);
+      }
+    }
+    List<String> running = runningPrograms();
+    for (String daemon : List.of("iscsid", "multipathd")) {
+      if (!running.contains(daemon)) {
+        missing.add(daemon + " is not running");
+      }
+    }
+    if (initiatorName().filter(n -> ValueRules.matches(ValueRules.IQN, n)).isEmpty()) {
+      missing.add("no initiator name in " + INITIATOR_FILE);
+    }
+    c = new Checked(now, List.copyOf(tools), List.copyOf(missingTools), List.copyOf(missing));
+    checked = c;
+    return c;
+  }
+
+  /** Names of the host's processes (/proc/PID/comm; with hostPID the host's). */
+  private List<String> runningPrograms() {
+    List<String> names = new ArrayList<>();
+    for (String pid : host.files().list("/proc")) {
+      if (pid.chars().allMatch(Character::isDigit)) {
+        try {
+          host.files().read("/proc/" + pid + "/comm").map(String::strip).ifPresent(names::add);
+        } catch (RuntimeException e) {
+          // the process exited while listing
+        }
+      }
+    }
+    return names;
+  }
+
+  static String version(CommandResult r) {
+    String text = r.stdout() + "\n" + r.stderr();
+    for (String line : text.split("\n")) {
+      Matcher m = VERSION.matcher(line);
+      if (m.find()) {
+        return line.strip().length() > 120 ? m.group(1) : line.strip();
+      }
+    }
+    return "";
+  }
+}

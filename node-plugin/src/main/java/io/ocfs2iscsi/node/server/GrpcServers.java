@@ -1,0 +1,124 @@
+package io.ocfs2iscsi.node.server;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two gRPC servers, built on grpc-netty: CSI on a Unix socket (Netty's epoll domain-socket transport; kubelet
+ * and the sidecars connect there) or on TCP, and the node agent on TCP with mutual TLS (a client without a
+ * certificate signed by the CA is refused during the handshake).
+ */
+public final class GrpcServers {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServers.class);
+
+  private GrpcServers() {}
+
+  /** A started server and the event loops it owns. */
+  public record Running(Server server, List<EventLoopGroup> loops, Endpoint endpoint) implements AutoCloseable {
+    /** The bound TCP port (useful with port 0), or -1 on a Unix socket. */
+    public int port() {
+      return endpoint instanceof Endpoint.Tcp ? server.getPort() : -1;
+    }
+
+    @Override
+    public void close() {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+      loops.forEach(l -> l.shutdownGracefully(0, 1, TimeUnit.SECONDS));
+      if (endpoint instanceof Endpoint.Unix u) {
+        try {
+          Files.deleteIfExists(u.path());
+        } catch (IOException e) {
+          LOG.debug("could not remove {}: {}", u.path(), e.getMessage());
+        }
+      }
+    }
+  }
+
+  public static Running startCsi(Endpoint endpoint, List<BindableService> services) {
+    if (endpoint instanceof Endpoint.Unix u) {
+      Path socket = u.path();
+      try {
+        Files.createDirectories(socket.getParent());
+        // A socket file left by a previous run would make the bind fail.
+        Files.deleteIfExists(socket);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot prepare " + socket + ": " + e.getMessage(), e);
+      }
+      EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+      EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+      NettyServerBuilder b =
+          NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+              .channelType(EpollServerDomainSocketChannel.class)
+              .bossEventLoopGroup(boss)
+              .workerEventLoopGroup(workers);
+      services.forEach(b::addService);
+      return start(b, List.of(boss, workers), endpoint);
+    }
+    Endpoint.Tcp t = (Endpoint.Tcp) endpoint;
+    NettyServerBuilder b = NettyServerBuilder.forAddress(t.address());
+    services.forEach(b::addService);
+    return start(b, List.of(), endpoint);
+  }
+
+  /** The agent with mutual TLS: server certificate and key, and the CA its clients' certificates must chain to. */
+  public static Running startAgentTls(
+      Endpoint.Tcp endpoint, Path cert, Path key, Path ca, List<BindableService> services) {
+    SslContext ssl;
+    try {
+      ssl = GrpcSslContexts.forServer(cert.toFile(), key.toFile())
+          .trustManager(ca.toFile())
+          .clientAuth(ClientAuth.REQUIRE)
+          .build();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot load the agent's TLS files (" + cert + ", " + key + ", " + ca
+          + "): " + e.getMessage(), e);
+    }
+    NettyServerBuilder b = NettyServerBuilder.forAddress(endpoint.address()).sslContext(ssl);
+    services.forEach(b::addService);
+    return start(b, List.of(), endpoint);
+  }
+
+  public static Running startAgentInsecure(Endpoint.Tcp endpoint, List<BindableService> services) {
+    LOG.warn("the node agent on {}:{} runs WITHOUT TLS (--agent-insecure): anyone who reaches the port can format"
+        + " volumes on this node; use it for local tests only", endpoint.host(), endpoint.port());
+    NettyServerBuilder b = NettyServerBuilder.forAddress(endpoint.address());
+    services.forEach(b::addService);
+    return start(b, List.of(), endpoint);
+  }
+
+  private static Running start(NettyServerBuilder b, List<EventLoopGroup> loops, Endpoint endpoint) {
+    try {
+      Server s = b.build().start();
+      return new Running(s, loops, endpoint);
+    } catch (IOException e) {
+      loops.forEach(EventLoopGroup::shutdownGracefully);
+      throw new UncheckedIOException("cannot listen on " + endpoint + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.ocfs2iscsi.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ocfs2iscsi.node.host.HostMode;
+import io.ocfs2iscsi.node.server.Endpoint;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PluginConfigTest {
+
+  @Test
+  void theDaemonSetsFlags() {
+    PluginConfig c = PluginConfig.parse(new String[] {
+        "--node-id=worker-1", "--csi-endpoint=unix:///csi/csi.sock", "--agent-endpoint=0.0.0.0:9443",
+        "--state-dir=/var/lib/ocfs2iscsi", "--host-mode=nsenter", "--agent-tls-ca=/tls/ca.crt",
+        "--agent-tls-cert=/tls/tls.crt", "--agent-tls-key=/tls/tls.key"}, Map.of());
+
+    assertThat(c.nodeId()).isEqualTo("worker-1");
+    assertThat(c.csiEndpoint()).isEqualTo(new Endpoint.Unix(Path.of("/csi/csi.sock")));
+    assertThat(c.agentEndpoint()).contains(new Endpoint.Tcp("0.0.0.0", 9443));
+    assertThat(c.hostMode()).isEqualTo(HostMode.NSENTER);
+    assertThat(c.agentTlsCa()).contains(Path.of("/tls/ca.crt"));
+    assertThat(c.agentInsecure()).isFalse();
+  }
+
+  @Test
+  void spaceSeparatedFlagsAndEnvironmentAsInTheGuests() {
+    PluginConfig c = PluginConfig.parse(
+        new String[] {"--csi-endpoint", "tcp://0.0.0.0:10000", "--agent-insecure"},
+        Map.of("NODE_ID", "node1", "STATE_DIR", "/var/lib/ocfs2iscsi", "AGENT_ENDPOINT", "0.0.0.0:9443",
+            "CSI_ENDPOINT", "unix:///ignored.sock"));
+
+    assertThat(c.nodeId()).isEqualTo("node1");
+    assertThat(c.csiEndpoint()).isEqualTo(new Endpoint.Tcp("0.0.0.0", 10000));
+    assertThat(c.agentInsecure()).isTrue();
+    assertThat(c.hostMode()).isEqualTo(HostMode.DIRECT);
+  }
+
+  @Test
+  void theAgentNeedsTlsOrAnExplicitInsecureFlag() {
+    assertThatThrownBy(() -> PluginConfig.parse(new String[] {"--node-id", "n", "--csi-endpoint", "unix:///c.sock",
+            "--state-dir", "/s", "--agent-endpoint", "0.0.0.0:9443"}, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--agent-insecure");
+    assertThatThrownBy(() -> PluginConfig.parse(new String[] {"--node-id", "n", "--csi-endpoint", "unix:///c.sock",
+            "--state-dir", "/s", "--agent-endpoint", "0.0.0.0:9443", "--agent-insecure", "--agent-tls-ca", "/ca"},
+            Map.of()))
+        .hasMessageContaining("exclude each other");
+  }
+
+  @Test
+  void everyProblemIsNamed() {
+    assertThatThrownBy(() -> PluginConfig.parse(new String[] {"--host-mode", "chroot", "--csi-endpoint", "unix://x"},
+            Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--node-id")
+        .hasMessageContaining("--csi-endpoint")
+        .hasMessageContaining("--state-dir")
+        .hasMessageContaining("--host-mode");
+    assertThatThrownBy(() -> PluginConfig.parse(new String[] {"--nodeid", "x"}, Map.of()))
+        .hasMessageContaining("unknown flag --nodeid");
+  }
+
+  @Test
+  void endpoints() {
+    assertThat(Endpoint.parse("unix:///csi/csi.sock")).isEqualTo(new Endpoint.Unix(Path.of("/csi/csi.sock")));
+    assertThat(Endpoint.parse("tcp://127.0.0.1:10000")).isEqualTo(new Endpoint.Tcp("127.0.0.1", 10000));
+    assertThat(Endpoint.parse("[::1]:9443")).isEqualTo(new Endpoint.Tcp("::1", 9443));
+    assertThatThrownBy(() -> Endpoint.parse("unix://relative.sock")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Endpoint.parse("tcp://host")).isInstanceOf(IllegalArgumentException.class);
+  }
+}

@@ -1,0 +1,130 @@
+package io.ocfs2iscsi.node.grpc;
+
+import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
+import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
+import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
+import io.ocfs2iscsi.agent.v1.GetNodeInfoResponse;
+import io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest;
+import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
+import io.ocfs2iscsi.agent.v1.PathHealth;
+import io.ocfs2iscsi.agent.v1.SessionHealth;
+import io.ocfs2iscsi.node.testing.InProcessPlugin;
+import io.ocfs2iscsi.node.testing.ReferenceHost;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node agent over grpc-java's in-process transport. */
+class NodeAgentServiceTest {
+
+  @TempDir Path root;
+  InProcessPlugin plugin;
+
+  @BeforeEach
+  void setUp() {
+    plugin = new InProcessPlugin(new ReferenceHost(root));
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    plugin.close();
+  }
+
+  @Test
+  void getNodeInfo() {
+    GetNodeInfoResponse r =
+        plugin.agent.getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr("10.10.1.0/24").build());
+
+    assertThat(r.getNodeName()).isEqualTo("drbd01");
+    assertThat(r.getO2CbNodeName()).isEqualTo("drbd01");
+    assertThat(r.getO2CbAddress()).isEqualTo("10.10.1.17");
+    assertThat(r.getInitiatorName()).isEqualTo("iqn.1993-08.org.debian:01:8d74927a5fe7");
+    assertThat(r.getPluginVersion()).isEqualTo("0.1.0-test");
+    assertThat(r.getMissingPrerequisitesList()).isEmpty();
+    assertThat(r.getToolsList()).hasSize(10).allMatch(t -> t.getPresent());
+    assertThatThrownBy(() -> plugin.agent.getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr("10.1/x").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+  }
+
+  @Test
+  void applyClusterEchoesTheRevisionOnceOnline() {
+    ApplyClusterResponse first = plugin.agent.applyCluster(ReferenceHost.clusterRequest());
+    ApplyClusterResponse again = plugin.agent.applyCluster(ReferenceHost.clusterRequest());
+
+    assertThat(first.getAppliedRevision()).isEqualTo("1/1");
+    assertThat(first.getOnline()).isTrue();
+    assertThat(first.getChanged()).isTrue();
+    assertThat(again.getChanged()).isFalse();
+    assertThat(again.getPending()).isEmpty();
+  }
+
+  @Test
+  void applyClusterWithoutThisNodeIsNotOnline() {
+    ApplyClusterResponse r =
+        plugin.agent.applyCluster(ReferenceHost.clusterRequest().toBuilder().removeMembers(0).build());
+
+    assertThat(r.getOnline()).isFalse();
+    assertThat(r.getAppliedRevision()).isEmpty();
+    assertThat(r.getPending()).contains("not among the members");
+  }
+
+  @Test
+  void formatVolumeOutcomes() {
+    plugin.agent.applyCluster(ReferenceHost.clusterRequest());
+    plugin.host.filesystem = null;
+    FormatVolumeRequest req = FormatVolumeRequest.newBuilder().setVolume(ReferenceHost.spec()).build();
+
+    FormatVolumeResponse formatted = plugin.agent.formatVolume(req);
+    FormatVolumeResponse existing = plugin.agent.formatVolume(req);
+    plugin.host.filesystem = "ext4";
+    FormatVolumeResponse foreign = plugin.agent.formatVolume(req);
+
+    assertThat(formatted.getOutcome()).isEqualTo(FormatVolumeResponse.Outcome.FORMATTED);
+    assertThat(formatted.getUuid()).isEqualTo(ReferenceHost.UUID);
+    assertThat(formatted.getWwid()).isEqualTo(ReferenceHost.WWID);
+    assertThat(formatted.getDevice()).isEqualTo(ReferenceHost.DEVICE);
+    assertThat(existing.getOutcome()).isEqualTo(FormatVolumeResponse.Outcome.EXISTING_OCFS2);
+    assertThat(foreign.getOutcome()).isEqualTo(FormatVolumeResponse.Outcome.FOREIGN_SIGNATURE);
+    assertThat(foreign.getFoundSignature()).isEqualTo("ext4");
+    assertThat(plugin.host.fake.calls()).filteredOn(c -> c.startsWith("mkfs.ocfs2")).hasSize(1);
+  }
+
+  @Test
+  void formatVolumeWithoutAVolumeIsInvalid() {
+    assertThatThrownBy(() -> plugin.agent.formatVolume(FormatVolumeRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+  }
+
+  @Test
+  void volumeHealth() {
+    plugin.agent.applyCluster(ReferenceHost.clusterRequest());
+    plugin.host.stager.stage(new io.ocfs2iscsi.node.volume.Requests.Stage(
+        "mylun", STAGING, ReferenceHost.spec(), java.util.Map.of(), java.util.List.of()));
+    plugin.host.secondPathFailed = true;
+
+    GetVolumeHealthResponse h =
+        plugin.agent.getVolumeHealth(GetVolumeHealthRequest.newBuilder().setVolume(ReferenceHost.spec()).build());
+
+    assertThat(h.getVolumeId()).isEqualTo("mylun");
+    assertThat(h.getSessionsList()).extracting(SessionHealth::getState).containsExactly("LOGGED_IN", "LOGGED_IN");
+    assertThat(h.getPathsList()).extracting(PathHealth::getUp).containsExactly(true, false);
+    assertThat(h.getPaths(1).getCheckerState()).isEqualTo("faulty");
+    assertThat(h.getMapPresent()).isTrue();
+    assertThat(h.getStaged()).isTrue();
+    assertThat(h.getMounted()).isTrue();
+    assertThat(h.getHeartbeatActive()).isTrue();
+    assertThat(h.getWwid()).isEqualTo(ReferenceHost.WWID);
+    assertThat(h.getProblemsList()).containsExactly("path sdd (4:0:0:0) is failed/faulty");
+  }
+}
