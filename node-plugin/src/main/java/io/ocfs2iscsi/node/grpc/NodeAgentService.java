@@ -82,12 +82,13 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   @Override
   public void formatVolume(FormatVolumeRequest r, StreamObserver<FormatVolumeResponse> observer) {
     errors.unary("FormatVolume", observer, () -> {
-      VolumeFormatter.Result res = formatter.format(valid(r.hasVolume(), r.getVolume()), r.getSecretsMap());
+      VolumeFormatter.Result res = formatter.format(valid(r.hasVolume(), r.getVolume()), r.getSecretsMap(), r.getProbeOnly());
       return FormatVolumeResponse.newBuilder()
           .setOutcome(switch (res.outcome()) {
             case FORMATTED -> FormatVolumeResponse.Outcome.FORMATTED;
             case EXISTING_OCFS2 -> FormatVolumeResponse.Outcome.EXISTING_OCFS2;
             case FOREIGN_SIGNATURE -> FormatVolumeResponse.Outcome.FOREIGN_SIGNATURE;
+            case BLANK -> FormatVolumeResponse.Outcome.BLANK;
           })
           .setUuid(res.uuid())
           .setLabel(res.label())

@@ -48,7 +48,9 @@ public final class VolumeFormatter {
   public enum Outcome {
     FORMATTED,
     EXISTING_OCFS2,
-    FOREIGN_SIGNATURE
+    FOREIGN_SIGNATURE,
+    /** Probe only, and nothing at all on the LUN. */
+    BLANK
   }
 
   public record Result(
@@ -56,14 +58,19 @@ public final class VolumeFormatter {
       String foundSignature, String message) {}
 
   public Result format(VolumeSpec spec, Map<String, String> secrets) {
+    return format(spec, secrets, false);
+  }
+
+  /** With probeOnly (format policy Never) the LUN is probed the same way, and mkfs.ocfs2 never runs. */
+  public Result format(VolumeSpec spec, Map<String, String> secrets, boolean probeOnly) {
     Requests.requireVolumeId(spec.getVolumeId());
     Requests.requireValidSpec(spec.getVolumeId(), spec);
     try (VolumeLocks.Held lock = locks.acquire(spec.getVolumeId(), "FormatVolume")) {
-      return redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets));
+      return redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets, probeOnly));
     }
   }
 
-  private Result formatLocked(VolumeSpec spec, Map<String, String> secrets) {
+  private Result formatLocked(VolumeSpec spec, Map<String, String> secrets, boolean probeOnly) {
     ChapCredentials chap = ChapCredentials.from(secrets, spec.getTarget().getChap());
     Optional<StagedVolume> staged = state.volume(spec.getVolumeId());
     Set<Portal> hadSessions = attacher.portalsWithSessions(spec.getTarget());
@@ -71,7 +78,7 @@ public final class VolumeFormatter {
     try {
       attached =
           attacher.attach(spec, chap, staged.map(StagedVolume::devices).orElse(Map.of()));
-      return formatIfBlank(spec, attached);
+      return formatIfBlank(spec, attached, probeOnly);
     } finally {
       boolean createdSessions =
           spec.getTarget().getPortalsList().stream().map(Portal::parse).anyMatch(p -> !hadSessions.contains(p));
@@ -85,7 +92,7 @@ public final class VolumeFormatter {
     }
   }
 
-  private Result formatIfBlank(VolumeSpec spec, VolumeAttacher.Attached attached) {
+  private Result formatIfBlank(VolumeSpec spec, VolumeAttacher.Attached attached, boolean probeOnly) {
     String device = attached.device();
     String wwid = attached.lun().wwid();
     BlkidProbe probe = host.blkid().probe(device);
@@ -103,6 +110,10 @@ public final class VolumeFormatter {
       MountedOcfs2.Detected d = detected.get(0);
       return new Result(Outcome.EXISTING_OCFS2, d.uuid(), d.label(), d.cluster(), wwid, device, "ocfs2",
           "mounted.ocfs2 found OCFS2 on " + device + "; nothing was written");
+    }
+    if (probeOnly) {
+      return new Result(Outcome.BLANK, "", "", "", wwid, device, "",
+          device + " carries no signature; probe only, nothing was written");
     }
     FilesystemSettings fs = spec.getFilesystem();
     cluster.ensureOnlineFor(fs.getClusterName());

@@ -45,6 +45,18 @@ class VolumeFormatterTest {
   }
 
   @Test
+  void probeOnlyReportsABlankLunAndNeverFormats() {
+    host.filesystem = null;
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of(), true);
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.BLANK);
+    assertThat(r.wwid()).isEqualTo(ReferenceHost.WWID);
+    assertThat(host.fake.calls()).contains("blkid -p -o export " + DEVICE);
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
   void formattingTwiceFormatsOnce() {
     host.filesystem = null;
 
