@@ -47,12 +47,18 @@ public final class VolumeAttacher {
    * @param knownDevices disks verified by an earlier call (not read again)
    */
   public Attached attach(VolumeSpec spec, ChapCredentials chap, Map<String, String> knownDevices) {
-    List<IscsiLogin.PortalPath> portals = login.connect(spec.getTarget(), chap);
-    LunPaths lun = identity.verify(spec, portals, knownDevices);
+    return attach(spec, chap, knownDevices, new StepTimes());
+  }
+
+  /** The same, with the duration of each step (iscsi_login, wwid, multipath) added to {@code times}. */
+  public Attached attach(
+      VolumeSpec spec, ChapCredentials chap, Map<String, String> knownDevices, StepTimes times) {
+    List<IscsiLogin.PortalPath> portals = times.time("iscsi_login", () -> login.connect(spec.getTarget(), chap));
+    LunPaths lun = times.time("wwid", () -> identity.verify(spec, portals, knownDevices));
     List<VolumeSpec> others =
         state.volumes().stream().filter(v -> !v.volumeId().equals(spec.getVolumeId())).map(StagedVolume::spec)
             .toList();
-    MultipathMap map = mapper.assemble(spec, lun, others);
+    MultipathMap map = times.time("multipath", () -> mapper.assemble(spec, lun, others));
     logEffectiveTimeouts(spec, lun);
     return new Attached(lun, map, portals);
   }

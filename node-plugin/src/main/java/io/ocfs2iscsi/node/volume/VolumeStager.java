@@ -77,15 +77,17 @@ public final class VolumeStager {
     // Recorded before the first host change, so that an unstage can undo a stage that fails half-way.
     state.save(record);
 
-    VolumeAttacher.Attached attached = attacher.attach(spec, chap, record.devices());
+    StepTimes times = new StepTimes();
+    VolumeAttacher.Attached attached = attacher.attach(spec, chap, record.devices(), times);
     Map<String, String> devices = new LinkedHashMap<>(record.devices());
     devices.putAll(attached.lun().deviceWwids());
     record = record.withLun(attached.lun().wwid(), devices);
     state.save(record);
 
-    cluster.ensureOnlineFor(spec.getFilesystem().getClusterName());
+    times.time("o2cb", () -> cluster.ensureOnlineFor(spec.getFilesystem().getClusterName()));
 
-    Optional<String> uuid = mounts.mount(spec, attached.device(), r.stagingPath(), r.mountFlags());
+    Optional<String> uuid =
+        times.time("mount", () -> mounts.mount(spec, attached.device(), r.stagingPath(), r.mountFlags()));
     if (uuid.isPresent()) {
       record = record.withUuid(uuid.get());
     }
@@ -94,6 +96,7 @@ public final class VolumeStager {
         "staged {} at {}: {} of {} paths up{}", r.volumeId(), r.stagingPath(), attached.map().pathsUp(),
         spec.getTarget().getPortalsCount(),
         attached.lun().down().isEmpty() ? "" : ", down: " + attached.lun().down());
+    LOG.info("stage steps of {}: {}", r.volumeId(), times);
   }
 
   public void unstage(Requests.Unstage r) {

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
+import io.ocfs2iscsi.node.testing.LogCapture;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,6 +73,18 @@ class VolumeStagerTest {
     assertThat(v.wwid()).isEqualTo(ReferenceHost.WWID);
     assertThat(v.uuid()).isEqualTo(ReferenceHost.UUID);
     assertThat(v.devices()).containsOnlyKeys("sdc", "sdd");
+  }
+
+  @Test
+  void stageLogsTheDurationOfEveryStepInOneLine() {
+    try (LogCapture log = new LogCapture()) {
+      host.stager.stage(stage(ReferenceHost.spec()));
+      assertThat(log.lines())
+          .anySatisfy(l -> assertThat(l).matches(
+              "stage steps of mylun: iscsi_login=[0-9]+\\.[0-9]{2}s wwid=[0-9]+\\.[0-9]{2}s"
+                  + " multipath=[0-9]+\\.[0-9]{2}s o2cb=[0-9]+\\.[0-9]{2}s mount=[0-9]+\\.[0-9]{2}s"
+                  + " total=[0-9]+\\.[0-9]{2}s"));
+    }
   }
 
   @Test
