@@ -85,14 +85,34 @@ public final class StateStore {
     return out;
   }
 
+  /**
+   * Writes the record; a record equal to the one on disk is not written again (kubelet and the operator repeat
+   * calls: a repeated call must change nothing on the host, not even this file's time).
+   */
   public void save(StagedVolume v) {
+    byte[] content = volumeFileContent(v);
+    Path f = volumeFile(v.volumeId());
+    try {
+      if (Files.isRegularFile(f) && java.util.Arrays.equals(Files.readAllBytes(f), content)) {
+        return;
+      }
+    } catch (IOException e) {
+      // unreadable: replace it
+    }
+    write(f, content);
+  }
+
+  /** The record as properties, one key per line in key order, without the date line Properties.store adds. */
+  static byte[] volumeFileContent(StagedVolume v) {
     java.io.StringWriter sw = new java.io.StringWriter();
     try (Writer w = sw) {
-      v.toProperties().store(w, "csi.ocfs2iscsi.io node plugin: volume staged on this node");
+      v.toProperties().store(w, null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    write(volumeFile(v.volumeId()), sw.toString().getBytes(StandardCharsets.UTF_8));
+    StringBuilder out = new StringBuilder("# csi.ocfs2iscsi.io node plugin: volume staged on this node\n");
+    sw.toString().lines().filter(l -> !l.startsWith("#")).sorted().forEach(l -> out.append(l).append('\n'));
+    return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   public void delete(String volumeId) {
