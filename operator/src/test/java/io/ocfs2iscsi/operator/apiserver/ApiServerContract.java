@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.ocfs2iscsi.operator.CommittedCrds;
 import io.ocfs2iscsi.operator.ProjectFiles;
 import io.ocfs2iscsi.operator.validation.ManifestValidator;
 import io.ocfs2iscsi.operator.validation.Violation;
@@ -82,24 +83,16 @@ public abstract class ApiServerContract {
   // ---------------------------------------------------------------------------------------------- CRDs
 
   static List<Path> crdFiles() {
-    return ProjectFiles.yamlFiles(ProjectFiles.root().resolve("crds"));
+    return CommittedCrds.files();
   }
 
   static List<CustomResourceDefinition> crds() {
-    return crdFiles().stream().map(f -> Serialization.unmarshal(read(f), CustomResourceDefinition.class)).toList();
+    return CommittedCrds.all();
   }
 
   @BeforeAll
   void installTheCommittedCrds() {
-    for (CustomResourceDefinition crd : crds()) {
-      client().apiextensions().v1().customResourceDefinitions().resource(crd)
-          .fieldManager("api-server-contract-test").forceConflicts().serverSideApply();
-    }
-    for (CustomResourceDefinition crd : crds()) {
-      client().apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-          .waitUntilCondition(c -> c != null && c.getStatus() != null && condition(c, "Established"), 60,
-              TimeUnit.SECONDS);
-    }
+    CommittedCrds.install(client(), "api-server-contract-test");
   }
 
   @Test
@@ -118,13 +111,7 @@ public abstract class ApiServerContract {
   }
 
   private static boolean condition(CustomResourceDefinition crd, String type) {
-    if (crd.getStatus() == null || crd.getStatus().getConditions() == null) {
-      return false;
-    }
-    return crd.getStatus().getConditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .map(CustomResourceDefinitionCondition::getStatus)
-        .anyMatch("True"::equals);
+    return CommittedCrds.condition(crd, type);
   }
 
   // ---------------------------------------------------------------------------------------------- examples

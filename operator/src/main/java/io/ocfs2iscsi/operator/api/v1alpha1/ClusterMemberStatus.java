@@ -30,6 +30,12 @@ public class ClusterMemberStatus {
 
   private State state;
 
+  @JsonPropertyDescription("Name o2cb knows the node by (its hostname, from the node agent).")
+  private String o2cbNodeName;
+
+  @JsonPropertyDescription("host:port the operator reaches the node agent on.")
+  private String agentEndpoint;
+
   @JsonPropertyDescription("Cluster revision this node applied last.")
   private String appliedRevision;
 
@@ -75,6 +81,22 @@ public class ClusterMemberStatus {
 
   public void setState(State state) {
     this.state = state;
+  }
+
+  public String getO2cbNodeName() {
+    return o2cbNodeName;
+  }
+
+  public void setO2cbNodeName(String o2cbNodeName) {
+    this.o2cbNodeName = o2cbNodeName;
+  }
+
+  public String getAgentEndpoint() {
+    return agentEndpoint;
+  }
+
+  public void setAgentEndpoint(String agentEndpoint) {
+    this.agentEndpoint = agentEndpoint;
   }
 
   public String getAppliedRevision() {

@@ -1,0 +1,15 @@
+package io.ocfs2iscsi.operator.agent;
+
+import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
+
+/**
+ * The seam between the operator and the node agents: a stub for the agent at host:port. Production uses
+ * {@link GrpcNodeAgents} (mutual TLS); tests plug in in-process agents.
+ */
+public interface NodeAgents extends AutoCloseable {
+
+  NodeAgentGrpc.NodeAgentBlockingStub at(String endpoint);
+
+  @Override
+  void close();
+}

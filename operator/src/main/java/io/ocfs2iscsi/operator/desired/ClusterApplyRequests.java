@@ -1,0 +1,50 @@
+package io.ocfs2iscsi.operator.desired;
+
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
+import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The full o2cb cluster every member gets. Its revision is a digest of everything written to cluster.conf and the
+ * timeouts, so a member that applied revision R has exactly this configuration, and an unchanged list is not sent
+ * again.
+ */
+public final class ClusterApplyRequests {
+
+  private ClusterApplyRequests() {}
+
+  /** A member as cluster.conf lists it. */
+  public record Member(String o2cbNodeName, int number, String address) {}
+
+  public static ApplyClusterRequest of(Ocfs2ClusterSpec spec, List<Member> members) {
+    List<Member> sorted = members.stream().sorted(Comparator.comparingInt(Member::number)).toList();
+    ApplyClusterRequest.Builder request = ApplyClusterRequest.newBuilder()
+        .setClusterName(spec.getClusterName())
+        .setPort(spec.getPort())
+        .setTimeouts(O2cbTimeouts.newBuilder()
+            .setHeartbeatDeadThreshold(spec.getHeartbeat().getDeadThreshold())
+            .setIdleTimeoutMs(spec.getNetwork().getIdleTimeoutMs())
+            .setKeepaliveDelayMs(spec.getNetwork().getKeepaliveDelayMs())
+            .setReconnectDelayMs(spec.getNetwork().getReconnectDelayMs()));
+    sorted.forEach(m -> request.addMembers(
+        ClusterMember.newBuilder().setNodeName(m.o2cbNodeName()).setNumber(m.number()).setAddress(m.address())));
+    return request.setRevision(revision(request)).build();
+  }
+
+  static String revision(ApplyClusterRequest.Builder withoutRevision) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(withoutRevision.clone().clearRevision().build().toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.ocfs2iscsi.operator.run;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** /healthz (the process serves), /readyz (the operator runs, informers healthy) and /metrics (Prometheus text). */
+public final class HttpEndpoints implements AutoCloseable {
+
+  private final HttpServer server;
+
+  private HttpEndpoints(HttpServer server) {
+    this.server = server;
+  }
+
+  public static HttpEndpoints start(int port, BooleanSupplier ready, Supplier<String> metrics) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 16);
+    server.createContext("/healthz", x -> reply(x, 200, "ok\n", "text/plain"));
+    server.createContext("/readyz", x -> {
+      boolean ok = ready.getAsBoolean();
+      reply(x, ok ? 200 : 503, ok ? "ready\n" : "not ready\n", "text/plain");
+    });
+    server.createContext("/metrics", x -> reply(x, 200, metrics.get(), "text/plain; version=0.0.4"));
+    server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "http");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.start();
+    return new HttpEndpoints(server);
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void reply(HttpExchange x, int code, String body, String type) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    x.getResponseHeaders().set("Content-Type", type);
+    x.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

@@ -1,0 +1,76 @@
+package io.ocfs2iscsi.operator.status;
+
+import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What changed between two health polls, as Events: a path lost or back, a node that started or stopped mounting
+ * the volume, a node agent that stopped or started answering. A steady state yields nothing, so a poll never floods
+ * the event stream.
+ */
+public final class HealthTransitions {
+
+  private HealthTransitions() {}
+
+  public record Transition(boolean warning, String reason, String message) {}
+
+  public static List<Transition> between(List<NodeVolumeStatus> before, List<NodeVolumeStatus> after) {
+    Map<String, NodeVolumeStatus> old = index(before);
+    List<Transition> out = new ArrayList<>();
+    for (NodeVolumeStatus now : after) {
+      NodeVolumeStatus was = old.get(now.getNode());
+      String node = now.getNode();
+      boolean wasReachable = was == null || NodeHealthViews.reachable(was);
+      if (!NodeHealthViews.reachable(now)) {
+        if (wasReachable) {
+          out.add(new Transition(true, "NodeUnreachable", "node " + node + ": " + String.join("; ", now.getProblems())));
+        }
+        continue;
+      }
+      if (!wasReachable) {
+        out.add(new Transition(false, "NodeReachable", "node " + node + ": node agent answers again"));
+      }
+      boolean wasMounted = was != null && NodeHealthViews.mounted(was);
+      if (NodeHealthViews.mounted(now) && !wasMounted) {
+        out.add(new Transition(false, "NodeJoined", "node " + node + " mounted the volume"));
+      } else if (!NodeHealthViews.mounted(now) && wasMounted) {
+        out.add(new Transition(false, "NodeLeft", "node " + node + " no longer mounts the volume"));
+      }
+      // Paths count only while the node mounts the volume before and now (as for Degraded): an orderly unmount
+      // takes the map and its paths away, and that is a NodeLeft, not a path lost.
+      if (was == null || !NodeHealthViews.reachable(was) || !wasMounted || !NodeHealthViews.mounted(now)) {
+        continue;
+      }
+      int failedBefore = was.getPaths().getFailed();
+      int failedNow = now.getPaths().getFailed();
+      int activeBefore = was.getPaths().getActive();
+      int activeNow = now.getPaths().getActive();
+      if (failedNow > failedBefore || activeNow < activeBefore) {
+        out.add(new Transition(true, "PathLost", "node " + node + ": " + activeNow + " of "
+            + (activeNow + failedNow) + " paths active" + problems(now)));
+      } else if (failedNow < failedBefore && activeNow > activeBefore) {
+        out.add(new Transition(false, "PathBack", "node " + node + ": " + activeNow + " of "
+            + (activeNow + failedNow) + " paths active"));
+      }
+    }
+    Map<String, NodeVolumeStatus> current = index(after);
+    for (NodeVolumeStatus was : before) {
+      if (!current.containsKey(was.getNode()) && NodeHealthViews.mounted(was)) {
+        out.add(new Transition(false, "NodeLeft", "node " + was.getNode() + " left the cluster"));
+      }
+    }
+    return out;
+  }
+
+  private static String problems(NodeVolumeStatus s) {
+    return s.getProblems().isEmpty() ? "" : " (" + String.join("; ", s.getProblems()) + ")";
+  }
+
+  private static Map<String, NodeVolumeStatus> index(List<NodeVolumeStatus> list) {
+    return list.stream().collect(Collectors.toMap(NodeVolumeStatus::getNode, Function.identity(), (a, b) -> a));
+  }
+}

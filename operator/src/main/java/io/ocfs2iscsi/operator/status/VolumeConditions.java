@@ -1,0 +1,101 @@
+package io.ocfs2iscsi.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Conditions of an IscsiSharedVolume: Ready (formatted, published, no blocker, every mounting node has all its
+ * paths), Formatted, Published, Degraded (a path, session or node agent is down), TimeoutsCoherent.
+ */
+public final class VolumeConditions {
+
+  public static final String READY = "Ready";
+  public static final String FORMATTED = "Formatted";
+  public static final String PUBLISHED = "Published";
+  public static final String DEGRADED = "Degraded";
+  public static final String TIMEOUTS_COHERENT = "TimeoutsCoherent";
+
+  public static final String PATH_DOWN = "PathDown";
+  public static final String SESSION_DOWN = "SessionDown";
+  public static final String NODE_UNREACHABLE = "NodeUnreachable";
+
+  private VolumeConditions() {}
+
+  public static List<Condition> of(VolumeAssessment a) {
+    List<Condition> out = new ArrayList<>();
+    Degradation degraded = degradation(a.nodes());
+    boolean formatted = a.formattedReason().isPresent();
+    boolean published = a.persistentVolume().isPresent();
+
+    if (a.blocker().isPresent()) {
+      VolumeAssessment.Blocker b = a.blocker().get();
+      out.add(Conditions.of(READY, false, b.reason(), b.message()));
+    } else if (a.slotsProblem().isPresent()) {
+      out.add(Conditions.of(READY, false, VolumeAssessment.NODE_SLOTS_EXCEEDED, a.slotsProblem().get()));
+    } else if (!formatted || !published) {
+      out.add(Conditions.of(READY, false, "Publishing", "waiting for the format and the PersistentVolume"));
+    } else if (degraded != null) {
+      out.add(Conditions.of(READY, false, degraded.reason(), degraded.message()));
+    } else {
+      long mounted = a.nodes().stream().filter(NodeHealthViews::mounted).count();
+      out.add(Conditions.of(READY, true, "Ready", "formatted and published as PersistentVolume "
+          + a.persistentVolume().get() + "; " + mounted + " node(s) mount it with all paths active"));
+    }
+
+    if (formatted) {
+      out.add(Conditions.of(FORMATTED, true, a.formattedReason().get(), a.formattedMessage().orElse("")));
+    } else {
+      String reason = a.blocker().map(VolumeAssessment.Blocker::reason).orElse("NotFormatted");
+      String message = a.blocker().map(VolumeAssessment.Blocker::message).orElse("not formatted yet");
+      out.add(Conditions.of(FORMATTED, false, reason, message));
+    }
+    out.add(published
+        ? Conditions.of(PUBLISHED, true, "PersistentVolumeCreated", "PersistentVolume " + a.persistentVolume().get())
+        : Conditions.of(PUBLISHED, false, "NotPublished", "published once formatted"));
+    out.add(degraded == null
+        ? Conditions.of(DEGRADED, false, "AllPathsUp", "every node that mounts the volume has all its paths")
+        : Conditions.of(DEGRADED, true, degraded.reason(), degraded.message()));
+    if (a.timeoutWarning().isPresent()) {
+      out.add(Conditions.of(TIMEOUTS_COHERENT, false, VolumeAssessment.TIMEOUTS_INCOHERENT, a.timeoutWarning().get()));
+    } else if (a.timeoutSummary().isPresent()) {
+      out.add(Conditions.of(TIMEOUTS_COHERENT, true, "WithinDeadTime", a.timeoutSummary().get()));
+    }
+    return out;
+  }
+
+  record Degradation(String reason, String message) {}
+
+  /** The worst problem among the member nodes: an unreachable agent, then a missing session, then a failed path. */
+  static Degradation degradation(List<NodeVolumeStatus> nodes) {
+    List<String> unreachable = new ArrayList<>();
+    List<String> sessions = new ArrayList<>();
+    List<String> paths = new ArrayList<>();
+    for (NodeVolumeStatus n : nodes) {
+      if (!NodeHealthViews.reachable(n)) {
+        unreachable.add(n.getNode() + " (" + String.join("; ", n.getProblems()) + ")");
+        continue;
+      }
+      if (!NodeHealthViews.mounted(n)) {
+        continue;
+      }
+      n.getSessions().stream().filter(s -> !NodeHealthViews.LOGGED_IN.equals(s.getState()))
+          .forEach(s -> sessions.add(n.getNode() + ": session on " + s.getPortal() + " is " + s.getState()));
+      if (n.getPaths().getFailed() > 0 || n.getPaths().getActive() < n.getSessions().size()) {
+        paths.add(n.getNode() + ": " + n.getPaths().getActive() + " of "
+            + Math.max(n.getPaths().getActive() + n.getPaths().getFailed(), n.getSessions().size()) + " paths active");
+      }
+    }
+    if (!unreachable.isEmpty()) {
+      return new Degradation(NODE_UNREACHABLE, "node agent unreachable on " + String.join(", ", unreachable));
+    }
+    if (!sessions.isEmpty()) {
+      return new Degradation(SESSION_DOWN, String.join("; ", sessions));
+    }
+    if (!paths.isEmpty()) {
+      return new Degradation(PATH_DOWN, String.join("; ", paths));
+    }
+    return null;
+  }
+}

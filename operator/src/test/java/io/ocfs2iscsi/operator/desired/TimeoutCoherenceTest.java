@@ -1,0 +1,142 @@
+package io.ocfs2iscsi.operator.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.MultipathSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.SessionSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.TargetSpec;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class TimeoutCoherenceTest {
+
+  private static IscsiSharedVolumeSpec spec(int replacement, String noPathRetry, int polling) {
+    TargetSpec target = new TargetSpec();
+    SessionSpec session = new SessionSpec();
+    session.setReplacementTimeoutSeconds(replacement);
+    target.setSession(session);
+    MultipathSpec mp = new MultipathSpec();
+    mp.setNoPathRetry(noPathRetry);
+    mp.setPollingIntervalSeconds(polling);
+    IscsiSharedVolumeSpec spec = new IscsiSharedVolumeSpec();
+    spec.setTarget(target);
+    spec.setMultipath(mp);
+    return spec;
+  }
+
+  @Test
+  void theReferenceSetupIsCoherent() {
+    int deadThreshold = ExampleResources.cluster().getSpec().getHeartbeat().getDeadThreshold();
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(ExampleResources.volume().getSpec(), deadThreshold);
+
+    assertThat(deadThreshold).isEqualTo(31);
+    assertThat(v.coherent()).isTrue();
+    assertThat(v.blockSeconds()).isEqualTo(OptionalLong.of(10 + 5 * 3));
+    assertThat(v.deadTimeSeconds()).isEqualTo(60);
+    assertThat(v.message()).contains("25 s", "replacementTimeoutSeconds 10 s", "noPathRetry 5 x pollingIntervalSeconds 3",
+        "60 s");
+  }
+
+  @Test
+  void theApiDefaultsAreCoherentWithTheDefaultThreshold() {
+    IscsiSharedVolumeSpec spec = new IscsiSharedVolumeSpec();
+    spec.setTarget(new TargetSpec());
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec, 31);
+
+    assertThat(v.coherent()).isTrue();
+    assertThat(v.blockSeconds()).isEqualTo(OptionalLong.of(25));
+  }
+
+  @ParameterizedTest(name = "replacement {0} + {1} x {2} vs T={3}: coherent={4}")
+  @CsvSource({
+      "10, 5,  3, 31, true,  25, 60",
+      "10, 16, 3, 31, true,  58, 60",
+      "10, 17, 3, 31, false, 61, 60",
+      "30, 10, 3, 31, false, 60, 60", // exactly the dead time is not below it
+      "29, 10, 3, 31, true,  59, 60",
+      "10, 5,  3, 13, false, 25, 24",
+      "10, 5,  3, 14, true,  25, 26",
+      "10, fail, 3, 7, true, 10, 12",
+      "12, fail, 3, 7, false, 12, 12",
+  })
+  void blockedTimeIsReplacementPlusRetriesTimesPollingAndMustStayBelowTheDeadTime(
+      int replacement, String retry, int polling, int threshold, boolean coherent, long block, int deadTime) {
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(replacement, retry, polling), threshold);
+
+    assertThat(v.coherent()).isEqualTo(coherent);
+    assertThat(v.blockSeconds()).isEqualTo(OptionalLong.of(block));
+    assertThat(v.deadTimeSeconds()).isEqualTo(deadTime);
+    assertThat(v.message()).contains(block + " s").contains(deadTime + " s");
+  }
+
+  @Test
+  void anIncoherentMessageGivesTheNumbersAndAThresholdThatWouldFit() {
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(20, "20", 5), 31);
+
+    assertThat(v.coherent()).isFalse();
+    assertThat(v.blockSeconds()).hasValue(120);
+    assertThat(v.message())
+        .contains("120 s")
+        .contains("replacementTimeoutSeconds 20 s")
+        .contains("noPathRetry 20 x pollingIntervalSeconds 5 s")
+        .contains("(deadThreshold 31 - 1) x 2 s")
+        .contains("60 s")
+        .contains("fence itself");
+    int suggested = Integer.parseInt(after(v.message(), "deadThreshold to at least (\\d+)"));
+    assertThat(TimeoutCoherence.check(spec(20, "20", 5), suggested).coherent()).isTrue();
+    assertThat(TimeoutCoherence.check(spec(20, "20", 5), suggested - 1).coherent()).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"25", "26"})
+  void theSuggestedThresholdIsTheSmallestThatFitsForOddAndEvenBlockTimes(long block) {
+    IscsiSharedVolumeSpec s = spec((int) block, "fail", 3);
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(s, 5);
+    int suggested = Integer.parseInt(after(v.message(), "deadThreshold to at least (\\d+)"));
+
+    assertThat(TimeoutCoherence.check(s, suggested).coherent()).isTrue();
+    assertThat(TimeoutCoherence.check(s, suggested - 1).coherent()).isFalse();
+  }
+
+  @Test
+  void queueBlocksForeverAndIsNeverCoherent() {
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(10, "queue", 3), 1000);
+
+    assertThat(v.coherent()).isFalse();
+    assertThat(v.blockSeconds()).isEmpty();
+    assertThat(v.deadTimeSeconds()).isEqualTo(1998);
+    assertThat(v.message()).contains("queue blocks I/O forever").contains("1998 s");
+  }
+
+  @Test
+  void queueSuggestsTheLargestCountThatFits() {
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(10, "queue", 3), 31);
+    String count = after(v.message(), "count of at most (\\d+)");
+
+    assertThat(count).isEqualTo("16"); // 10 + 16 x 3 = 58 < 60; 17 would be 61
+    assertThat(TimeoutCoherence.check(spec(10, count, 3), 31).coherent()).isTrue();
+    assertThat(TimeoutCoherence.check(spec(10, Integer.toString(Integer.parseInt(count) + 1), 3), 31).coherent())
+        .isFalse();
+  }
+
+  @Test
+  void queueWithNoCountThatFitsSaysWhatElseToChange() {
+    // dead time 4 s: even replacement 10 alone is too long, no count can help
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(10, "queue", 3), 3);
+
+    assertThat(v.coherent()).isFalse();
+    assertThat(v.message()).doesNotContain("at most").contains("replacementTimeoutSeconds 10 s")
+        .contains("heartbeat.deadThreshold");
+  }
+
+  private static String after(String message, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(message);
+    assertThat(m.find()).as("'%s' in: %s", regex, message).isTrue();
+    return m.group(1);
+  }
+}

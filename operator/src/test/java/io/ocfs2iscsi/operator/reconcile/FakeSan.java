@@ -1,0 +1,48 @@
+package io.ocfs2iscsi.operator.reconcile;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Test seam: the LUNs behind the fake node agents, shared by all of them like a real SAN. Each LUN is blank, or
+ * carries OCFS2 (uuid, label, cluster) or a foreign filesystem. Counts every mkfs, which is what "format once" is
+ * about.
+ */
+final class FakeSan {
+
+  record Filesystem(String type, String uuid, String label, String cluster) {}
+
+  private final Map<String, Filesystem> luns = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> mkfs = new ConcurrentHashMap<>();
+  private final AtomicInteger uuids = new AtomicInteger();
+
+  static String key(String iqn, int lun) {
+    return iqn + "/" + lun;
+  }
+
+  synchronized Filesystem probe(String key) {
+    return luns.get(key);
+  }
+
+  synchronized Filesystem mkfs(String key, String label, String cluster) {
+    Filesystem fs = new Filesystem("ocfs2", String.format("%08X-0000-4000-8000-%012d", key.hashCode(),
+        uuids.incrementAndGet()), label, cluster);
+    luns.put(key, fs);
+    mkfs.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    return fs;
+  }
+
+  void put(String key, Filesystem fs) {
+    luns.put(key, fs);
+  }
+
+  int mkfsCount(String key) {
+    AtomicInteger n = mkfs.get(key);
+    return n == null ? 0 : n.get();
+  }
+
+  int totalMkfs() {
+    return mkfs.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+}

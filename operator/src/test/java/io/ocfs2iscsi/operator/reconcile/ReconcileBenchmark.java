@@ -1,0 +1,129 @@
+package io.ocfs2iscsi.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ocfs2iscsi.operator.CommittedCrds;
+import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
+import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
+import io.ocfs2iscsi.operator.desired.ExampleResources;
+import io.ocfs2iscsi.operator.run.OperatorRuntime;
+import io.ocfs2iscsi.operator.status.Conditions;
+import io.ocfs2iscsi.testsupport.ControlPlane;
+import io.ocfs2iscsi.testsupport.TestNamespace;
+import io.ocfs2iscsi.testsupport.WithControlPlane;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Benchmark (tag benchmark, run with {@code mvn -B -ntp -Pbenchmark -pl operator -am test}): 500 IscsiSharedVolumes
+ * on a cluster of 50 members (fake node agents, every volume mounted on every member with all paths up) against the
+ * real local control plane. Prints the time from the first create until every volume is Ready, and the heap of the
+ * operator's JVM (which also holds the 50 fake agents and this test). Targets: under 60 s and 256 MiB.
+ */
+@Tag("benchmark")
+@WithControlPlane
+class ReconcileBenchmark {
+
+  static final int VOLUMES = Integer.getInteger("bench.volumes", 500);
+  static final int MEMBERS = Integer.getInteger("bench.members", 50);
+
+  @Test
+  void fiveHundredVolumesOnFiftyMembers(ControlPlane controlPlane, TestNamespace ns) throws Exception {
+    KubernetesClient client = controlPlane.client();
+    CommittedCrds.install(client, "reconcile-benchmark");
+    String id = "bench" + ProcessHandle.current().pid() % 10000;
+    FakeSan san = new FakeSan();
+    FakeNodeAgents agents = new FakeNodeAgents();
+    try (FakeKubelets kubelets = new FakeKubelets(client, true)) {
+      for (int n = 1; n <= MEMBERS; n++) {
+        String node = id + "-n" + n;
+        String ip = "10.88." + (n / 250) + "." + (n % 250 + 1);
+        agents.add(ip + ":9443", new FakeNodeAgent(node, "10.10." + (n / 250) + "." + (n % 250 + 1), san)).mounted =
+            true;
+        kubelets.register(node, Map.of(ReconcilerScenarios.TEST_LABEL, id), ip);
+      }
+      Ocfs2Cluster cluster = ExampleResources.cluster();
+      cluster.getMetadata().setName("c-" + id);
+      cluster.getSpec().setClusterName(id);
+      cluster.getSpec().setNodeSelector(Map.of(ReconcilerScenarios.TEST_LABEL, id));
+      cluster.getSpec().setAddressCidr(null);
+      client.resource(cluster).create();
+
+      ReconcileSettings settings = ReconcileSettings.defaults(ns.name(), "bench").withAgentPort(9443)
+          .withServerSideApply(true);
+      try (KubernetesClient own = controlPlane.newClient();
+          OperatorRuntime operator = OperatorRuntime.create(own, agents.client(), settings, null, Clock.systemUTC())) {
+        operator.start();
+        long start = System.nanoTime();
+        for (int i = 0; i < VOLUMES; i++) {
+          IscsiSharedVolume v = ExampleResources.volume();
+          String name = String.format(Locale.ROOT, "%s-v%03d", id, i);
+          v.getMetadata().setUid(null);
+          v.getMetadata().setName(name);
+          v.getSpec().getTarget().setIqn("iqn.2016-02.local.virtual:" + name);
+          v.getSpec().getMultipath().setAlias(null);
+          v.getSpec().getFilesystem().setClusterRef("c-" + id);
+          v.getSpec().getFilesystem().setNodeSlots(MEMBERS + 2);
+          v.getSpec().getPersistentVolume().setName(name);
+          v.getSpec().getPersistentVolume().setClaim(null);
+          client.resource(v).create();
+        }
+        double created = seconds(start);
+        long ready = 0;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (System.nanoTime() < deadline) {
+          ready = client.resources(IscsiSharedVolume.class).list().getItems().stream()
+              .filter(v -> v.getMetadata().getName().startsWith(id + "-v") && v.getStatus() != null
+                  && Conditions.isTrue(v.getStatus().getConditions(), "Ready"))
+              .count();
+          if (ready == VOLUMES) {
+            break;
+          }
+          Thread.sleep(500);
+        }
+        double allReady = seconds(start);
+        long peak = peakHeap();
+        System.gc();
+        long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        System.out.printf(Locale.ROOT, "%nBENCHMARK reconcile: %d volumes on %d members (real kube-apiserver, SSA)%n",
+            VOLUMES, MEMBERS);
+        System.out.printf(Locale.ROOT, "  created all in        %6.1f s%n", created);
+        System.out.printf(Locale.ROOT, "  all Ready after       %6.1f s   (target < 60 s)%n", allReady);
+        System.out.printf(Locale.ROOT, "  mkfs runs             %6d%n", san.totalMkfs());
+        System.out.printf(Locale.ROOT, "  heap after GC         %6.1f MiB (target < 256 MiB)%n", used / 1048576.0);
+        System.out.printf(Locale.ROOT, "  peak heap (pools)     %6.1f MiB (-Xmx %d MiB)%n", peak / 1048576.0,
+            Runtime.getRuntime().maxMemory() / 1048576);
+        System.out.printf(Locale.ROOT, "  reconciles            %6d%n%n", operator.metrics().reconciles("IscsiSharedVolume"));
+        assertThat(ready).as("volumes Ready within 10 minutes").isEqualTo(VOLUMES);
+        assertThat(san.totalMkfs()).as("each volume formatted once").isEqualTo(VOLUMES);
+      }
+      for (int n = 1; n <= MEMBERS; n++) {
+        kubelets.remove(id + "-n" + n);
+      }
+    } finally {
+      agents.close();
+    }
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,608 @@
+package io.ocfs2iscsi.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.contract.CsiDriver;
+import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
+import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
+import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
+import io.ocfs2iscsi.operator.desired.ExampleResources;
+import io.ocfs2iscsi.operator.run.OperatorRuntime;
+import io.ocfs2iscsi.operator.status.Conditions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The operator's reconcile scenarios of the operator issue, end to end through the real JOSDK runtime and the real
+ * gRPC client, with fake node agents (in-process gRPC) as the only seam. A subclass says which API server: fabric8's
+ * mock server in CRUD mode, or a real kube-apiserver with kube-controller-manager (PV binder, garbage collector).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ReconcilerScenarios {
+
+  static final String TEST_LABEL = "ocfs2iscsi.io/reconciler-test";
+  static final int AGENT_PORT = 9443;
+  static final Duration WAIT = Duration.ofSeconds(60);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  /** The admin client of the server under test (shared; not closed by the scenarios). */
+  protected abstract KubernetesClient client();
+
+  /** A client of its own for one operator instance, closed when that instance is killed. */
+  protected abstract KubernetesClient newClient();
+
+  /** A namespace for claims and Leases that exists for the test. */
+  protected abstract String namespace();
+
+  protected abstract boolean serverSideApply();
+
+  /** Waits until the PV is Bound to its claim (real binder), or marks it so (mock server). */
+  protected abstract void bound(String pvName);
+
+  /** After the claim is deleted: waits until the PV is Released (real binder), or marks it so (mock server). */
+  protected abstract void released(String pvName);
+
+  /** What happens to a volume the schema forbids: the mock stores it, a real server refuses it. */
+  protected abstract void invalidVolumeIsRefusedOrReported(IscsiSharedVolume invalid);
+
+  /** Plays kubelet for the scenario's nodes (with heartbeats where a node lifecycle controller runs). */
+  protected abstract FakeKubelets kubelets();
+
+  protected String id;
+  protected FakeSan san;
+  protected FakeNodeAgents agents;
+  private final List<Runnable> undo = new ArrayList<>();
+  private final List<Instance> runtimes = new ArrayList<>();
+  private int ipBlock;
+
+  /** An operator instance and the client it alone uses (closed when the instance is killed). */
+  record Instance(OperatorRuntime runtime, KubernetesClient client, java.util.concurrent.atomic.AtomicBoolean dead) {
+    void kill() {
+      if (dead.compareAndSet(false, true)) {
+        // Informers stop first (a client closed under open watches stalls the mock server), then the client, so
+        // that a reconcile still running in the dead instance cannot write any more.
+        runtime.close();
+        client.close();
+      }
+    }
+
+    long reconciles() {
+      return runtime.metrics().reconciles("IscsiSharedVolume");
+    }
+  }
+
+  @BeforeEach
+  void freshWorld() {
+    id = "r" + ProcessHandle.current().pid() % 10000 + "x" + IDS.incrementAndGet();
+    san = new FakeSan();
+    agents = new FakeNodeAgents();
+    ipBlock = IDS.get() % 250;
+  }
+
+  @AfterEach
+  void tearDown() {
+    runtimes.forEach(Instance::kill);
+    runtimes.clear();
+    for (int i = undo.size() - 1; i >= 0; i--) {
+      try {
+        undo.get(i).run();
+      } catch (RuntimeException e) {
+        System.err.println("cleanup: " + e);
+      }
+    }
+    undo.clear();
+    agents.close();
+  }
+
+  // ------------------------------------------------------------------------------------------------ scenarios
+
+  @Test
+  void createFormatsOncePublishesAndBecomesReady() {
+    Ocfs2Cluster cluster = cluster();
+    node(1);
+    node(2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+
+    Ocfs2Cluster c = awaitCluster(cluster, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    assertThat(c.getStatus().getMembers()).extracting(ClusterMemberStatus::getNodeName, ClusterMemberStatus::getNumber,
+            ClusterMemberStatus::getAddress, m -> m.getState().name())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(nodeName(1), 0, address(1), "Applied"),
+            org.assertj.core.groups.Tuple.tuple(nodeName(2), 1, address(2), "Applied"));
+    for (int n = 1; n <= 2; n++) {
+      ApplyClusterRequest applied = agents.node(nodeName(n)).lastApplied();
+      assertThat(applied.getClusterName()).isEqualTo(cluster.getSpec().getClusterName());
+      assertThat(applied.getMembersList()).extracting(m -> m.getNodeName() + "=" + m.getNumber() + "@" + m.getAddress())
+          .containsExactly(nodeName(1) + "=0@" + address(1), nodeName(2) + "=1@" + address(2));
+    }
+
+    IscsiSharedVolume v = awaitVolume(volume, x -> x.getStatus().getFormatted() != null
+        && Conditions.isTrue(x.getStatus().getConditions(), "Published"));
+    assertThat(v.getStatus().getFormatted().getNode()).as("formatted on the lowest-numbered member")
+        .isEqualTo(nodeName(1));
+    assertThat(v.getStatus().getFormatted().getAdopted()).isFalse();
+    assertThat(v.getStatus().getFormatted().getUuid()).isNotBlank();
+    assertThat(v.getStatus().getWwid()).startsWith("36001405fake");
+    assertThat(san.mkfsCount(lunKey(volume))).isEqualTo(1);
+
+    PersistentVolume pv = client().persistentVolumes().withName(volume.getMetadata().getName()).get();
+    assertThat(pv.getSpec().getCsi().getDriver()).isEqualTo(CsiDriver.NAME);
+    assertThat(pv.getSpec().getCsi().getVolumeHandle()).isEqualTo(volume.getMetadata().getName());
+    assertThat(pv.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+    assertThat(pv.getSpec().getPersistentVolumeReclaimPolicy()).isEqualTo("Retain");
+    assertThat(pv.getSpec().getClaimRef().getNamespace()).isEqualTo(namespace());
+    assertThat(pv.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getName()).isEqualTo(volume.getMetadata().getName()));
+    PersistentVolumeClaim pvc = claim(volume);
+    assertThat(pvc).isNotNull();
+    assertThat(pvc.getSpec().getVolumeName()).isEqualTo(pv.getMetadata().getName());
+    bound(pv.getMetadata().getName());
+
+    // kubelet stages the volume on both nodes: every mounting node has all paths -> Ready.
+    mount(1, 2);
+    IscsiSharedVolume ready = awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready")
+        && x.getStatus().getNodesMounted() == 2);
+    assertThat(ready.getStatus().getPaths()).isEqualTo("4/4");
+    assertThat(Conditions.isTrue(ready.getStatus().getConditions(), "Degraded")).isFalse();
+    assertThat(ready.getStatus().getConditions()).allSatisfy(
+        cond -> assertThat(cond.getObservedGeneration()).isEqualTo(ready.getMetadata().getGeneration()));
+    assertThat(events(volume.getMetadata().getName(), "Formatted")).hasSize(1);
+    assertThat(totalFormatCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void aSecondReconcileAndARestartFormatNothing() {
+    Ocfs2Cluster cluster = cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+    IscsiSharedVolume ready = awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    String uuid = ready.getStatus().getFormatted().getUuid();
+    String transition = Conditions.find(ready.getStatus().getConditions(), "Ready").get().getLastTransitionTime();
+
+    // A spec-neutral change and many health polls later: still one FormatVolume call.
+    touch(volume);
+    int polls = agents.node(nodeName(1)).healthCalls.get();
+    await().atMost(WAIT).until(() -> agents.node(nodeName(1)).healthCalls.get() >= polls + 3);
+    assertThat(totalFormatCalls()).isEqualTo(1);
+
+    // A restarted operator (new identity) finds status.formatted and formats nothing either.
+    kill(0);
+    start("op-b");
+    int polls2 = agents.node(nodeName(1)).healthCalls.get();
+    await().atMost(WAIT).until(() -> agents.node(nodeName(1)).healthCalls.get() >= polls2 + 3);
+    IscsiSharedVolume after = get(volume);
+    assertThat(totalFormatCalls()).isEqualTo(1);
+    assertThat(san.mkfsCount(lunKey(volume))).isEqualTo(1);
+    assertThat(after.getStatus().getFormatted().getUuid()).isEqualTo(uuid);
+    assertThat(Conditions.find(after.getStatus().getConditions(), "Ready").get().getLastTransitionTime())
+        .as("lastTransitionTime carried forward while Ready stays True").isEqualTo(transition);
+    assertThat(cluster).isNotNull();
+  }
+
+  @Test
+  void aNodeJoinsTheRunningClusterAndNumbersStayStable() {
+    Ocfs2Cluster cluster = cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+    awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    String revision2 = get(cluster).getStatus().getRevision();
+
+    node(3);
+    Ocfs2Cluster three = awaitCluster(cluster, x -> x.getStatus().getMembers().size() == 3
+        && Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    assertThat(numbers(three)).isEqualTo(Map.of(nodeName(1), 0, nodeName(2), 1, nodeName(3), 2));
+    assertThat(three.getStatus().getRevision()).isNotEqualTo(revision2);
+    for (int n = 1; n <= 3; n++) {
+      ApplyClusterRequest last = agents.node(nodeName(n)).lastApplied();
+      assertThat(last.getRevision()).as("node %d runs the current member list", n)
+          .isEqualTo(three.getStatus().getRevision());
+      assertThat(last.getMembersCount()).isEqualTo(3);
+    }
+    assertThat(agents.node(nodeName(1)).applied).as("node 1 applied the new list on top of the old one").hasSize(2);
+    assertThat(events(cluster.getMetadata().getName(), "NodeJoined"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains(nodeName(3)).contains("o2cb node 2"));
+    awaitVolume(volume, x -> x.getStatus().getNodes().size() == 3);
+
+    // Node 2 leaves the selector but still mounts the volume: its number is held, the next node gets 3.
+    client().nodes().withName(nodeName(2)).edit(n -> {
+      n.getMetadata().getLabels().remove(TEST_LABEL);
+      return n;
+    });
+    awaitCluster(cluster, x -> state(x, nodeName(2)).equals("Held"));
+    node(4);
+    Ocfs2Cluster four = awaitCluster(cluster, x -> state(x, nodeName(4)).equals("Applied"));
+    assertThat(numbers(four)).containsEntry(nodeName(4), 3).containsEntry(nodeName(2), 1);
+    assertThat(events(cluster.getMetadata().getName(), "NodeLeft"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains(nodeName(2)));
+
+    // Once it unmounted and its Node is gone, number 1 is free again.
+    agents.node(nodeName(2)).mounted = false;
+    deleteNode(2);
+    Ocfs2Cluster released = awaitCluster(cluster, x -> !numbers(x).containsKey(nodeName(2)));
+    assertThat(numbers(released)).isEqualTo(Map.of(nodeName(1), 0, nodeName(3), 2, nodeName(4), 3));
+    assertThat(events(cluster.getMetadata().getName(), "NumberReleased"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains("number 1 of " + nodeName(2)));
+    node(5);
+    assertThat(numbers(awaitCluster(cluster, x -> numbers(x).containsKey(nodeName(5)))))
+        .containsEntry(nodeName(5), 1);
+  }
+
+  @Test
+  void aFailedPathDegradesTheVolumeWithAnEventAndItsReturnMakesItReady() {
+    cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+    awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+
+    agents.node(nodeName(1)).failedPaths = 1;
+    IscsiSharedVolume degraded = awaitVolume(volume,
+        x -> Conditions.isTrue(x.getStatus().getConditions(), "Degraded"));
+    assertThat(Conditions.reason(degraded.getStatus().getConditions(), "Degraded")).isEqualTo("PathDown");
+    assertThat(Conditions.find(degraded.getStatus().getConditions(), "Degraded").get().getMessage())
+        .contains(nodeName(1));
+    assertThat(Conditions.isTrue(degraded.getStatus().getConditions(), "Ready")).isFalse();
+    assertThat(degraded.getStatus().getPaths()).isEqualTo("3/4");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "PathLost"))
+        .singleElement().satisfies(e -> assertThat(e.getMessage()).contains(nodeName(1))));
+    assertThat(runtimes.get(0).runtime().metrics().render())
+        .contains("ocfs2iscsi_volume_paths{volume=\"" + volume.getMetadata().getName() + "\",state=\"down\"} 1");
+
+    // Several polls while the path stays down: still one event.
+    int polls = agents.node(nodeName(1)).healthCalls.get();
+    await().atMost(WAIT).until(() -> agents.node(nodeName(1)).healthCalls.get() >= polls + 3);
+    assertThat(events(volume.getMetadata().getName(), "PathLost")).hasSize(1);
+
+    agents.node(nodeName(1)).failedPaths = 0;
+    IscsiSharedVolume back = awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    assertThat(Conditions.isTrue(back.getStatus().getConditions(), "Degraded")).isFalse();
+    assertThat(back.getStatus().getPaths()).isEqualTo("4/4");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "PathBack"))
+        .hasSize(1));
+  }
+
+  @Test
+  void anInvalidSpecIsReportedOrRefusedNamingTheField() {
+    cluster();
+    node(1);
+    start("op-a");
+    IscsiSharedVolume invalid = volumeObject(v -> v.getSpec().getTarget().setIqn("iqn.2016-13.local.virtual:bad"));
+    invalidVolumeIsRefusedOrReported(invalid);
+    assertThat(totalFormatCalls()).isZero();
+  }
+
+  @Test
+  void incoherentTimeoutsStopTheVolumeWithTheNumbers() {
+    cluster();
+    node(1);
+    node(2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> v.getSpec().getMultipath().setNoPathRetry("queue"));
+
+    IscsiSharedVolume stopped = awaitVolume(volume,
+        x -> "TimeoutsIncoherent".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    Condition coherent = Conditions.find(stopped.getStatus().getConditions(), "TimeoutsCoherent").get();
+    assertThat(coherent.getStatus()).isEqualTo("False");
+    assertThat(Conditions.find(stopped.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains("queue").contains("60");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "TimeoutsIncoherent"))
+        .hasSize(1));
+    assertThat(totalFormatCalls()).isZero();
+    assertThat(client().persistentVolumes().withName(volume.getMetadata().getName()).get()).isNull();
+
+    // The user opts in: the volume goes on, with the warning kept in TimeoutsCoherent.
+    client().resources(IscsiSharedVolume.class).withName(volume.getMetadata().getName()).edit(v -> {
+      v.getSpec().setTimeoutCheck(io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec.TimeoutCheck.Warn);
+      return v;
+    });
+    IscsiSharedVolume accepted = awaitVolume(volume,
+        x -> Conditions.isTrue(x.getStatus().getConditions(), "Published"));
+    assertThat(Conditions.isTrue(accepted.getStatus().getConditions(), "TimeoutsCoherent")).isFalse();
+    assertThat(totalFormatCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void moreMembersThanNodeSlotsIsReportedWithTheRemedy() {
+    cluster();
+    node(1);
+    node(2);
+    node(3);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> v.getSpec().getFilesystem().setNodeSlots(2));
+
+    IscsiSharedVolume full = awaitVolume(volume,
+        x -> "NodeSlotsExceeded".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(full.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains("3 nodes").contains("2 node slots")
+        .contains("tunefs.ocfs2 -N 3 /dev/mapper/" + volume.getMetadata().getName());
+    assertThat(Conditions.isTrue(full.getStatus().getConditions(), "Published"))
+        .as("published anyway: the first two nodes can mount").isTrue();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "NodeSlotsExceeded"))
+        .hasSize(1));
+  }
+
+  @Test
+  void deletingAVolumeWhosePvIsBoundWaitsNamingTheClaimAndTouchesNoData() {
+    cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+    awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    String pvName = volume.getMetadata().getName();
+    bound(pvName);
+    int formats = totalFormatCalls();
+
+    client().resources(IscsiSharedVolume.class).withName(volume.getMetadata().getName()).delete();
+    IscsiSharedVolume waiting = awaitVolume(volume,
+        x -> "ClaimStillBound".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(waiting.getMetadata().getDeletionTimestamp()).isNotNull();
+    String claim = namespace() + "/" + volume.getSpec().getPersistentVolume().getClaim().getName();
+    assertThat(Conditions.find(waiting.getStatus().getConditions(), "Ready").get().getMessage()).contains(claim);
+    assertThat(client().persistentVolumes().withName(pvName).get()).isNotNull();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "ClaimStillBound"))
+        .singleElement().satisfies(e -> assertThat(e.getMessage()).contains(claim)));
+
+    client().persistentVolumeClaims().inNamespace(namespace())
+        .withName(volume.getSpec().getPersistentVolume().getClaim().getName()).delete();
+    released(pvName);
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(client().resources(IscsiSharedVolume.class).withName(volume.getMetadata().getName()).get())
+            .isNull());
+    assertThat(totalFormatCalls()).as("deletion never formats").isEqualTo(formats);
+    assertThat(san.mkfsCount(lunKey(volume))).isEqualTo(1);
+    assertThat(client().leases().inNamespace(namespace()).withName(FormatLease.leaseName(pvName)).get())
+        .as("the format Lease goes with the volume").isNull();
+  }
+
+  @Test
+  void anOperatorRestartedInTheMiddleOfFormattingFormatsOnce() throws Exception {
+    cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    CountDownLatch gate = new CountDownLatch(1);
+    agents.node(nodeName(1)).formatGate = gate;
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+    assertThat(agents.node(nodeName(1)).formatEntered.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as("FormatVolume reached node 1").isTrue();
+
+    // The operator dies while mkfs runs on the node; a new one (another identity) starts.
+    kill(0);
+    start("op-b");
+    IscsiSharedVolume waiting = awaitVolume(volume,
+        x -> "FormatInProgress".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(waiting.getStatus().getConditions(), "Ready").get().getMessage()).contains("op-a");
+    assertThat(agents.node(nodeName(1)).formatCalls.get()).as("no second call while the Lease holds").isEqualTo(1);
+
+    // The node finishes the first format; after the Lease expires the new operator probes and adopts it.
+    gate.countDown();
+    IscsiSharedVolume ready = awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    assertThat(san.mkfsCount(lunKey(volume))).as("mkfs ran once").isEqualTo(1);
+    assertThat(ready.getStatus().getFormatted().getAdopted()).isTrue();
+    assertThat(events(volume.getMetadata().getName(), "Adopted")).hasSize(1);
+  }
+
+  // ------------------------------------------------------------------------------------------------ the world
+
+  ReconcileSettings settings(String identity) {
+    return ReconcileSettings.defaults(namespace(), identity)
+        .withAgentPort(AGENT_PORT)
+        .withHealthPoll(Duration.ofSeconds(1))
+        .withClusterResync(Duration.ofSeconds(2))
+        // Longer than stopping an operator takes (its blocked reconcile gets 5 s), short enough to wait out.
+        .withFormatLease(Duration.ofSeconds(15))
+        .withServerSideApply(serverSideApply());
+  }
+
+  Instance start(String identity) {
+    return start(identity, null);
+  }
+
+  Instance start(String identity, OperatorRuntime.LeaderElection leaderElection) {
+    KubernetesClient own = newClient();
+    Instance instance = new Instance(
+        OperatorRuntime.create(own, agents.client(), settings(identity), leaderElection, Clock.systemUTC()), own,
+        new java.util.concurrent.atomic.AtomicBoolean());
+    runtimes.add(instance);
+    instance.runtime().start();
+    return instance;
+  }
+
+  List<Instance> runtimes() {
+    return runtimes;
+  }
+
+  /** Kills operator instance i. */
+  void kill(int i) {
+    runtimes.get(i).kill();
+  }
+
+  Ocfs2Cluster cluster() {
+    Ocfs2Cluster c = ExampleResources.cluster();
+    c.getMetadata().setName("c-" + id);
+    c.getSpec().setClusterName(id.length() > 16 ? id.substring(0, 16) : id);
+    c.getSpec().setNodeSelector(Map.of(TEST_LABEL, id));
+    c.getSpec().setAddressCidr(null);
+    Ocfs2Cluster created = client().resource(c).create();
+    undo.add(() -> client().resources(Ocfs2Cluster.class).withName(created.getMetadata().getName()).delete());
+    return created;
+  }
+
+  IscsiSharedVolume volumeObject(java.util.function.Consumer<IscsiSharedVolume> change) {
+    IscsiSharedVolume v = ExampleResources.volume();
+    v.getMetadata().setUid(null);
+    v.getMetadata().setName("v-" + id);
+    v.getSpec().getTarget().setIqn("iqn.2016-02.local.virtual:" + id);
+    v.getSpec().getMultipath().setAlias(null);
+    v.getSpec().getFilesystem().setClusterRef("c-" + id);
+    v.getSpec().getPersistentVolume().setName("v-" + id);
+    v.getSpec().getPersistentVolume().getClaim().setNamespace(namespace());
+    v.getSpec().getPersistentVolume().getClaim().setName("shared-" + id);
+    change.accept(v);
+    return v;
+  }
+
+  IscsiSharedVolume volume(java.util.function.Consumer<IscsiSharedVolume> change) {
+    IscsiSharedVolume created = client().resource(volumeObject(change)).create();
+    String name = created.getMetadata().getName();
+    undo.add(() -> {
+      var isv = client().resources(IscsiSharedVolume.class).withName(name);
+      if (isv.get() != null) {
+        isv.edit(x -> {
+          x.getMetadata().setFinalizers(List.of());
+          return x;
+        });
+        isv.delete();
+      }
+      client().persistentVolumes().withName(name).delete();
+    });
+    return created;
+  }
+
+  static String lunKey(IscsiSharedVolume v) {
+    return FakeSan.key(v.getSpec().getTarget().getIqn(), v.getSpec().getTarget().getLun());
+  }
+
+  String nodeName(int n) {
+    return id + "-n" + n;
+  }
+
+  String address(int n) {
+    return "10.10.1." + (10 + n);
+  }
+
+  /** A Ready node that matches the cluster's selector, with the node plugin registered and its agent answering. */
+  void node(int n) {
+    String name = nodeName(n);
+    String internalIp = "10.77." + ipBlock + "." + n;
+    agents.add(internalIp + ":" + AGENT_PORT, new FakeNodeAgent(name, address(n), san));
+    kubelets().register(name, Map.of(TEST_LABEL, id), internalIp);
+    undo.add(() -> deleteNode(n));
+  }
+
+  void deleteNode(int n) {
+    kubelets().remove(nodeName(n));
+  }
+
+  void mount(int... nodes) {
+    for (int n : nodes) {
+      agents.node(nodeName(n)).mounted = true;
+    }
+  }
+
+  int totalFormatCalls() {
+    int sum = 0;
+    for (FakeNodeAgent a : agents.all()) {
+      sum += a.formatCalls.get();
+    }
+    return sum;
+  }
+
+  void touch(IscsiSharedVolume volume) {
+    client().resources(IscsiSharedVolume.class).withName(volume.getMetadata().getName()).edit(v -> {
+      Map<String, String> annotations = new java.util.HashMap<>(Optional.ofNullable(v.getMetadata().getAnnotations())
+          .orElse(Map.of()));
+      annotations.put("test/touched", String.valueOf(System.nanoTime()));
+      v.getMetadata().setAnnotations(annotations);
+      return v;
+    });
+  }
+
+  IscsiSharedVolume get(IscsiSharedVolume v) {
+    return client().resources(IscsiSharedVolume.class).withName(v.getMetadata().getName()).get();
+  }
+
+  Ocfs2Cluster get(Ocfs2Cluster c) {
+    return client().resources(Ocfs2Cluster.class).withName(c.getMetadata().getName()).get();
+  }
+
+  PersistentVolumeClaim claim(IscsiSharedVolume v) {
+    return client().persistentVolumeClaims().inNamespace(namespace())
+        .withName(v.getSpec().getPersistentVolume().getClaim().getName()).get();
+  }
+
+  IscsiSharedVolume awaitVolume(IscsiSharedVolume v, java.util.function.Predicate<IscsiSharedVolume> done) {
+    List<IscsiSharedVolume> last = new ArrayList<>(List.of(v));
+    try {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+        IscsiSharedVolume now = get(v);
+        if (now != null) {
+          last.set(0, now);
+        }
+        return now != null && now.getStatus() != null && done.test(now);
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("volume " + v.getMetadata().getName() + " never got there; last status: "
+          + io.fabric8.kubernetes.client.utils.Serialization.asYaml(last.get(0).getStatus()), e);
+    }
+    return last.get(0);
+  }
+
+  Ocfs2Cluster awaitCluster(Ocfs2Cluster c, java.util.function.Predicate<Ocfs2Cluster> done) {
+    List<Ocfs2Cluster> last = new ArrayList<>(List.of(c));
+    try {
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+        Ocfs2Cluster now = get(c);
+        if (now != null) {
+          last.set(0, now);
+        }
+        return now != null && now.getStatus() != null && done.test(now);
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("cluster " + c.getMetadata().getName() + " never got there; last status: "
+          + io.fabric8.kubernetes.client.utils.Serialization.asYaml(last.get(0).getStatus()), e);
+    }
+    return last.get(0);
+  }
+
+  static Map<String, Integer> numbers(Ocfs2Cluster c) {
+    return c.getStatus().getMembers().stream()
+        .collect(Collectors.toMap(ClusterMemberStatus::getNodeName, ClusterMemberStatus::getNumber, (a, b) -> a,
+            TreeMap::new));
+  }
+
+  static String state(Ocfs2Cluster c, String node) {
+    return c.getStatus().getMembers().stream().filter(m -> m.getNodeName().equals(node)).findFirst()
+        .map(m -> m.getState().name()).orElse("");
+  }
+
+  /** Events the operator recorded about an object, with one reason. */
+  List<Event> events(String involvedName, String reason) {
+    return client().v1().events().inNamespace(EventRecorder.EVENT_NAMESPACE).list().getItems().stream()
+        .filter(e -> e.getInvolvedObject() != null && involvedName.equals(e.getInvolvedObject().getName())
+            && reason.equals(e.getReason()))
+        .toList();
+  }
+}
