@@ -9,6 +9,8 @@ E2E_CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/iscsi-ocfs2-operator/guest
 # The SAN of the reference setup (exists only inside the harness's network namespace).
 E2E_TARGET_IQN=iqn.2016-02.local.virtual:virtual.vg1
 E2E_TARGET_LUN=1
+# Optional second target (launch --lun2-size): its own IQN, so its sessions never carry LUN 1.
+E2E_TARGET2_IQN=iqn.2016-02.local.virtual:virtual.vg2
 E2E_SAN_A_TARGET_IP=192.168.0.180
 E2E_SAN_B_TARGET_IP=10.20.1.180
 E2E_MGMT_GW_IP=10.10.1.1
@@ -118,6 +120,12 @@ target_start() {
   tgtadm -C "$port" --lld iscsi --mode logicalunit --op new --tid 1 --lun "$E2E_TARGET_LUN" \
     --backing-store "$E2E_LUN_FILE"
   tgtadm -C "$port" --lld iscsi --mode target --op bind --tid 1 --initiator-address ALL
+  if [[ -n ${E2E_LUN2_FILE:-} ]]; then
+    tgtadm -C "$port" --lld iscsi --mode target --op new --tid 2 --targetname "$E2E_TARGET2_IQN"
+    tgtadm -C "$port" --lld iscsi --mode logicalunit --op new --tid 2 --lun 1 --backing-store "$E2E_LUN2_FILE"
+    tgtadm -C "$port" --lld iscsi --mode target --op bind --tid 2 --initiator-address ALL
+    log "tgtd also serves $E2E_TARGET2_IQN LUN 1 ($E2E_LUN2_FILE)"
+  fi
   log "tgtd (pid $pid) serves $E2E_TARGET_IQN LUN $E2E_TARGET_LUN on $E2E_SAN_A_TARGET_IP:3260 and $E2E_SAN_B_TARGET_IP:3260"
 }
 
@@ -173,7 +181,7 @@ cleanup_stale() {
         pid=$(<"$run/tgtd.pid")
         is_pid_cmd "$pid" tgtd && kill -KILL "$pid" 2>/dev/null
       fi
-      rm -f "$run"/guests/*/root.cow "$run/lun1.img" "$run/run.env"
+      rm -f "$run"/guests/*/root.cow "$run/lun1.img" "$run/lun2.img" "$run/run.env"
       rm -rf "$run/uml"
     fi
     for nspid in $(ip netns pids "$ns_name" 2>/dev/null); do

@@ -59,28 +59,34 @@ public final class TestBed implements AutoCloseable {
     }
   }
 
-  /** Launcher options. */
-  public record Options(int nodes, List<Integer> forwardedPorts, Path share, List<String> guestCommand) {
+  /** Launcher options; {@code launcherArgs} are passed to e2e/guest/launch as they are (e.g. --lun2-size 512M). */
+  public record Options(int nodes, List<Integer> forwardedPorts, Path share, List<String> guestCommand,
+      List<String> launcherArgs) {
     public static Options defaults() {
-      return new Options(2, List.of(50051, 50052), null, List.of());
+      return new Options(2, List.of(50051, 50052), null, List.of(), List.of());
     }
 
     public Options withNodes(int n) {
-      return new Options(n, forwardedPorts, share, guestCommand);
+      return new Options(n, forwardedPorts, share, guestCommand, launcherArgs);
     }
 
     public Options withForwardedPorts(List<Integer> ports) {
-      return new Options(nodes, List.copyOf(ports), share, guestCommand);
+      return new Options(nodes, List.copyOf(ports), share, guestCommand, launcherArgs);
     }
 
     /** A host directory every guest sees on {@code /host} (e.g. with the node plugin jar). */
     public Options withShare(Path dir) {
-      return new Options(nodes, forwardedPorts, dir, guestCommand);
+      return new Options(nodes, forwardedPorts, dir, guestCommand, launcherArgs);
     }
 
     /** A command every guest starts once ready (its output: {@code ctl/autostart.log} of the guest). */
     public Options withGuestCommand(List<String> argv) {
-      return new Options(nodes, forwardedPorts, share, List.copyOf(argv));
+      return new Options(nodes, forwardedPorts, share, List.copyOf(argv), launcherArgs);
+    }
+
+    /** More launcher arguments, e.g. {@code List.of("--lun2-size", "512M")}. */
+    public Options withLauncherArgs(List<String> args) {
+      return new Options(nodes, forwardedPorts, share, guestCommand, List.copyOf(args));
     }
   }
 
@@ -132,6 +138,7 @@ public final class TestBed implements AutoCloseable {
       cmd.add("--share");
       cmd.add(options.share().toAbsolutePath().toString());
     }
+    cmd.addAll(options.launcherArgs());
     for (String arg : options.guestCommand()) {
       cmd.add("--guest-cmd");
       cmd.add(arg);
@@ -226,6 +233,26 @@ public final class TestBed implements AutoCloseable {
 
   public Path runDir() {
     return runDir;
+  }
+
+  /** The run's {@code run.env} (E2E_* keys, see e2e/guest/README.md). */
+  public java.util.Properties runEnv() {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(runDir.resolve("run.env"), StandardCharsets.UTF_8)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + runDir.resolve("run.env"), e);
+    }
+    return p;
+  }
+
+  /** The host directory a guest sees as {@code /ctl} (its serial console is beside it). */
+  public Path ctlDir(String node) {
+    return runDir.resolve("guests").resolve(node(node).name()).resolve("ctl");
+  }
+
+  public Path consoleLog(String node) {
+    return runDir.resolve("guests").resolve(node(node).name()).resolve("console.log");
   }
 
   public String netns() {

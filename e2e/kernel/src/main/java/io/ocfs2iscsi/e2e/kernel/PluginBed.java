@@ -1,0 +1,463 @@
+package io.ocfs2iscsi.e2e.kernel;
+
+import csi.v1.IdentityGrpc;
+import csi.v1.NodeGetVolumeStatsRequest;
+import csi.v1.NodeGetVolumeStatsResponse;
+import csi.v1.NodeGrpc;
+import csi.v1.NodePublishVolumeRequest;
+import csi.v1.NodeStageVolumeRequest;
+import csi.v1.NodeUnpublishVolumeRequest;
+import csi.v1.NodeUnstageVolumeRequest;
+import csi.v1.ProbeRequest;
+import csi.v1.VolumeCapability;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.FilesystemSettings;
+import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
+import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
+import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
+import io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest;
+import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
+import io.ocfs2iscsi.agent.v1.IscsiTarget;
+import io.ocfs2iscsi.agent.v1.MultipathSettings;
+import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
+import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.VolumeContextCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The real node plugin (node-plugin/target/node-plugin.jar) running inside every guest of a {@link TestBed}, exactly
+ * as on a Kubernetes node (direct host mode), with its CSI endpoint (guest port 50051) and its node agent (50052,
+ * insecure: local test bed only) reached from this JVM through the test bed's 127.0.0.1 forwards.
+ *
+ * <p>This class plays kubelet (CSI Node calls with kubelet's paths) and the operator (ApplyCluster, FormatVolume,
+ * GetVolumeHealth) with the reference setup's values; the tests and the demo share it. Each plugin logs to
+ * {@code <run>/guests/<node>/ctl/plugin.log} (the guest's {@code /ctl/plugin.log}).
+ */
+public final class PluginBed implements AutoCloseable {
+
+  public static final int CSI_PORT = 50051;
+  public static final int AGENT_PORT = 50052;
+  public static final String GUEST_JAR = "/host/node-plugin.jar";
+  public static final String STATE_DIR = "/var/lib/ocfs2iscsi";
+  public static final String CLUSTER = "iscsi";
+  /** The reference volume: LUN 1 of the first target, alias mylun. */
+  public static final String VOLUME = "mylun";
+  /** A second target's LUN (launch --lun2-size): raw throughput and the foreign-signature case. */
+  public static final String VOLUME2 = "otherlun";
+  public static final String TARGET2_IQN = "iqn.2016-02.local.virtual:virtual.vg2";
+  /** tgt's WWID of target 1 LUN 1 (stable across tgtd restarts). */
+  public static final String WWID = "360000000000000000e00000000010001";
+
+  public static final Duration RPC_DEADLINE = Duration.ofMinutes(4);
+  public static final Duration PLUGIN_READY_TIMEOUT = Duration.ofMinutes(3);
+
+  private final TestBed bed;
+  private final Path share;
+  private final Map<String, Channels> channels = new LinkedHashMap<>();
+  private final Map<String, Integer> pluginPids = new LinkedHashMap<>();
+
+  private record Channels(ManagedChannel csi, ManagedChannel agent) {
+    void close() {
+      csi.shutdownNow();
+      agent.shutdownNow();
+    }
+  }
+
+  private PluginBed(TestBed bed, Path share) {
+    this.bed = bed;
+    this.share = share;
+  }
+
+  /** The plugin jar of this checkout; fails with the build command when it is missing. */
+  public static Path pluginJar() {
+    Path jar = TestBed.repoRoot().resolve("node-plugin/target/node-plugin.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("missing prerequisite: " + jar + " (build it: mvn -B -ntp -pl node-plugin"
+          + " package -DskipTests, or e2e/bin/test)");
+    }
+    // A jar older than its sources tests old code (seen: a fix "failing" on real kernels because the jar predated it).
+    Path sources = TestBed.repoRoot().resolve("node-plugin/src/main");
+    try (var files = Files.walk(sources)) {
+      long jarTime = Files.getLastModifiedTime(jar).toMillis();
+      Optional<Path> newer = files.filter(Files::isRegularFile)
+          .filter(f -> lastModified(f) > jarTime).findFirst();
+      if (newer.isPresent()) {
+        throw new IllegalStateException("stale prerequisite: " + jar + " is older than " + newer.get()
+            + " (rebuild it: mvn -B -ntp -o -pl node-plugin -am package -DskipTests)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check " + sources, e);
+    }
+    return jar;
+  }
+
+  private static long lastModified(Path f) {
+    try {
+      return Files.getLastModifiedTime(f).toMillis();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts a test bed of two guests (and a second target of {@code lun2Size} when not null), copies the plugin jar
+   * into the guests' shared folder, starts the plugin in every guest and waits until both endpoints answer.
+   */
+  public static PluginBed start(String lun2Size) {
+    Path jar = pluginJar();
+    Path share;
+    try {
+      Path target = Files.createDirectories(TestBed.repoRoot().resolve("e2e/kernel/target"));
+      share = Files.createTempDirectory(target, "plugin-share-");
+      Files.copy(jar, share.resolve("node-plugin.jar"), StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> launcherArgs = lun2Size == null ? List.of() : List.of("--lun2-size", lun2Size);
+    TestBed bed = TestBed.start(TestBed.Options.defaults().withShare(share).withLauncherArgs(launcherArgs));
+    PluginBed p = new PluginBed(bed, share);
+    try {
+      for (String node : bed.nodes().keySet()) {
+        p.spawnPlugin(node);
+      }
+      for (String node : bed.nodes().keySet()) {
+        p.awaitPlugin(node);
+      }
+      return p;
+    } catch (RuntimeException | Error e) {
+      p.close();
+      throw e;
+    }
+  }
+
+  public TestBed bed() {
+    return bed;
+  }
+
+  public List<String> nodes() {
+    return List.copyOf(bed.nodes().keySet());
+  }
+
+  // ---- the plugin process in a guest ----------------------------------------------------------------------
+
+  /** Host path of a guest's plugin log. */
+  public Path pluginLog(String node) {
+    return bed.ctlDir(node).resolve("plugin.log");
+  }
+
+  /** Starts the plugin in {@code node} (detached; log appended to /ctl/plugin.log) and returns its guest pid. */
+  public int spawnPlugin(String node) {
+    TestBed.Node n = bed.node(node);
+    // The script is a constant; every value travels as an argument ("$@"), never through the shell's parser.
+    int pid = bed.spawn(node, "bash", "-c", "exec \"$@\" >>/ctl/plugin.log 2>&1", "node-plugin",
+        "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", GUEST_JAR,
+        "--node-id", n.name(),
+        "--csi-endpoint", "tcp://0.0.0.0:" + CSI_PORT,
+        "--agent-endpoint", "0.0.0.0:" + AGENT_PORT,
+        "--agent-insecure",
+        "--state-dir", STATE_DIR,
+        "--host-mode", "direct",
+        "--o2cb-address", n.mgmtIp());
+    pluginPids.put(node, pid);
+    return pid;
+  }
+
+  /** Waits until the plugin of {@code node} answers Probe (CSI) and GetNodeInfo (agent) through fresh channels. */
+  public void awaitPlugin(String node) {
+    Channels old = channels.remove(node);
+    if (old != null) {
+      old.close();
+    }
+    TestBed.Node n = bed.node(node);
+    Channels c = new Channels(channel(n.port(CSI_PORT).getPort()), channel(n.port(AGENT_PORT).getPort()));
+    channels.put(node, c);
+    long deadline = System.nanoTime() + PLUGIN_READY_TIMEOUT.toNanos();
+    StatusRuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      Integer pid = pluginPids.get(node);
+      if (pid != null && bed.exec(node, Duration.ofSeconds(20), "kill", "-0", pid.toString()).exitCode() != 0) {
+        throw new IllegalStateException("the node plugin on " + node + " exited; " + diagnostics(node));
+      }
+      try {
+        IdentityGrpc.newBlockingStub(c.csi()).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .probe(ProbeRequest.getDefaultInstance());
+        NodeAgentGrpc.newBlockingStub(c.agent()).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .getNodeInfo(GetNodeInfoRequest.getDefaultInstance());
+        return;
+      } catch (StatusRuntimeException e) {
+        last = e;
+      }
+      sleep(Duration.ofSeconds(1));
+    }
+    throw new IllegalStateException("the node plugin on " + node + " did not answer within " + PLUGIN_READY_TIMEOUT
+        + " (last: " + last + "); " + diagnostics(node));
+  }
+
+  /** Kills the plugin of {@code node} hard (SIGKILL: a crash); mounts stay, as on a real node. */
+  public void killPlugin(String node) {
+    Integer pid = pluginPids.remove(node);
+    if (pid == null) {
+      throw new IllegalStateException("no plugin started on " + node);
+    }
+    bed.exec(node, Duration.ofSeconds(20), "kill", "-KILL", pid.toString()).requireSuccess();
+    boolean gone = waitFor(Duration.ofSeconds(20), Duration.ofMillis(300),
+        () -> bed.exec(node, Duration.ofSeconds(10), "kill", "-0", pid.toString()).exitCode() != 0);
+    if (!gone) {
+      throw new IllegalStateException("plugin pid " + pid + " on " + node + " survived SIGKILL");
+    }
+  }
+
+  public Integer pluginPid(String node) {
+    return pluginPids.get(node);
+  }
+
+  private static ManagedChannel channel(int port) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+  }
+
+  // ---- stubs ---------------------------------------------------------------------------------------------------
+
+  public NodeGrpc.NodeBlockingStub csi(String node) {
+    return NodeGrpc.newBlockingStub(ch(node).csi()).withDeadlineAfter(RPC_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public IdentityGrpc.IdentityBlockingStub identity(String node) {
+    return IdentityGrpc.newBlockingStub(ch(node).csi()).withDeadlineAfter(1, TimeUnit.MINUTES);
+  }
+
+  public NodeAgentGrpc.NodeAgentBlockingStub agent(String node) {
+    return NodeAgentGrpc.newBlockingStub(ch(node).agent())
+        .withDeadlineAfter(RPC_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Channels ch(String node) {
+    Channels c = channels.get(node);
+    if (c == null) {
+      throw new IllegalStateException("no plugin channels for " + node);
+    }
+    return c;
+  }
+
+  // ---- the operator's side: cluster and volumes ------------------------------------------------------------------
+
+  /** o2cb cluster "iscsi" of every guest (node numbers 1.., management addresses, port 7777). */
+  public ApplyClusterRequest cluster(String revision) {
+    ApplyClusterRequest.Builder b = ApplyClusterRequest.newBuilder()
+        .setClusterName(CLUSTER)
+        .setPort(7777)
+        .setRevision(revision)
+        .setTimeouts(O2cbTimeouts.newBuilder().setHeartbeatDeadThreshold(31).setIdleTimeoutMs(30000)
+            .setKeepaliveDelayMs(2000).setReconnectDelayMs(2000));
+    int number = 1;
+    for (TestBed.Node n : bed.nodes().values()) {
+      b.addMembers(ClusterMember.newBuilder().setNodeName(n.name()).setNumber(number++).setAddress(n.mgmtIp()));
+    }
+    return b.build();
+  }
+
+  public ApplyClusterResponse applyCluster(String node, ApplyClusterRequest request) {
+    return agent(node).applyCluster(request);
+  }
+
+  /**
+   * The reference volume on both portals. Failover: sessions fail after 5 s (replacement timeout; multipathd's
+   * fast_io_fail_tmo), and with every path down I/O queues for no_path_retry x polling_interval = 12 x 3 s = 36 s,
+   * which covers a target restart and stays below o2cb's dead time ((31 - 1) x 2 s = 60 s).
+   */
+  public static VolumeSpec volume(String id, String iqn, String alias) {
+    return VolumeSpec.newBuilder()
+        .setVolumeId(id)
+        .setTarget(IscsiTarget.newBuilder().setIqn(iqn).setLun(1)
+            .addPortals("192.168.0.180:3260").addPortals("10.20.1.180:3260")
+            .setReplacementTimeoutSeconds(5).setStartup("automatic"))
+        .setMultipath(MultipathSettings.newBuilder().setAlias(alias).setPathGroupingPolicy("multibus")
+            .setPathSelector("round-robin 0").setPathChecker("tur").setPollingIntervalSeconds(3)
+            .setFailback("immediate").setNoPathRetry("12"))
+        .setFilesystem(FilesystemSettings.newBuilder().setClusterName(CLUSTER).setLabel("ISCSI")
+            .setBlockSize("4K").setClusterSize("32K").setNodeSlots(4))
+        .build();
+  }
+
+  public static VolumeSpec volume() {
+    return volume(VOLUME, "iqn.2016-02.local.virtual:virtual.vg1", VOLUME);
+  }
+
+  public FormatVolumeResponse format(String node, VolumeSpec spec) {
+    return agent(node).formatVolume(FormatVolumeRequest.newBuilder().setVolume(spec).build());
+  }
+
+  public GetVolumeHealthResponse health(String node, VolumeSpec spec) {
+    return agent(node).getVolumeHealth(GetVolumeHealthRequest.newBuilder().setVolume(spec).build());
+  }
+
+  // ---- kubelet's side: CSI Node calls with kubelet's paths ------------------------------------------------------
+
+  public static String stagingPath(String volumeId) {
+    return "/var/lib/kubelet/plugins/kubernetes.io/csi/csi.ocfs2iscsi.io/" + volumeId + "/globalmount";
+  }
+
+  public static String publishPath(String volumeId, String pod) {
+    return "/var/lib/kubelet/pods/" + pod + "/volumes/kubernetes.io~csi/pv-" + volumeId + "/mount";
+  }
+
+  public static VolumeCapability capability() {
+    return VolumeCapability.newBuilder()
+        .setMount(VolumeCapability.MountVolume.newBuilder().setFsType("ocfs2"))
+        .setAccessMode(VolumeCapability.AccessMode.newBuilder()
+            .setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
+        .build();
+  }
+
+  public NodeStageVolumeRequest stageRequest(VolumeSpec spec) {
+    return NodeStageVolumeRequest.newBuilder()
+        .setVolumeId(spec.getVolumeId())
+        .setStagingTargetPath(stagingPath(spec.getVolumeId()))
+        .setVolumeCapability(capability())
+        .putAllVolumeContext(VolumeContextCodec.encode(spec))
+        .build();
+  }
+
+  /** NodeStageVolume as kubelet calls it (kubelet creates the staging directory first). */
+  public void stage(String node, VolumeSpec spec) {
+    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", stagingPath(spec.getVolumeId())).requireSuccess();
+    csi(node).nodeStageVolume(stageRequest(spec));
+  }
+
+  public NodePublishVolumeRequest publishRequest(VolumeSpec spec, String pod) {
+    return NodePublishVolumeRequest.newBuilder()
+        .setVolumeId(spec.getVolumeId())
+        .setStagingTargetPath(stagingPath(spec.getVolumeId()))
+        .setTargetPath(publishPath(spec.getVolumeId(), pod))
+        .setVolumeCapability(capability())
+        .putAllVolumeContext(VolumeContextCodec.encode(spec))
+        .build();
+  }
+
+  /** NodePublishVolume as kubelet calls it (kubelet creates the parent of the target path). */
+  public void publish(String node, VolumeSpec spec, String pod) {
+    String target = publishPath(spec.getVolumeId(), pod);
+    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", Path.of(target).getParent().toString()).requireSuccess();
+    csi(node).nodePublishVolume(publishRequest(spec, pod));
+  }
+
+  public void unpublish(String node, VolumeSpec spec, String pod) {
+    csi(node).nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder().setVolumeId(spec.getVolumeId())
+        .setTargetPath(publishPath(spec.getVolumeId(), pod)).build());
+  }
+
+  public void unstage(String node, VolumeSpec spec) {
+    csi(node).nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder().setVolumeId(spec.getVolumeId())
+        .setStagingTargetPath(stagingPath(spec.getVolumeId())).build());
+  }
+
+  public NodeGetVolumeStatsResponse stats(String node, VolumeSpec spec, String pod) {
+    return csi(node).nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder().setVolumeId(spec.getVolumeId())
+        .setVolumePath(publishPath(spec.getVolumeId(), pod)).build());
+  }
+
+  // ---- guest commands and diagnostics --------------------------------------------------------------------------
+
+  public TestBed.ExecResult exec(String node, Duration timeout, String... argv) {
+    return bed.exec(node, timeout, argv);
+  }
+
+  /** Runs {@code argv} in the guest and returns its stdout; a non-zero exit fails with the diagnostics. */
+  public String run(String node, Duration timeout, String... argv) {
+    TestBed.ExecResult r = bed.exec(node, timeout, argv);
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException(node + ": " + String.join(" ", argv) + " exited " + r.exitCode()
+          + "\nstdout: " + r.stdout() + "\nstderr: " + r.stderr() + "\n" + diagnostics(node));
+    }
+    return r.stdout();
+  }
+
+  /** Where to look when something failed: run directory, consoles and plugin logs (host paths). */
+  public String diagnostics() {
+    StringBuilder sb = new StringBuilder("run directory ").append(bed.runDir());
+    for (String n : nodes()) {
+      sb.append("\n  ").append(n).append(": console ").append(bed.consoleLog(n)).append(", plugin log ")
+          .append(pluginLog(n));
+    }
+    return sb.toString();
+  }
+
+  public String diagnostics(String node) {
+    return node + ": console " + bed.consoleLog(node) + ", plugin log " + pluginLog(node) + "; last plugin lines:\n"
+        + tail(pluginLog(node), 15);
+  }
+
+  static String tail(Path file, int n) {
+    try {
+      if (!Files.exists(file)) {
+        return "(no " + file + ")";
+      }
+      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + file + ": " + e + ")";
+    }
+  }
+
+  /** Polls {@code condition} every {@code every} until it holds or {@code limit} passes. */
+  public static boolean waitFor(Duration limit, Duration every, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      sleep(every);
+    }
+  }
+
+  public static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    List<RuntimeException> errors = new ArrayList<>();
+    channels.values().forEach(Channels::close);
+    channels.clear();
+    try {
+      bed.close();
+    } catch (RuntimeException e) {
+      errors.add(e);
+    }
+    try {
+      Files.deleteIfExists(share.resolve("node-plugin.jar"));
+      Files.deleteIfExists(share);
+    } catch (IOException e) {
+      // a leftover copy under target/ is harmless
+    }
+    if (!errors.isEmpty()) {
+      throw errors.get(0);
+    }
+  }
+}

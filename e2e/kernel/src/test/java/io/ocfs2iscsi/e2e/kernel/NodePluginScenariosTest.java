@@ -1,0 +1,654 @@
+package io.ocfs2iscsi.e2e.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import csi.v1.NodeGetVolumeStatsResponse;
+import csi.v1.VolumeUsage;
+import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
+import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
+import io.ocfs2iscsi.agent.v1.PathHealth;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 7's scenarios with the real node plugin on real kernels: one test bed (two UML guests, tgtd with two portals
+ * and a second target), the plugin jar running in both guests, this class playing kubelet and the operator. The
+ * tests run in order on the same volume; each leaves the state the next one starts from. The numbers go to
+ * e2e/target/e2e-report.json (printed at the end).
+ */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class NodePluginScenariosTest {
+
+  static final String N1 = "node1";
+  static final String N2 = "node2";
+  static final String POD1 = "pod-on-node1";
+  static final String POD2 = "pod-on-node2";
+  static final Duration CMD = Duration.ofSeconds(60);
+  static final int BENCH_MIB = 128;
+  static final int BENCH_RUNS = 3;
+
+  final VolumeSpec vol = PluginBed.volume();
+  final VolumeSpec vol2 = PluginBed.volume(PluginBed.VOLUME2, PluginBed.TARGET2_IQN, PluginBed.VOLUME2);
+  final Report report = new Report();
+  PluginBed bed;
+  long suiteStart;
+
+  @BeforeAll
+  void startBed() {
+    suiteStart = System.nanoTime();
+    long t0 = System.nanoTime();
+    bed = PluginBed.start("512M");
+    report.put("testbed", "start_seconds", secondsSince(t0));
+    report.put("testbed", "boot_seconds", bed.bed().bootSeconds());
+    report.put("testbed", "run_dir", bed.bed().runDir().toString());
+    report.put("testbed", "kernel", bed.bed().runEnv().getProperty("E2E_KERNEL", "?"));
+    // The operator's first call: the o2cb cluster of both nodes, on both nodes.
+    for (String n : bed.nodes()) {
+      long t = System.nanoTime();
+      ApplyClusterResponse r = bed.applyCluster(n, bed.cluster("1"));
+      report.put("stage_steps_seconds", "apply_cluster_" + n, secondsSince(t));
+      assertThat(r.getOnline()).as("o2cb online on %s after ApplyCluster (%s); %s", n, r.getPending(), diag(n))
+          .isTrue();
+      assertThat(r.getAppliedRevision()).isEqualTo("1");
+    }
+  }
+
+  @AfterAll
+  void stopBed() {
+    try {
+      report.put("testbed", "suite_seconds", secondsSince(suiteStart));
+      Path file = report.write(Report.defaultPath());
+      System.out.println("e2e report " + file + ":\n" + report.json());
+    } finally {
+      if (bed != null) {
+        bed.close();
+        assertThat(bed.bed().tornDown()).as("launcher reported its teardown").isTrue();
+      }
+    }
+  }
+
+  // ---- scenario 2: format once; a foreign filesystem is refused and kept --------------------------------------------
+
+  @Test
+  @Order(2)
+  void formatOnceAndRefuseForeignSignature() throws Exception {
+    long t = System.nanoTime();
+    FormatVolumeResponse first = bed.format(N1, vol);
+    report.put("stage_steps_seconds", "format_volume_node1", secondsSince(t));
+    assertThat(first.getOutcome()).as("%s; %s", first, diag(N1)).isEqualTo(FormatVolumeResponse.Outcome.FORMATTED);
+    assertThat(first.getUuid()).isNotEmpty();
+    assertThat(first.getWwid()).isEqualTo(PluginBed.WWID);
+    assertThat(first.getDevice()).isEqualTo("/dev/mapper/" + vol.getMultipath().getAlias());
+
+    for (String n : List.of(N1, N2)) {
+      FormatVolumeResponse again = bed.format(n, vol);
+      assertThat(again.getOutcome()).as("FormatVolume again on %s: %s", n, again)
+          .isEqualTo(FormatVolumeResponse.Outcome.EXISTING_OCFS2);
+      assertThat(again.getUuid()).isEqualTo(first.getUuid());
+      assertThat(again.getLabel()).isEqualTo("ISCSI");
+    }
+    // FormatVolume leaves no session behind where it made one (nothing is staged yet).
+    for (String n : List.of(N1, N2)) {
+      TestBed.ExecResult s = bed.exec(n, CMD, "iscsiadm", "-m", "session");
+      assertThat(s.stdout()).as("sessions on %s after FormatVolume", n).doesNotContain("virtual.vg1");
+    }
+
+    // Target 2's LUN gets an ext4 filesystem with a file, made on the host (no initiator is logged in to it).
+    Path lun2 = Path.of(bed.bed().runEnv().getProperty("E2E_LUN2_FILE"));
+    Path content = Files.createTempDirectory(bed.bed().runDir(), "ext4-content-");
+    byte[] data = ("data that must survive FormatVolume " + System.nanoTime() + "\n").repeat(1000)
+        .getBytes(StandardCharsets.UTF_8);
+    Files.write(content.resolve("keep.txt"), data);
+    host(Duration.ofMinutes(2), "mkfs.ext4", "-q", "-F", "-L", "foreign", "-d", content.toString(), lun2.toString());
+    String before = sha256(lun2);
+
+    FormatVolumeResponse foreign = bed.format(N2, vol2);
+    assertThat(foreign.getOutcome()).as("%s; %s", foreign, diag(N2))
+        .isEqualTo(FormatVolumeResponse.Outcome.FOREIGN_SIGNATURE);
+    assertThat(foreign.getFoundSignature()).contains("ext4");
+    assertThat(sha256(lun2)).as("not one byte of the ext4 LUN changed").isEqualTo(before);
+    String readBack = host(Duration.ofMinutes(1), "debugfs", "-R", "cat /keep.txt", lun2.toString());
+    assertThat(readBack.getBytes(StandardCharsets.UTF_8)).as("the ext4 file is still readable").isEqualTo(data);
+    assertThat(bed.exec(N2, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(PluginBed.TARGET2_IQN);
+  }
+
+  // ---- scenario 1: both nodes stage and publish ----------------------------------------------------------------
+
+  @Test
+  @Order(3)
+  void twoNodesStageTheVolume() {
+    for (String n : List.of(N1, N2)) {
+      long t = System.nanoTime();
+      bed.stage(n, vol);
+      report.put("stage_steps_seconds", "node_stage_" + n, secondsSince(t));
+      t = System.nanoTime();
+      bed.publish(n, vol, pod(n));
+      report.put("stage_steps_seconds", "node_publish_" + n, secondsSince(t));
+    }
+    report.section("stage_steps_seconds").putAll(StageLog.steps(bed.pluginLog(N1), "node1_"));
+    report.section("stage_steps_seconds").putAll(StageLog.steps(bed.pluginLog(N2), "node2_"));
+    for (String n : List.of(N1, N2)) {
+      String sessions = bed.run(n, CMD, "iscsiadm", "-m", "session");
+      assertThat(sessions.lines().filter(l -> l.contains("virtual.vg1")).toList())
+          .as("two sessions on %s:%n%s", n, sessions).hasSize(2)
+          .anyMatch(l -> l.contains("192.168.0.180:3260")).anyMatch(l -> l.contains("10.20.1.180:3260"));
+      String ll = bed.run(n, CMD, "multipath", "-ll", vol.getMultipath().getAlias());
+      assertThat(ll).as("multipath -ll on %s", n).startsWith("mylun (" + PluginBed.WWID + ")");
+      assertThat(activePaths(ll)).as("active paths on %s:%n%s", n, ll).isEqualTo(2);
+      assertThat(bed.run(n, CMD, "o2cb", "cluster-status")).contains("online");
+      assertThat(mountsOf(n)).as("mounts on %s", n)
+          .anyMatch(l -> l.startsWith("/dev/mapper/mylun " + PluginBed.stagingPath(vol.getVolumeId()) + " ocfs2 "))
+          .anyMatch(l -> l.contains(" " + PluginBed.publishPath(vol.getVolumeId(), pod(n)) + " ocfs2 "));
+      GetVolumeHealthResponse h = bed.health(n, vol);
+      assertThat(h.getStaged()).isTrue();
+      assertThat(h.getMounted()).isTrue();
+      assertThat(h.getMapPresent()).isTrue();
+      assertThat(h.getWwid()).isEqualTo(PluginBed.WWID);
+      assertThat(h.getPathsList()).hasSize(2).allMatch(PathHealth::getUp);
+      assertThat(h.getPublishCount()).isEqualTo(1);
+      assertThat(h.getProblemsList()).isEmpty();
+    }
+    String mounted = bed.run(N1, CMD, "mounted.ocfs2", "-f");
+    assertThat(mounted.lines().filter(l -> l.startsWith("/dev/mapper/mylun")).findFirst())
+        .as("mounted.ocfs2 -f:%n%s", mounted).hasValueSatisfying(l -> assertThat(l).contains("node1", "node2"));
+  }
+
+  // ---- scenario 3: shared data ------------------------------------------------------------------------------------
+
+  @Test
+  @Order(4)
+  void sharedDataByteForByteAndConcurrentAppends() throws Exception {
+    String f1 = PluginBed.publishPath(vol.getVolumeId(), POD1) + "/shared.bin";
+    String f2 = PluginBed.publishPath(vol.getVolumeId(), POD2) + "/shared.bin";
+    long t = System.nanoTime();
+    bed.run(N1, CMD, "dd", "if=/dev/urandom", "of=" + f1, "bs=1M", "count=16", "conv=fsync", "status=none");
+    report.put("shared_data", "write_16mib_node1_seconds", secondsSince(t));
+    String sum1 = bed.run(N1, CMD, "sha256sum", f1).split(" ")[0];
+    t = System.nanoTime();
+    String sum2 = bed.run(N2, CMD, "sha256sum", f2).split(" ")[0];
+    report.put("shared_data", "read_16mib_node2_seconds", secondsSince(t));
+    assertThat(sum2).as("node2 reads what node1 wrote").isEqualTo(sum1).matches("[0-9a-f]{64}");
+
+    // Both nodes append to one file at the same time, released together by a barrier. Two ways that OCFS2 keeps
+    // safe across nodes, both must lose nothing: O_DIRECT appends (the kernel takes the cluster inode lock before
+    // it computes the append position) and buffered appends under flock (cluster-wide through the DLM).
+    Map<String, String> ways = new java.util.LinkedHashMap<>();
+    ways.put("direct", "printf '%-511s\\n' \"$3 $i\" | dd of=\"$1\" bs=512 count=1 oflag=direct,append conv=notrunc"
+        + " status=none");
+    ways.put("flock", "flock \"$1\" bash -c 'echo \"$2\" >>\"$1\"' append \"$1\" \"$3 $i\"");
+    for (Map.Entry<String, String> way : ways.entrySet()) {
+      String name = "appends-" + way.getKey() + ".txt";
+      double seconds = concurrentAppends(name, way.getValue(), APPENDS);
+      report.put("shared_data", "concurrent_appends_" + way.getKey(), 2 * APPENDS);
+      report.put("shared_data", "concurrent_appends_" + way.getKey() + "_seconds", seconds);
+      for (String n : List.of(N1, N2)) {
+        List<String> got = appendedLines(n, name);
+        assertThat(got).as("%s appends seen on %s", way.getKey(), n).hasSize(2 * APPENDS).doesNotHaveDuplicates();
+        for (String writer : List.of(N1, N2)) {
+          for (int i = 1; i <= APPENDS; i++) {
+            assertThat(got).as("%s appends seen on %s", way.getKey(), n).contains(writer + " " + i);
+          }
+        }
+      }
+    }
+    // Measured, not asserted: plain buffered O_APPEND from both nodes at once is NOT safe on OCFS2 (Linux 6.1
+    // computes the append position from a cached i_size before it takes the cluster inode lock); in a trial of
+    // 2 x 150 appends, 90 lines were lost. Applications that append to one file from several nodes need flock or O_DIRECT.
+    concurrentAppends("appends-plain.txt", "echo \"$3 $i\" >>\"$1\"", APPENDS);
+    report.put("shared_data", "plain_buffered_appends_lost_unsafe_without_flock",
+        2 * APPENDS - appendedLines(N1, "appends-plain.txt").stream().filter(l -> l.matches("node[12] [0-9]+"))
+            .distinct().count());
+  }
+
+  static final int APPENDS = 100;
+
+  /**
+   * Runs {@code body} ({@code $1} the file, {@code $3} the node name, {@code $i} the append number) {@code count}
+   * times on each node at the same time: both scripts wait at a barrier (a file in their /ctl) until both are
+   * ready. Returns the seconds from the release to the end of both.
+   */
+  double concurrentAppends(String name, String body, int count) throws Exception {
+    String script = "touch /ctl/ready-$3; while [[ ! -e /ctl/go-$3 ]]; do sleep 0.01; done;"
+        + " for ((i = 1; i <= $2; i++)); do " + body + " || exit 1; done";
+    for (String n : List.of(N1, N2)) {
+      Files.deleteIfExists(bed.bed().ctlDir(n).resolve("ready-" + n));
+      Files.deleteIfExists(bed.bed().ctlDir(n).resolve("go-" + n));
+    }
+    bed.run(N1, CMD, "touch", PluginBed.publishPath(vol.getVolumeId(), POD1) + "/" + name);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<TestBed.ExecResult>> runs = new java.util.ArrayList<>();
+      for (String n : List.of(N1, N2)) {
+        String file = PluginBed.publishPath(vol.getVolumeId(), pod(n)) + "/" + name;
+        runs.add(pool.submit(() -> bed.exec(n, Duration.ofMinutes(4), "bash", "-c", script, "append", file,
+            Integer.toString(count), n)));
+      }
+      boolean ready = PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofMillis(20),
+          () -> List.of(N1, N2).stream().allMatch(n -> Files.exists(bed.bed().ctlDir(n).resolve("ready-" + n))));
+      assertThat(ready).as("both appenders at the barrier").isTrue();
+      long t = System.nanoTime();
+      for (String n : List.of(N1, N2)) {
+        Files.writeString(bed.bed().ctlDir(n).resolve("go-" + n), "go\n");
+      }
+      for (Future<TestBed.ExecResult> r : runs) {
+        r.get(5, TimeUnit.MINUTES).requireSuccess();
+      }
+      return secondsSince(t);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The lines of an append file as {@code node} reads it (records trimmed of their padding). */
+  List<String> appendedLines(String node, String name) {
+    String text = bed.run(node, CMD, "cat", PluginBed.publishPath(vol.getVolumeId(), pod(node)) + "/" + name);
+    return text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
+  // ---- benchmark: one raw path vs OCFS2 over the multipath map, in one window --------------------------------------
+
+  /**
+   * dd with O_DIRECT on node1: the bare SCSI disk of one session to target 2 (portal A only) against a file on the
+   * OCFS2 mount over the two-path map of target 1. Both LUNs are files on the same host disk behind the same tgtd.
+   * The runs alternate (raw, OCFS2, raw, ...) so that the noise of a shared 2-core host hits both alike; the medians
+   * and their ratio go to the report. The issue's goal (OCFS2 >= 90% of raw) is reported, not asserted.
+   */
+  @Test
+  @Order(5)
+  void throughputRawSinglePathVsOcfs2OverMultipath() {
+    String portal = "192.168.0.180:3260";
+    // A node record for target 2 on portal A only (no discovery: it would rewrite target 1's records too).
+    bed.run(N1, CMD, "iscsiadm", "-m", "node", "-o", "new", "-T", PluginBed.TARGET2_IQN, "-p", portal);
+    // (exit 15, "session already present", is fine: iscsiadm may try the new record twice; the session counts.)
+    TestBed.ExecResult login =
+        bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", PluginBed.TARGET2_IQN, "-p", portal, "--login");
+    assertThat(login.exitCode()).as("login to target 2: %s %s", login.stdout(), login.stderr()).isIn(0, 15);
+    String file = PluginBed.publishPath(vol.getVolumeId(), POD1) + "/bench.bin";
+    try {
+      String byPath = "/dev/disk/by-path/ip-" + portal + "-iscsi-" + PluginBed.TARGET2_IQN + "-lun-1";
+      boolean appeared = PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500),
+          () -> bed.exec(N1, CMD, "test", "-b", byPath).exitCode() == 0);
+      assertThat(appeared).as("%s appeared; %s", byPath, diag(N1)).isTrue();
+      String dev = bed.run(N1, CMD, "readlink", "-f", byPath).trim();
+      assertThat(dev).matches("/dev/sd[a-z]+");
+      assertThat(bed.run(N1, CMD, "iscsiadm", "-m", "session").lines()
+          .filter(l -> l.contains(PluginBed.TARGET2_IQN))).as("one session to target 2").hasSize(1);
+      assertThat(bed.run(N1, CMD, "multipath", "-ll", "mylun")).as("the raw disk is not a path of mylun")
+          .doesNotContain(" " + dev.substring("/dev/".length()) + " ");
+      List<Double> rawW = new java.util.ArrayList<>();
+      List<Double> rawR = new java.util.ArrayList<>();
+      List<Double> fsW = new java.util.ArrayList<>();
+      List<Double> fsR = new java.util.ArrayList<>();
+      for (int i = 0; i < BENCH_RUNS; i++) {
+        rawW.add(GuestIo.dd(bed, N1, dev, true, BENCH_MIB));
+        fsW.add(GuestIo.dd(bed, N1, file, true, BENCH_MIB));
+        rawR.add(GuestIo.dd(bed, N1, dev, false, BENCH_MIB));
+        fsR.add(GuestIo.dd(bed, N1, file, false, BENCH_MIB));
+      }
+      double w = GuestIo.median(rawW);
+      double r = GuestIo.median(rawR);
+      double fw = GuestIo.median(fsW);
+      double fr = GuestIo.median(fsR);
+      report.put("throughput", "method", "dd bs=1M count=" + BENCH_MIB + " oflag=direct conv=fsync (write),"
+          + " iflag=direct (read); raw and OCFS2 runs alternate; median of " + BENCH_RUNS);
+      report.put("throughput", "raw_single_path_device", dev + " (target 2 through portal A only)");
+      report.put("throughput", "ocfs2_file", file + " (/dev/mapper/mylun, 2 paths)");
+      report.put("throughput", "raw_write_runs_mb_s", rounded(rawW));
+      report.put("throughput", "ocfs2_multipath_write_runs_mb_s", rounded(fsW));
+      report.put("throughput", "raw_read_runs_mb_s", rounded(rawR));
+      report.put("throughput", "ocfs2_multipath_read_runs_mb_s", rounded(fsR));
+      report.put("throughput", "raw_write_mb_s", Report.round(w));
+      report.put("throughput", "ocfs2_multipath_write_mb_s", Report.round(fw));
+      report.put("throughput", "raw_read_mb_s", Report.round(r));
+      report.put("throughput", "ocfs2_multipath_read_mb_s", Report.round(fr));
+      report.put("throughput", "write_ratio", Report.round(fw / w));
+      report.put("throughput", "read_ratio", Report.round(fr / r));
+      report.put("throughput", "goal_ratio", 0.9);
+      report.put("throughput", "goal_met", fw / w >= 0.9 && fr / r >= 0.9);
+      assertThat(List.of(w, r, fw, fr)).allMatch(x -> x > 0);
+    } finally {
+      // Leave no trace: the file, target 2's session, its map (any multipath map but mylun) and its node record.
+      bed.exec(N1, CMD, "rm", "-f", file);
+      bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", PluginBed.TARGET2_IQN, "-p", portal, "--logout");
+      bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", PluginBed.TARGET2_IQN, "-o", "delete");
+      bed.exec(N1, CMD, "bash", "-c", "for m in $(dmsetup ls --target multipath | awk '{print $1}'); do"
+          + " [[ $m == mylun ]] || multipath -f \"$m\"; done");
+    }
+    assertThat(bed.exec(N1, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(PluginBed.TARGET2_IQN);
+    assertThat(bed.run(N1, CMD, "dmsetup", "ls", "--target", "multipath").strip()).startsWith("mylun")
+        .doesNotContain("\n");
+    assertThat(activePaths(bed.run(N1, CMD, "multipath", "-ll", "mylun"))).isEqualTo(2);
+  }
+
+  // ---- scenario 4: a SAN link of node1 down for 20 s under a writer ----------------------------------------------------
+
+  @Test
+  @Order(6)
+  void pathFailureUnderLoad() {
+    GuestIo.Writer w = GuestIo.startWriter(bed, N1, "pathfail",
+        PluginBed.publishPath(vol.getVolumeId(), POD1) + "/pathfail", 200);
+    PluginBed.sleep(Duration.ofSeconds(3));
+    double cutAt = GuestIo.guestClock(bed, N1);
+    long cut = System.nanoTime();
+    bed.bed().fault("link-down", N1, "b");
+    double restoredAt;
+    try {
+      boolean seen = PluginBed.waitFor(Duration.ofSeconds(19), Duration.ofSeconds(1),
+          () -> bed.health(N1, vol).getPathsList().stream().anyMatch(p -> !p.getUp()));
+      report.put("path_failure", "failure_reported_after_seconds", seen ? secondsSince(cut) : null);
+      assertThat(seen).as("GetVolumeHealth reports a failed path within 19 s; %s", diag(N1)).isTrue();
+      GetVolumeHealthResponse down = bed.health(N1, vol);
+      assertThat(down.getPathsList()).as("%s", down).hasSize(2).filteredOn(p -> !p.getUp()).hasSize(1);
+      assertThat(down.getProblemsList()).isNotEmpty();
+      NodeGetVolumeStatsResponse stats = bed.stats(N1, vol, POD1);
+      assertThat(stats.getVolumeCondition().getAbnormal()).as("%s", stats.getVolumeCondition()).isTrue();
+      String ll = bed.run(N1, CMD, "multipath", "-ll", "mylun");
+      assertThat(activePaths(ll)).as("multipath -ll agrees:%n%s", ll).isEqualTo(1);
+      assertThat(failedPaths(ll)).as("multipath -ll shows the failed path:%n%s", ll).isEqualTo(1);
+      long remaining = Duration.ofSeconds(20).toNanos() - (System.nanoTime() - cut);
+      if (remaining > 0) {
+        PluginBed.sleep(Duration.ofNanos(remaining));
+      }
+    } finally {
+      bed.bed().fault("link-up", N1, "b");
+      restoredAt = GuestIo.guestClock(bed, N1);
+    }
+    long restored = System.nanoTime();
+    report.put("path_failure", "link_down_seconds", secondsSince(cut));
+    boolean back = PluginBed.waitFor(Duration.ofSeconds(90), Duration.ofSeconds(1),
+        () -> bed.health(N1, vol).getPathsList().stream().filter(PathHealth::getUp).count() == 2);
+    report.put("path_failure", "return_reported_after_seconds", back ? secondsSince(restored) : null);
+    assertThat(back).as("GetVolumeHealth reports both paths up again within 90 s; %s", diag(N1)).isTrue();
+    assertThat(bed.health(N1, vol).getProblemsList()).isEmpty();
+    NodeGetVolumeStatsResponse stats = bed.stats(N1, vol, POD1);
+    assertThat(stats.getVolumeCondition().getAbnormal()).as("%s", stats.getVolumeCondition()).isFalse();
+    String ll = bed.run(N1, CMD, "multipath", "-ll", "mylun");
+    assertThat(activePaths(ll)).as("multipath -ll agrees:%n%s", ll).isEqualTo(2);
+    PluginBed.sleep(Duration.ofSeconds(3));
+    GuestIo.Result r = w.stop(Duration.ofMinutes(3));
+    report.put("path_failure", "writes", r.writes().size());
+    report.put("path_failure", "failed_writes", r.failed());
+    report.put("path_failure", "longest_write_seconds", Report.round(r.longestWrite()));
+    assertThat(r.failed()).as("failed writes (log %s)", w.log()).isZero();
+    // I/O went on over the remaining path: writes completed while the link was still down, and after it returned.
+    long whileDown = r.writes().stream().filter(x -> x.end() > cutAt && x.end() < restoredAt).count();
+    long afterReturn = r.writes().stream().filter(x -> x.start() > restoredAt).count();
+    report.put("path_failure", "writes_completed_while_link_down", whileDown);
+    assertThat(whileDown).as("writes completed while the link was down (log %s)", w.log()).isGreaterThanOrEqualTo(2);
+    assertThat(afterReturn).as("writes after the link returned (log %s)", w.log()).isGreaterThanOrEqualTo(1);
+    String count = bed.run(N2, CMD, "bash", "-c", "ls \"$1\" | wc -l", "count",
+        PluginBed.publishPath(vol.getVolumeId(), POD2) + "/pathfail");
+    assertThat(Integer.parseInt(count.trim())).as("node2 sees every file").isEqualTo(r.writes().size());
+  }
+
+  // ---- scenario 5: the target restarts under a writer ---------------------------------------------------------------
+
+  @Test
+  @Order(7)
+  void targetRestartPausesAndResumesIo() {
+    GuestIo.Writer w = GuestIo.startWriter(bed, N1, "target",
+        PluginBed.publishPath(vol.getVolumeId(), POD1) + "/target", 200);
+    PluginBed.sleep(Duration.ofSeconds(3));
+    double killedAt = GuestIo.guestClock(bed, N1);
+    long t = System.nanoTime();
+    bed.bed().fault("target-restart", "6");
+    report.put("target_restart", "target_down_seconds", secondsSince(t));
+    long started = System.nanoTime();
+    boolean back = PluginBed.waitFor(Duration.ofSeconds(120), Duration.ofSeconds(1),
+        () -> List.of(N1, N2).stream().allMatch(
+            n -> bed.health(n, vol).getPathsList().stream().filter(PathHealth::getUp).count() == 2));
+    report.put("target_restart", "all_paths_up_after_restart_seconds", back ? secondsSince(started) : null);
+    assertThat(back).as("all paths up on both nodes within 120 s of the restart; %s", bed.diagnostics()).isTrue();
+    PluginBed.sleep(Duration.ofSeconds(4));
+    GuestIo.Result r = w.stop(Duration.ofMinutes(3));
+    List<GuestIo.Write> during = r.after(killedAt);
+    double pause = during.stream().mapToDouble(GuestIo.Write::seconds).max().orElse(0);
+    report.put("target_restart", "writes", r.writes().size());
+    report.put("target_restart", "failed_writes", r.failed());
+    report.put("target_restart", "io_pause_seconds", Report.round(pause));
+    assertThat(r.failed()).as("failed writes (log %s)", w.log()).isZero();
+    assertThat(pause).as("the writer saw the outage as a pause (log %s)", w.log()).isGreaterThan(2.0);
+    assertThat(during.size()).as("writes after the restart (log %s)", w.log()).isGreaterThanOrEqualTo(3);
+    for (String n : List.of(N1, N2)) {
+      assertThat(bed.health(n, vol).getProblemsList()).as("health on %s", n).isEmpty();
+      bed.run(n, CMD, "touch", PluginBed.publishPath(vol.getVolumeId(), pod(n)) + "/after-restart-" + n);
+    }
+  }
+
+  // ---- scenario 6: the plugin restarts under a mounted volume -------------------------------------------------------
+
+  @Test
+  @Order(8)
+  void pluginRestartKeepsTheMountAndKnowsTheVolume() {
+    List<String> mountsBefore = mountsOf(N1);
+    String sessionsBefore = bed.run(N1, CMD, "iscsiadm", "-m", "session");
+    bed.killPlugin(N1);
+    String file = PluginBed.publishPath(vol.getVolumeId(), POD1) + "/while-plugin-down";
+    bed.run(N1, CMD, "dd", "if=/dev/zero", "of=" + file, "bs=64k", "count=4", "conv=fsync", "status=none");
+    assertThat(mountsOf(N1)).as("mounts survive the plugin's death").isEqualTo(mountsBefore);
+    long t = System.nanoTime();
+    bed.spawnPlugin(N1);
+    bed.awaitPlugin(N1);
+    report.put("plugin_restart", "ready_after_seconds", secondsSince(t));
+    NodeGetVolumeStatsResponse stats = bed.stats(N1, vol, POD1);
+    VolumeUsage bytes = stats.getUsageList().stream().filter(u -> u.getUnit() == VolumeUsage.Unit.BYTES)
+        .findFirst().orElseThrow();
+    assertThat(bytes.getTotal()).isGreaterThan(1L << 30);
+    assertThat(bytes.getUsed()).isPositive();
+    assertThat(stats.getVolumeCondition().getAbnormal()).as("%s", stats.getVolumeCondition()).isFalse();
+    GetVolumeHealthResponse h = bed.health(N1, vol);
+    assertThat(h.getStaged()).isTrue();
+    assertThat(h.getMounted()).isTrue();
+    assertThat(h.getPublishCount()).isEqualTo(1);
+    t = System.nanoTime();
+    bed.stage(N1, vol);
+    bed.publish(N1, vol, POD1);
+    report.put("plugin_restart", "restage_noop_seconds", secondsSince(t));
+    assertThat(mountsOf(N1)).as("NodeStage/NodePublish after the restart change no mount").isEqualTo(mountsBefore);
+    assertThat(bed.run(N1, CMD, "iscsiadm", "-m", "session")).isEqualTo(sessionsBefore);
+    assertThat(bed.run(N2, CMD, "ls", PluginBed.publishPath(vol.getVolumeId(), POD2))).contains("while-plugin-down");
+  }
+
+  // ---- scenario 8: every CSI call repeated succeeds and changes nothing ------------------------------------------------
+
+  @Test
+  @Order(9)
+  void everyCsiCallRepeatedChangesNothing() {
+    for (String n : List.of(N1, N2)) {
+      String before = snapshot(n);
+      for (int i = 0; i < 2; i++) {
+        bed.stage(n, vol);
+        bed.publish(n, vol, pod(n));
+        bed.stats(n, vol, pod(n));
+        bed.csi(n).nodeGetInfo(csi.v1.NodeGetInfoRequest.getDefaultInstance());
+        bed.csi(n).nodeGetCapabilities(csi.v1.NodeGetCapabilitiesRequest.getDefaultInstance());
+      }
+      assertThat(snapshot(n)).as("host state of %s after repeated calls", n).isEqualTo(before);
+    }
+    // A second pod on node1: publish twice, unpublish twice; then the node is as before.
+    String before = snapshot(N1);
+    for (int i = 0; i < 2; i++) {
+      bed.publish(N1, vol, "second-pod");
+    }
+    assertThat(mountsOf(N1)).anyMatch(l -> l.contains(PluginBed.publishPath(vol.getVolumeId(), "second-pod")));
+    for (int i = 0; i < 2; i++) {
+      bed.unpublish(N1, vol, "second-pod");
+    }
+    assertThat(snapshot(N1)).isEqualTo(before);
+    // Unpublish and unstage of a volume this node never staged succeed and touch nothing.
+    assertThatCode(() -> {
+      bed.unpublish(N1, vol2, "never");
+      bed.unstage(N1, vol2);
+    }).doesNotThrowAnyException();
+    assertThat(snapshot(N1)).isEqualTo(before);
+  }
+
+  // ---- scenario 7: node2 leaves in reverse order; node1 keeps working -----------------------------------------------
+
+  @Test
+  @Order(10)
+  void unstageOnNode2LeavesNothingWhileNode1KeepsWorking() {
+    GuestIo.Writer w = GuestIo.startWriter(bed, N1, "unstage",
+        PluginBed.publishPath(vol.getVolumeId(), POD1) + "/unstage", 200);
+    long t = System.nanoTime();
+    for (int i = 0; i < 2; i++) {
+      bed.unpublish(N2, vol, POD2);
+    }
+    report.put("unstage", "node_unpublish_node2_seconds", secondsSince(t));
+    t = System.nanoTime();
+    for (int i = 0; i < 2; i++) {
+      bed.unstage(N2, vol);
+    }
+    report.put("unstage", "node_unstage_node2_seconds", secondsSince(t));
+    assertThat(mountsOf(N2)).as("no OCFS2 mount left on node2").noneMatch(l -> l.contains(" ocfs2 "));
+    assertThat(bed.exec(N2, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain("virtual.vg1");
+    assertThat(bed.exec(N2, CMD, "test", "-e", "/dev/mapper/mylun").exitCode()).as("map gone on node2").isNotZero();
+    assertThat(bed.exec(N2, CMD, "dmsetup", "ls", "--target", "multipath").stdout()).doesNotContain("mylun");
+    assertThat(bed.exec(N2, CMD, "lsscsi").stdout()).doesNotContain("VIRTUAL-DISK");
+    GetVolumeHealthResponse h2 = bed.health(N2, vol);
+    assertThat(h2.getStaged()).isFalse();
+    assertThat(h2.getMounted()).isFalse();
+    assertThat(h2.getMapPresent()).isFalse();
+
+    PluginBed.sleep(Duration.ofSeconds(3));
+    GuestIo.Result r = w.stop(Duration.ofMinutes(2));
+    assertThat(r.failed()).as("node1's writer while node2 left (log %s)", w.log()).isZero();
+    assertThat(r.writes()).isNotEmpty();
+    String mounted = bed.run(N1, CMD, "mounted.ocfs2", "-f");
+    assertThat(mounted.lines().filter(l -> l.startsWith("/dev/mapper/mylun")).findFirst())
+        .as("mounted.ocfs2 -f:%n%s", mounted)
+        .hasValueSatisfying(l -> assertThat(l).contains("node1").doesNotContain("node2"));
+    GetVolumeHealthResponse h1 = bed.health(N1, vol);
+    assertThat(h1.getPathsList()).filteredOn(PathHealth::getUp).hasSize(2);
+    assertThat(h1.getMounted()).isTrue();
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  static String pod(String node) {
+    return node.equals(N1) ? POD1 : POD2;
+  }
+
+  /** The node's mounts of OCFS2 (lines of /proc/mounts). */
+  List<String> mountsOf(String node) {
+    return bed.run(node, CMD, "cat", "/proc/mounts").lines().filter(l -> l.contains(" ocfs2 ")).toList();
+  }
+
+  /** What a CSI call could change on a node: sessions, maps and their paths, mounts, config and state files. */
+  String snapshot(String node) {
+    return bed.run(node, CMD, "bash", "-c", String.join("; ",
+        "iscsiadm -m session 2>&1",
+        "dmsetup ls --target multipath",
+        "multipathd show paths format '%d %t %T %w' 2>&1 | sort",
+        "grep -E ' (ocfs2|ext4) ' /proc/mounts",
+        "ls -l /etc/multipath/conf.d",
+        "md5sum /etc/multipath/conf.d/* /etc/ocfs2/cluster.conf",
+        // The plugin's state by content and mode (a record rewritten with the same content changes nothing).
+        "cd " + PluginBed.STATE_DIR + " && find . -printf '%M %p\\n' | sort && find . -type f -exec md5sum {} + | sort"));
+  }
+
+  /** Path lines of {@code multipath -ll} in state "active ready running" (columns are padded with spaces). */
+  static final Pattern ACTIVE_PATH = Pattern.compile("(?m)\\bsd[a-z]+ +\\d+:\\d+ +active +ready +running\\b");
+  static final Pattern FAILED_PATH = Pattern.compile("(?m)\\bsd[a-z]+ +\\d+:\\d+ +failed +faulty\\b");
+
+  static int activePaths(String multipathLl) {
+    return count(ACTIVE_PATH, multipathLl);
+  }
+
+  static int failedPaths(String multipathLl) {
+    return count(FAILED_PATH, multipathLl);
+  }
+
+  static int count(Pattern p, String text) {
+    Matcher m = p.matcher(text);
+    int c = 0;
+    while (m.find()) {
+      c++;
+    }
+    return c;
+  }
+
+  String diag(String node) {
+    return bed == null ? "" : bed.diagnostics(node);
+  }
+
+  static List<Double> rounded(List<Double> values) {
+    return values.stream().map(Report::round).toList();
+  }
+
+  static double secondsSince(long nanos) {
+    return Report.round((System.nanoTime() - nanos) / 1e9);
+  }
+
+  static String sha256(Path file) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (var in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 20];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** A host command (argument vector, no shell); its stdout. Fails with the install hint when the tool is missing. */
+  static String host(Duration limit, String... argv) throws IOException, InterruptedException {
+    Process p;
+    try {
+      p = new ProcessBuilder(argv).redirectErrorStream(false).start();
+    } catch (IOException e) {
+      throw new IllegalStateException("missing prerequisite on the host: " + argv[0]
+          + " (Debian package e2fsprogs; fix: e2e/bin/setup-host)", e);
+    }
+    p.getOutputStream().close();
+    Future<String> err = Executors.newSingleThreadExecutor().submit(
+        () -> new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(String.join(" ", argv) + ": no exit within " + limit);
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", argv) + " exited " + p.exitValue() + ": " + errOf(err));
+    }
+    return out;
+  }
+
+  private static String errOf(Future<String> f) {
+    try {
+      return f.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return "(" + e + ")";
+    }
+  }
+}
