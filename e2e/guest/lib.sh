@@ -14,6 +14,7 @@ E2E_TARGET2_IQN=iqn.2016-02.local.virtual:virtual.vg2
 E2E_SAN_A_TARGET_IP=192.168.0.180
 E2E_SAN_B_TARGET_IP=10.20.1.180
 E2E_MGMT_GW_IP=10.10.1.1
+E2E_HOST_MGMT_IP=10.10.1.254   # the host end of e2e/guest/host-link (the demo's operator)
 E2E_MAX_NODES=8
 
 e2e_prog=${e2e_prog:-$(basename "$0")}

@@ -75,7 +75,7 @@ public final class ControlPlane implements ExtensionContext.Store.CloseableResou
    * Builds (if needed) and starts the control plane of the checkout at {@code projectRoot}, with its logs under
    * {@code workDir}.
    */
-  static ControlPlane start(Path projectRoot, Path workDir) {
+  public static ControlPlane start(Path projectRoot, Path workDir) {
     Path controlPlaneDir = projectRoot.resolve("e2e/control-plane");
     Path buildScript = controlPlaneDir.resolve("build");
     if (!Files.isExecutable(buildScript)) {

@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.status.Conditions;
+import io.ocfs2iscsi.testsupport.FakeKubelets;
 
 /**
  * The reconcile scenarios against fabric8's mock API server in CRUD mode. It has no server-side apply (so the
@@ -27,7 +29,7 @@ class MockServerReconcilerTest extends ReconcilerScenarios {
   @Override
   protected FakeKubelets kubelets() {
     if (kubelets == null) {
-      kubelets = new FakeKubelets(client, false);
+      kubelets = new FakeKubelets(client, CsiDriver.NAME, false);
     }
     return kubelets;
   }

@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.operator.CommittedCrds;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.run.OperatorRuntime;
 import io.ocfs2iscsi.operator.status.Conditions;
+import io.ocfs2iscsi.testsupport.FakeKubelets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +32,7 @@ abstract class RealApiServerScenarios extends ReconcilerScenarios {
   @BeforeAll
   void installCrdsAndStartKubelets() {
     CommittedCrds.install(client(), "reconciler-test");
-    kubelets = new FakeKubelets(client(), true);
+    kubelets = new FakeKubelets(client(), CsiDriver.NAME, true);
   }
 
   @AfterAll

@@ -16,6 +16,7 @@ import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
 import io.ocfs2iscsi.operator.desired.ExampleResources;
 import io.ocfs2iscsi.operator.run.OperatorRuntime;
 import io.ocfs2iscsi.operator.status.Conditions;
+import io.ocfs2iscsi.testsupport.FakeKubelets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -554,35 +555,29 @@ abstract class ReconcilerScenarios {
   }
 
   IscsiSharedVolume awaitVolume(IscsiSharedVolume v, java.util.function.Predicate<IscsiSharedVolume> done) {
-    List<IscsiSharedVolume> last = new ArrayList<>(List.of(v));
-    try {
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-        IscsiSharedVolume now = get(v);
-        if (now != null) {
-          last.set(0, now);
-        }
-        return now != null && now.getStatus() != null && done.test(now);
-      });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("volume " + v.getMetadata().getName() + " never got there; last status: "
-          + io.fabric8.kubernetes.client.utils.Serialization.asYaml(last.get(0).getStatus()), e);
-    }
-    return last.get(0);
+    return awaitStatus("volume " + v.getMetadata().getName(), () -> get(v), done);
   }
 
   Ocfs2Cluster awaitCluster(Ocfs2Cluster c, java.util.function.Predicate<Ocfs2Cluster> done) {
-    List<Ocfs2Cluster> last = new ArrayList<>(List.of(c));
+    return awaitStatus("cluster " + c.getMetadata().getName(), () -> get(c), done);
+  }
+
+  /** Polls until the object has a status that satisfies done; on timeout the failure shows the last status. */
+  static <T extends io.fabric8.kubernetes.client.CustomResource<?, ?>> T awaitStatus(
+      String what, java.util.function.Supplier<T> read, java.util.function.Predicate<T> done) {
+    List<T> last = new ArrayList<>(java.util.Collections.singletonList(null));
     try {
       await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
-        Ocfs2Cluster now = get(c);
+        T now = read.get();
         if (now != null) {
           last.set(0, now);
         }
         return now != null && now.getStatus() != null && done.test(now);
       });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
-      throw new AssertionError("cluster " + c.getMetadata().getName() + " never got there; last status: "
-          + io.fabric8.kubernetes.client.utils.Serialization.asYaml(last.get(0).getStatus()), e);
+      throw new AssertionError(what + " never got there; last status: "
+          + (last.get(0) == null ? "(none)" : io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+              last.get(0).getStatus())), e);
     }
     return last.get(0);
   }

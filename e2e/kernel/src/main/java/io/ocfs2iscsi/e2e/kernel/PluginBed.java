@@ -328,45 +328,71 @@ public final class PluginBed implements AutoCloseable {
   }
 
   public NodeStageVolumeRequest stageRequest(VolumeSpec spec) {
+    return stageRequest(spec.getVolumeId(), VolumeContextCodec.encode(spec));
+  }
+
+  /** As kubelet builds it from a PV: volume handle and the PV's {@code csi.volumeAttributes} as the context. */
+  public static NodeStageVolumeRequest stageRequest(String volumeId, Map<String, String> volumeContext) {
     return NodeStageVolumeRequest.newBuilder()
-        .setVolumeId(spec.getVolumeId())
-        .setStagingTargetPath(stagingPath(spec.getVolumeId()))
+        .setVolumeId(volumeId)
+        .setStagingTargetPath(stagingPath(volumeId))
         .setVolumeCapability(capability())
-        .putAllVolumeContext(VolumeContextCodec.encode(spec))
+        .putAllVolumeContext(volumeContext)
         .build();
   }
 
   /** NodeStageVolume as kubelet calls it (kubelet creates the staging directory first). */
   public void stage(String node, VolumeSpec spec) {
-    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", stagingPath(spec.getVolumeId())).requireSuccess();
-    csi(node).nodeStageVolume(stageRequest(spec));
+    stage(node, stageRequest(spec));
+  }
+
+  public void stage(String node, NodeStageVolumeRequest request) {
+    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", request.getStagingTargetPath()).requireSuccess();
+    csi(node).nodeStageVolume(request);
   }
 
   public NodePublishVolumeRequest publishRequest(VolumeSpec spec, String pod) {
+    return publishRequest(spec.getVolumeId(), VolumeContextCodec.encode(spec), pod);
+  }
+
+  public static NodePublishVolumeRequest publishRequest(String volumeId, Map<String, String> volumeContext,
+      String pod) {
     return NodePublishVolumeRequest.newBuilder()
-        .setVolumeId(spec.getVolumeId())
-        .setStagingTargetPath(stagingPath(spec.getVolumeId()))
-        .setTargetPath(publishPath(spec.getVolumeId(), pod))
+        .setVolumeId(volumeId)
+        .setStagingTargetPath(stagingPath(volumeId))
+        .setTargetPath(publishPath(volumeId, pod))
         .setVolumeCapability(capability())
-        .putAllVolumeContext(VolumeContextCodec.encode(spec))
+        .putAllVolumeContext(volumeContext)
         .build();
   }
 
   /** NodePublishVolume as kubelet calls it (kubelet creates the parent of the target path). */
   public void publish(String node, VolumeSpec spec, String pod) {
-    String target = publishPath(spec.getVolumeId(), pod);
-    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", Path.of(target).getParent().toString()).requireSuccess();
-    csi(node).nodePublishVolume(publishRequest(spec, pod));
+    publish(node, publishRequest(spec, pod));
+  }
+
+  public void publish(String node, NodePublishVolumeRequest request) {
+    String parent = Path.of(request.getTargetPath()).getParent().toString();
+    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", parent).requireSuccess();
+    csi(node).nodePublishVolume(request);
   }
 
   public void unpublish(String node, VolumeSpec spec, String pod) {
-    csi(node).nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder().setVolumeId(spec.getVolumeId())
-        .setTargetPath(publishPath(spec.getVolumeId(), pod)).build());
+    unpublish(node, spec.getVolumeId(), pod);
+  }
+
+  public void unpublish(String node, String volumeId, String pod) {
+    csi(node).nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder().setVolumeId(volumeId)
+        .setTargetPath(publishPath(volumeId, pod)).build());
   }
 
   public void unstage(String node, VolumeSpec spec) {
-    csi(node).nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder().setVolumeId(spec.getVolumeId())
-        .setStagingTargetPath(stagingPath(spec.getVolumeId())).build());
+    unstage(node, spec.getVolumeId());
+  }
+
+  public void unstage(String node, String volumeId) {
+    csi(node).nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder().setVolumeId(volumeId)
+        .setStagingTargetPath(stagingPath(volumeId)).build());
   }
 
   public NodeGetVolumeStatsResponse stats(String node, VolumeSpec spec, String pod) {

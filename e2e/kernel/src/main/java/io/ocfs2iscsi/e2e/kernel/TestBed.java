@@ -300,6 +300,16 @@ public final class TestBed implements AutoCloseable {
     run(cmd, Duration.ofMinutes(11)).requireSuccess();
   }
 
+  /**
+   * Links the host into the management network (e2e/guest/host-link up) and returns the host's address there: from
+   * then on the guests' management addresses are reachable from this host, as node InternalIPs are from an operator
+   * pod. The link dies with the namespace at {@link #close()}.
+   */
+  public String linkHost() {
+    return run(List.of(repoRoot.resolve("e2e/guest/host-link").toString(), "--run", runDir.toString(), "up"),
+        Duration.ofSeconds(30)).requireSuccess().stdout().trim();
+  }
+
   private static ExecResult run(List<String> cmd, Duration limit) {
     try {
       Path out = Files.createTempFile("e2e-run-", ".out");

@@ -1,4 +1,4 @@
-package io.ocfs2iscsi.operator.reconcile;
+package io.ocfs2iscsi.testsupport;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.api.model.storage.CSINodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.ocfs2iscsi.contract.CsiDriver;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -24,14 +23,17 @@ import java.util.concurrent.TimeUnit;
  * listing our driver, as kubelet and node-driver-registrar would; with heartbeats on, renews the node's Lease in
  * kube-node-lease every 5 s, so that a real node lifecycle controller keeps the node Ready.
  */
-final class FakeKubelets implements AutoCloseable {
+public final class FakeKubelets implements AutoCloseable {
 
   private final KubernetesClient client;
+  private final String driver;
   private final Set<String> nodes = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService heartbeats;
 
-  FakeKubelets(KubernetesClient client, boolean heartbeat) {
+  /** {@code driver}: the CSI driver name each CSINode lists; {@code heartbeat}: renew node Leases every 5 s. */
+  public FakeKubelets(KubernetesClient client, String driver, boolean heartbeat) {
     this.client = client;
+    this.driver = driver;
     if (heartbeat) {
       heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fake-kubelet-heartbeats");
@@ -44,7 +46,7 @@ final class FakeKubelets implements AutoCloseable {
     }
   }
 
-  void register(String name, Map<String, String> labels, String internalIp) {
+  public void register(String name, Map<String, String> labels, String internalIp) {
     client.nodes().resource(new NodeBuilder()
         .withNewMetadata().withName(name).addToLabels(labels).endMetadata()
         .build()).create();
@@ -73,11 +75,11 @@ final class FakeKubelets implements AutoCloseable {
     }
     client.storage().v1().csiNodes().resource(new CSINodeBuilder()
         .withNewMetadata().withName(name).endMetadata()
-        .withNewSpec().addNewDriver().withName(CsiDriver.NAME).withNodeID(name).endDriver().endSpec()
+        .withNewSpec().addNewDriver().withName(driver).withNodeID(name).endDriver().endSpec()
         .build()).create();
   }
 
-  void remove(String name) {
+  public void remove(String name) {
     nodes.remove(name);
     client.storage().v1().csiNodes().withName(name).delete();
     client.nodes().withName(name).delete();
