@@ -37,6 +37,21 @@ public final class Multipath {
   }
 
   /**
+   * The map named {@code alias} as multipathd sees it ({@code multipathd show topology}, the same layout as
+   * {@code multipath -ll}, from the daemon's own asynchronous path checkers). Health reads use this:
+   * {@code multipath -ll} runs the path checkers itself, and on a path whose iSCSI session is recovering it waits on
+   * the blocked disk (e2e/guest/smoke times both), so a health poll during a link failure would time out exactly
+   * when it is needed. Falls back to {@code multipath -ll} when multipathd does not answer.
+   */
+  public Optional<MultipathMap> mapAsDaemonSees(String alias) {
+    CommandResult r = runner.run(Command.of(MULTIPATHD, "show", "topology"));
+    if (!r.ok()) {
+      return map(alias);
+    }
+    return parse(r.stdout()).stream().filter(m -> m.name().equals(alias)).findFirst();
+  }
+
+  /**
    * Adds the WWID of /dev/{device} to /etc/multipath/wwids: with find_multipaths strict a map is only built for
    * WWIDs listed there.
    */

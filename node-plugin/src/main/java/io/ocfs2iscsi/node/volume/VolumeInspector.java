@@ -55,7 +55,7 @@ public final class VolumeInspector {
     }
 
     String alias = spec.getMultipath().getAlias();
-    Optional<MultipathMap> map = host.multipath().map(alias);
+    Optional<MultipathMap> map = host.multipath().mapAsDaemonSees(alias);
     boolean mapPresent = map.isPresent() && host.files().exists("/dev/mapper/" + alias);
     List<MultipathPath> paths = map.map(MultipathMap::paths).orElse(List.of());
     for (MultipathPath p : paths) {

@@ -177,6 +177,8 @@ public final class ReferenceHost {
     fake.onPrefix("iscsiadm", "-m", "session", "-r").reply(Reply.ok());
     fake.onPrefix("/lib/udev/scsi_id", "--whitelisted", "--replace-whitespace").answer(this::scsiId);
     fake.on("multipath", "-ll", "mylun").answer(a -> multipathLl());
+    // multipathd prints the same topology as multipath -ll, and nothing (exit 0) when it has no map.
+    fake.on("multipathd", "show", "topology").answer(a -> mapBuilt ? multipathLl() : Reply.ok(""));
     fake.onPrefix("multipath", "-a")
         .answer(a -> {
           write("/etc/multipath/wwids", "# Multipath wwids, Version : 1.0\n/" + WWID + "/\n");

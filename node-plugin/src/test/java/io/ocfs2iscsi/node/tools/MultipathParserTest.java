@@ -3,6 +3,8 @@ package io.ocfs2iscsi.node.tools;
 import static io.ocfs2iscsi.node.Fixtures.captured;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ocfs2iscsi.node.testing.FakeCommandRunner;
+import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,38 @@ class MultipathParserTest {
             new MultipathPath("3:0:0:0", "sdc", "8:32", "active", "ready", "running"),
             new MultipathPath("4:0:0:0", "sdd", "8:48", "active", "ready", "running"));
     assertThat(m.pathsUp()).isEqualTo(2);
+  }
+
+  @Test
+  void multipathdShowTopologyOfARealGuestHasTheLayoutOfMultipathLl() {
+    MultipathMap m = Multipath.parse(captured("e2e/multipathd-show-topology.txt")).stream()
+        .filter(x -> x.name().equals("mylun")).findFirst().orElseThrow();
+    assertThat(m.wwid()).isEqualTo("360000000000000000e00000000010001");
+    assertThat(m.paths()).hasSize(2).allMatch(MultipathPath::up);
+  }
+
+  @Test
+  void multipathdShowTopologyOfARealGuestWithACutLink() {
+    MultipathMap m = Multipath.parse(captured("e2e/multipathd-show-topology-path-failed.txt")).stream()
+        .filter(x -> x.name().equals("mylun")).findFirst().orElseThrow();
+    assertThat(m.paths()).hasSize(2);
+    assertThat(m.paths().stream().filter(MultipathPath::up)).hasSize(1);
+  }
+
+  @Test
+  void healthReadsAskMultipathdAndFallBackToMultipathLlWhenItDoesNotAnswer() {
+    FakeCommandRunner fake = new FakeCommandRunner();
+    fake.on("multipathd", "show", "topology").reply(Reply.ok(captured("e2e/multipathd-show-topology-path-failed.txt")));
+    Multipath multipath = new Multipath(fake);
+    assertThat(multipath.mapAsDaemonSees("mylun").orElseThrow().paths().stream().filter(MultipathPath::up)).hasSize(1);
+    assertThat(multipath.mapAsDaemonSees("other")).isEmpty();
+    assertThat(fake.calls()).containsOnly("multipathd show topology");
+
+    FakeCommandRunner noDaemon = new FakeCommandRunner();
+    noDaemon.on("multipathd", "show", "topology").reply(Reply.fail(1, "ux_socket_connect: Connection refused\n"));
+    noDaemon.on("multipath", "-ll", "mylun").reply(Reply.ok(captured("reference/multipath-ll-healthy.txt")));
+    assertThat(new Multipath(noDaemon).mapAsDaemonSees("mylun").orElseThrow().paths()).hasSize(2);
+    assertThat(noDaemon.calls()).containsExactly("multipathd show topology", "multipath -ll mylun");
   }
 
   @Test

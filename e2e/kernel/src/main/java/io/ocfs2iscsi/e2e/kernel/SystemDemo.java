@@ -157,9 +157,8 @@ final class SystemDemo implements AutoCloseable {
       return null;
     });
     long cut = System.nanoTime();
-    steps.step("wait: the status shows Degraded (a path of node1 down)", () ->
-        await("Degraded", Duration.ofMinutes(2), () -> "True".equals(condition(VOLUME, "Degraded").path("status")
-            .asText())));
+    steps.step("wait: the status shows Degraded: node1 still mounted, one of its paths down", () ->
+        await("Degraded with a path of node1 down", Duration.ofMinutes(2), () -> pathDownShown(status(ISV, VOLUME))));
     report.put("path_failure", "degraded_shown_after_seconds", Report.round(Steps.since(cut)));
     JsonNode degraded = condition(VOLUME, "Degraded");
     steps.say(kubectl("get", "isv") + "\nDegraded: " + degraded.path("reason").asText() + ": "
@@ -205,6 +204,18 @@ final class SystemDemo implements AutoCloseable {
     }
     PersistentVolumeClaim pvc = client().persistentVolumeClaims().inNamespace(CLAIM_NAMESPACE).withName(CLAIM).get();
     return pvc != null && pvc.getStatus() != null && "Bound".equals(pvc.getStatus().getPhase());
+  }
+
+  /**
+   * Degraded for a path or session of node1 (not because its agent stopped answering), node1 still mounted with one
+   * path active: what a user must see while one SAN link of a node is down.
+   */
+  private static boolean pathDownShown(JsonNode s) {
+    JsonNode degraded = condition(s, "Degraded");
+    JsonNode node1 = nodeStatus(s, "node1");
+    return "True".equals(degraded.path("status").asText())
+        && List.of("PathDown", "SessionDown").contains(degraded.path("reason").asText())
+        && node1.path("mounted").asBoolean() && node1.path("paths").path("active").asInt() == 1;
   }
 
   /** Ready, not Degraded, and every node of this bed mounted with all its paths active. */
