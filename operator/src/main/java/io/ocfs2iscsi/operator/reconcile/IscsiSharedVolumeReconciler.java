@@ -212,7 +212,8 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     health.addAll(health(spec, held).stream().filter(NodeHealthViews::mounted).toList());
     a.nodes(health);
     status.setNodes(health);
-    for (HealthTransitions.Transition t : HealthTransitions.between(before.getNodes(), health)) {
+    for (HealthTransitions.Transition t
+        : HealthTransitions.grouped(HealthTransitions.between(before.getNodes(), health))) {
       if (t.warning()) {
         events.warning(volume, t.reason(), t.message());
       } else {

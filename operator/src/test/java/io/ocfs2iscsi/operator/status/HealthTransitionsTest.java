@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
 import io.ocfs2iscsi.operator.status.HealthTransitions.Transition;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,28 @@ class HealthTransitionsTest {
 
   private static List<Transition> between(List<NodeVolumeStatus> before, List<NodeVolumeStatus> after) {
     return HealthTransitions.between(before, after);
+  }
+
+  @Test
+  void manyNodesChangingInOnePollMakeOneEventPerReasonThatNamesTheFirstAndCountsTheRest() {
+    List<NodeVolumeStatus> before = new ArrayList<>();
+    List<NodeVolumeStatus> after = new ArrayList<>();
+    for (int i = 1; i <= 8; i++) {
+      after.add(healthy("n" + i));
+    }
+    before.add(healthy("x"));
+    before.add(healthy("a"));
+    after.add(onePathDown("a"));
+    List<Transition> grouped = HealthTransitions.grouped(between(before, after));
+    assertThat(grouped).extracting(Transition::reason).containsExactly("NodeJoined", "PathLost", "NodeLeft");
+    Transition joined = grouped.get(0);
+    assertThat(joined.warning()).isFalse();
+    assertThat(joined.message()).startsWith("8 nodes: node n1 mounted the volume; node n2")
+        .contains("node n5 mounted").doesNotContain("node n6").endsWith("; and 3 more");
+    assertThat(grouped.get(1).warning()).isTrue();
+    assertThat(grouped.get(1).message()).isEqualTo(between(List.of(healthy("a")), List.of(onePathDown("a"))).get(0)
+        .message());
+    assertThat(HealthTransitions.grouped(List.of())).isEmpty();
   }
 
   @Test

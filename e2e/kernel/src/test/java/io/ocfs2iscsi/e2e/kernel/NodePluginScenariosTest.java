@@ -55,7 +55,7 @@ class NodePluginScenariosTest {
   static final String POD2 = "pod-on-node2";
   static final Duration CMD = Duration.ofSeconds(60);
   static final int BENCH_MIB = 128;
-  static final int BENCH_RUNS = 3;
+  static final int BENCH_RUNS = 5;
 
   final VolumeSpec vol = PluginBed.volume();
   final VolumeSpec vol2 = PluginBed.volume(PluginBed.VOLUME2, PluginBed.TARGET2_IQN, PluginBed.VOLUME2);
