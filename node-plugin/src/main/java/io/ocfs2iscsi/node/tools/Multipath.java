@@ -33,7 +33,7 @@ public final class Multipath {
       throw new ToolFailure("listing multipath map " + alias, r);
     }
     // multipath -ll exits 0 with no output, or 1, when the map does not exist.
-    return parse(r.stdout()).stream().filter(m -> m.name().equals(alias)).findFirst();
+    return named(r.stdout(), alias);
   }
 
   /**
@@ -48,7 +48,12 @@ public final class Multipath {
     if (!r.ok()) {
       return map(alias);
     }
-    return parse(r.stdout()).stream().filter(m -> m.name().equals(alias)).findFirst();
+    return named(r.stdout(), alias);
+  }
+
+  /** The map named {@code alias} in a topology listing. */
+  private static Optional<MultipathMap> named(String topology, String alias) {
+    return parse(topology).stream().filter(m -> m.name().equals(alias)).findFirst();
   }
 
   /**

@@ -110,13 +110,13 @@ final class SystemDemo implements AutoCloseable {
 
     steps.step("wait: formatted once, PersistentVolume published, claim " + CLAIM_NAMESPACE + "/" + CLAIM + " Bound",
         () -> await("volume formatted and claim bound", Duration.ofMinutes(5), this::publishedAndBound));
-    JsonNode formatted = status(ISV, VOLUME).path("formatted");
+    JsonNode published = status(ISV, VOLUME);
+    JsonNode formatted = published.path("formatted");
     steps.say("formatted on " + formatted.path("node").asText() + " (uuid " + formatted.path("uuid").asText() + ")\n"
         + kubectl("get", "pv") + "\n" + kubectl("get", "pvc", "-n", CLAIM_NAMESPACE));
     report.put("demo", "formatted_on", formatted.path("node").asText());
 
-    PersistentVolume pv = client().persistentVolumes().withName(status(ISV, VOLUME).path("persistentVolumeName")
-        .asText()).get();
+    PersistentVolume pv = client().persistentVolumes().withName(published.path("persistentVolumeName").asText()).get();
     CSIPersistentVolumeSource csi = pv.getSpec().getCsi();
     Demo.check(CsiDriver.NAME.equals(csi.getDriver()), "PV " + pv.getMetadata().getName() + " has driver "
         + csi.getDriver());
