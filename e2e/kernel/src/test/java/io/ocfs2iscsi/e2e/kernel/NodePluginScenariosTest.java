@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 7's scenarios with the real node plugin on real kernels: one test bed (two UML guests, tgtd with two portals
+ * The node plugin's scenarios on real kernels: one test bed (two UML guests, tgtd with two portals
  * and a second target), the plugin jar running in both guests, this class playing kubelet and the operator. The
  * tests run in order on the same volume; each leaves the state the next one starts from. The numbers go to
  * e2e/target/e2e-report.json (printed at the end).
@@ -275,6 +275,63 @@ class NodePluginScenariosTest {
     return text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 
+  // ---- scenario 3b: which locks reach the other node ---------------------------------------------------------------
+
+  /**
+   * A lock probe in Perl (perl-base is in every Debian root): {@code $ARGV[0]} flock (flock(2)) or fcntl (a POSIX
+   * write lock, F_SETLK: what lockf, SQLite and Java's FileChannel.lock take), {@code $ARGV[1]} the file,
+   * {@code $ARGV[2]} seconds to hold it. Exit 0 when it got the lock, 1 when another holder has it.
+   */
+  static final String LOCK_PROBE = "use Fcntl qw(:DEFAULT :flock); open(my $f, '+<', $ARGV[1]) or die \"open: $!\\n\";"
+      + " my $ok = $ARGV[0] eq 'flock' ? flock($f, LOCK_EX | LOCK_NB)"
+      + " : fcntl($f, F_SETLK, pack('s s x4 q q i x4', F_WRLCK, SEEK_SET, 0, 0, 0));"
+      + " if (!$ok) { print \"busy: $!\\n\"; exit 1 } print \"locked\\n\"; sleep($ARGV[2]); exit 0";
+
+  /**
+   * What applications can rely on across nodes (the README's guarantees table): flock is cluster-wide on OCFS2 (the
+   * DLM carries it), POSIX fcntl locks are only node-local with the o2cb stack (OCFS2 has no cluster plock without a
+   * user-space stack). The second half documents today's behaviour: when it fails, POSIX locks reach the other node
+   * and the README must say so.
+   */
+  @Test
+  @Order(5)
+  void flockIsClusterWideAndPosixLocksAreNodeLocal() {
+    String name = "locks.txt";
+    bed.run(N1, CMD, "touch", PluginBed.publishPath(vol.getVolumeId(), POD1) + "/" + name);
+    for (String kind : List.of("flock", "fcntl")) {
+      int holder = bed.bed().spawn(N1, "perl", "-e", LOCK_PROBE, kind, file(N1, name), "300");
+      try {
+        boolean held = PluginBed.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
+            () -> tryLock(N1, kind, name).exitCode() == 1);
+        assertThat(held).as("%s: a second process on node1 is refused while the holder runs; %s", kind, diag(N1))
+            .isTrue();
+        TestBed.ExecResult other = tryLock(N2, kind, name);
+        report.put("lock_semantics", kind + "_refused_on_other_node", other.exitCode() == 1);
+        if (kind.equals("flock")) {
+          assertThat(other.exitCode()).as("flock held on node1 is seen on node2 (cluster-wide): %s %s",
+              other.stdout(), other.stderr()).isEqualTo(1);
+        } else {
+          assertThat(other.exitCode()).as("a POSIX lock held on node1 is not seen on node2 with the o2cb stack"
+              + " (node-local); if node2 is refused now, POSIX locks became cluster-wide: update the README. %s %s",
+              other.stdout(), other.stderr()).isEqualTo(0);
+        }
+      } finally {
+        bed.exec(N1, CMD, "kill", Integer.toString(holder));
+      }
+      boolean released = PluginBed.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
+          () -> tryLock(N2, kind, name).exitCode() == 0);
+      assertThat(released).as("%s released on node1 is free on node2", kind).isTrue();
+    }
+  }
+
+  String file(String node, String name) {
+    return PluginBed.publishPath(vol.getVolumeId(), pod(node)) + "/" + name;
+  }
+
+  TestBed.ExecResult tryLock(String node, String kind, String name) {
+    return bed.exec(node, CMD, "perl", "-e", LOCK_PROBE, kind, file(node, name), "0");
+  }
+
   // ---- benchmark: one raw path vs OCFS2 over the multipath map, in one window --------------------------------------
 
   /**
@@ -284,7 +341,7 @@ class NodePluginScenariosTest {
    * and their ratio go to the report. The issue's goal (OCFS2 >= 90% of raw) is reported, not asserted.
    */
   @Test
-  @Order(5)
+  @Order(6)
   void throughputRawSinglePathVsOcfs2OverMultipath() {
     String portal = "192.168.0.180:3260";
     // A node record for target 2 on portal A only (no discovery: it would rewrite target 1's records too).
@@ -353,7 +410,7 @@ class NodePluginScenariosTest {
   // ---- scenario 4: a SAN link of node1 down for 20 s under a writer ----------------------------------------------------
 
   @Test
-  @Order(6)
+  @Order(7)
   void pathFailureUnderLoad() {
     GuestIo.Writer w = GuestIo.startWriter(bed, N1, "pathfail",
         PluginBed.publishPath(vol.getVolumeId(), POD1) + "/pathfail", 200);
@@ -414,7 +471,7 @@ class NodePluginScenariosTest {
   // ---- scenario 5: the target restarts under a writer ---------------------------------------------------------------
 
   @Test
-  @Order(7)
+  @Order(8)
   void targetRestartPausesAndResumesIo() {
     GuestIo.Writer w = GuestIo.startWriter(bed, N1, "target",
         PluginBed.publishPath(vol.getVolumeId(), POD1) + "/target", 200);
@@ -448,7 +505,7 @@ class NodePluginScenariosTest {
   // ---- scenario 6: the plugin restarts under a mounted volume -------------------------------------------------------
 
   @Test
-  @Order(8)
+  @Order(9)
   void pluginRestartKeepsTheMountAndKnowsTheVolume() {
     List<String> mountsBefore = mountsOf(N1);
     String sessionsBefore = bed.run(N1, CMD, "iscsiadm", "-m", "session");
@@ -482,7 +539,7 @@ class NodePluginScenariosTest {
   // ---- scenario 8: every CSI call repeated succeeds and changes nothing ------------------------------------------------
 
   @Test
-  @Order(9)
+  @Order(10)
   void everyCsiCallRepeatedChangesNothing() {
     for (String n : List.of(N1, N2)) {
       String before = snapshot(n);
@@ -516,7 +573,7 @@ class NodePluginScenariosTest {
   // ---- scenario 7: node2 leaves in reverse order; node1 keeps working -----------------------------------------------
 
   @Test
-  @Order(10)
+  @Order(11)
   void unstageOnNode2LeavesNothingWhileNode1KeepsWorking() {
     GuestIo.Writer w = GuestIo.startWriter(bed, N1, "unstage",
         PluginBed.publishPath(vol.getVolumeId(), POD1) + "/unstage", 200);
