@@ -88,7 +88,8 @@ public final class ReferenceHost {
   public boolean remountedReadOnly = false;
 
   private final Map<String, Integer> sidOfPortal = Map.of(PORTAL_A, 1, PORTAL_B, 2);
-  private final Map<String, String> diskOfPortal = Map.of(PORTAL_A, "sdc", PORTAL_B, "sdd");
+  /** The SCSI disk of LUN 0 behind each portal's session, as the kernel named it at the last login. */
+  private final Map<String, String> diskOfPortal = new LinkedHashMap<>(Map.of(PORTAL_A, "sdc", PORTAL_B, "sdd"));
   private final Map<String, String> hctlOfPortal = Map.of(PORTAL_A, "3:0:0:0", PORTAL_B, "4:0:0:0");
   private final Map<String, Integer> busyReadsLeft = new LinkedHashMap<>();
 
@@ -365,8 +366,11 @@ public final class ReferenceHost {
       boolean pathLine = line.contains(" sdc ") || line.contains(" sdd ");
       boolean present = (line.contains(" sdc ") && loggedIn.contains(PORTAL_A))
           || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B));
-      if (!pathLine || present) {
+      if (!pathLine) {
         out.append(line).append('\n');
+      } else if (present) {
+        String portal = line.contains(" sdc ") ? PORTAL_A : PORTAL_B;
+        out.append(line.replaceAll(" sd[cd] ", " " + diskOfPortal.get(portal) + " ")).append('\n');
       }
     }
     return Reply.ok(out.toString());
@@ -489,6 +493,52 @@ public final class ReferenceHost {
     write(block + "/device/delete", "");
     write(session + "/recovery_tmo", "5\n");
     mkdirs("/sys/block");
+    try {
+      Path link = root.resolve("sys/block/" + dev);
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, root.resolve(block.substring(1)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The kernel names the disks anew, as after a reboot or a log out and in: the LUN 0 disks behind the sessions of
+   * portals A and B are now {@code diskA} and {@code diskB} (same LUN, same WWID).
+   */
+  public void renameDisks(String diskA, String diskB) {
+    List<String> sessions = List.copyOf(loggedIn);
+    sessions.forEach(this::removeSessionDisk);
+    diskOfPortal.put(PORTAL_A, diskA);
+    diskOfPortal.put(PORTAL_B, diskB);
+    wwidOfDevice.put(diskA, WWID);
+    wwidOfDevice.put(diskB, WWID);
+    sessions.forEach(this::sessionDisk);
+  }
+
+  /** Another LUN of the target behind the session of {@code portal}: the SCSI disk {@code dev} reporting {@code wwid}. */
+  public void lunDisk(String portal, int lun, String dev, String wwid) {
+    String hctl = hctlOfPortal.get(portal);
+    String scsiTarget = hctl.substring(0, hctl.lastIndexOf(':'));
+    scsiDisk("/sys/class/iscsi_session/session" + sidOfPortal.get(portal) + "/device/target" + scsiTarget + "/"
+        + scsiTarget + ":" + lun + "/block/" + dev, dev, wwid);
+  }
+
+  /** A session (sid 3) of another target, whose LUN 0 is the SCSI disk {@code dev} reporting {@code wwid}. */
+  public void otherTargetDisk(String dev, String wwid) {
+    scsiDisk("/sys/class/iscsi_session/session3/device/target5:0:0/5:0:0:0/block/" + dev, dev, wwid);
+  }
+
+  /** The sysfs delete switch of a disk, where a test reads whether the plugin wrote "1" into it. */
+  public String deleteSwitch(String dev) {
+    return read("/sys/block/" + dev + "/device/delete");
+  }
+
+  private void scsiDisk(String block, String dev, String wwid) {
+    mkdirs(block);
+    mkdirs("/sys/block");
+    write(block + "/device/delete", "");
+    wwidOfDevice.put(dev, wwid);
     try {
       Path link = root.resolve("sys/block/" + dev);
       Files.deleteIfExists(link);
