@@ -6,9 +6,7 @@ import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.MultipathMap;
 import io.ocfs2iscsi.node.tools.Portal;
-import io.ocfs2iscsi.node.tools.ScsiSysfs;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,18 +67,16 @@ public final class VolumeAttacher {
   }
 
   /**
-   * Undoes steps 3-1: flushes the map, deletes the LUN's SCSI disks, logs out of the sessions no other staged
-   * volume uses and that are not in {@code keepAlso}.
+   * Undoes steps 3-1: flushes the map, deletes the SCSI disks that are the volume's LUN now (see
+   * {@link LunIdentity#currentDisks}), logs out of the sessions no other staged volume uses and that are not in
+   * {@code keepAlso}.
+   *
+   * @param wwid the volume's WWID (pinned, or verified when it was attached); empty when it was never known
    */
-  public void detach(VolumeSpec spec, Set<String> knownDevices, Set<Portal> keepAlso) {
+  public void detach(VolumeSpec spec, String wwid, Set<Portal> keepAlso) {
     mapper.dismantle(spec.getMultipath().getAlias());
-    Set<String> disks = new LinkedHashSet<>(knownDevices);
     Map<Portal, IscsiSession> sessions = IscsiLogin.sessionsOf(spec.getTarget().getIqn(), host.iscsiadm().sessions());
-    sessions
-        .values()
-        .forEach(s -> host.sysfs().disks(s.sid(), spec.getTarget().getLun()).stream()
-            .map(ScsiSysfs.ScsiDisk::device).forEach(disks::add));
-    for (String d : disks) {
+    for (String d : identity.currentDisks(spec, wwid, sessions.values())) {
       host.sysfs().delete(d);
     }
     Set<Portal> keep = new HashSet<>(keepAlso);

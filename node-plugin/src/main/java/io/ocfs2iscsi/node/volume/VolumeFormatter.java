@@ -84,7 +84,7 @@ public final class VolumeFormatter {
           spec.getTarget().getPortalsList().stream().map(Portal::parse).anyMatch(p -> !hadSessions.contains(p));
       if (staged.isEmpty() && attached != null && createdSessions) {
         try {
-          attacher.detach(spec, Set.copyOf(attached.lun().devices()), hadSessions);
+          attacher.detach(spec, attached.lun().wwid(), hadSessions);
         } catch (RuntimeException e) {
           LOG.warn("{}: could not detach after FormatVolume: {}", spec.getVolumeId(), e.getMessage());
         }

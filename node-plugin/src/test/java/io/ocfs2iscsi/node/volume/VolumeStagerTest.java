@@ -131,6 +131,8 @@ class VolumeStagerTest {
             "multipathd disablequeueing map mylun",
             "multipath -f mylun",
             "iscsiadm -m session -P 1",
+            "/lib/udev/scsi_id --whitelisted --replace-whitespace --device=/dev/sdc",
+            "/lib/udev/scsi_id --whitelisted --replace-whitespace --device=/dev/sdd",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A + " --logout",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A + " -o delete",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " --logout",
