@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * recovers failed ones itself); for the others: discovery (once, through the first portal that answers, or per
  * portal when the target advertises only some), the node record settings, CHAP in the record file, login. A portal
  * that fails is reported and skipped: the volume is usable with one path, and the path repair retries the rest.
+ *
+ * <p>The portals it sets out to log in through are recorded as the plugin's ({@link OwnedSessions}) before the
+ * first host change; only those sessions are ever logged out again. Callers hold the target's lock
+ * ({@link TargetLocks}) around {@link #connect} and {@link #release}.
  */
 public final class IscsiLogin {
 
@@ -28,9 +32,11 @@ public final class IscsiLogin {
   static final String LOCK_DIR = "/run/lock/iscsi";
 
   private final HostTools host;
+  private final StateStore state;
 
-  public IscsiLogin(HostTools host) {
+  public IscsiLogin(HostTools host, StateStore state) {
     this.host = host;
+    this.state = state;
   }
 
   /** The state of one portal after {@link #connect}: its session (null when none) or why it has none. */
@@ -48,6 +54,7 @@ public final class IscsiLogin {
     if (missing.isEmpty()) {
       return portals.stream().map(p -> new PortalPath(p, existing.get(p), null)).toList();
     }
+    state.saveOwnedSessions(state.ownedSessions(target.getIqn()).with(missing));
     host.files().createDirectories(LOCK_DIR);
 
     Map<Portal, String> problems = new LinkedHashMap<>();
@@ -131,21 +138,34 @@ public final class IscsiLogin {
   }
 
   /**
-   * Logs out of the portals of the target that no other staged volume needs, deleting their node records so
-   * that no automatic login brings them back at boot.
+   * Logs out of the target's sessions on the volume's portals that this plugin logged in and that are not
+   * {@code needed}, deleting their node records so that no automatic login brings them back at boot. A session the
+   * plugin did not log in is left alone, with its node record, whoever uses it.
+   *
+   * @param existing the target's sessions now
    */
-  public void disconnect(IscsiTarget target, Set<Portal> keep, Map<Portal, IscsiSession> existing) {
+  public void release(IscsiTarget target, Set<Portal> needed, Map<Portal, IscsiSession> existing) {
+    OwnedSessions owned = state.ownedSessions(target.getIqn());
+    List<Portal> released = new ArrayList<>();
     for (String raw : target.getPortalsList()) {
       Portal p = Portal.parse(raw);
-      if (keep.contains(p)) {
-        LOG.info("{} {}: session kept, another staged volume uses it", target.getIqn(), p);
+      if (!owned.portals().contains(p)) {
+        if (existing.containsKey(p)) {
+          LOG.info("{} {}: session kept, it existed before this plugin logged in", target.getIqn(), p);
+        }
+        continue;
+      }
+      if (needed.contains(p)) {
+        LOG.info("{} {}: session kept, another volume on this node uses it", target.getIqn(), p);
         continue;
       }
       if (existing.containsKey(p)) {
         host.iscsiadm().logout(target.getIqn(), p);
       }
       host.iscsiadm().deleteNode(target.getIqn(), p);
+      released.add(p);
     }
+    state.saveOwnedSessions(owned.without(released));
   }
 
   static Map<Portal, IscsiSession> sessionsOf(String iqn, List<IscsiSession> sessions) {

@@ -123,6 +123,51 @@ public final class StateStore {
     }
   }
 
+  /** The sessions this plugin logged in to the target (none when nothing is recorded). */
+  public OwnedSessions ownedSessions(String iqn) {
+    Path f = targetFile(iqn);
+    if (!Files.exists(f)) {
+      return OwnedSessions.none(iqn);
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      p.load(r);
+      return OwnedSessions.fromProperties(p);
+    } catch (IOException | RuntimeException e) {
+      throw NodeException.internal("state file " + f + " is unreadable (" + e.getMessage() + "): remove it by hand");
+    }
+  }
+
+  /** Writes the record of the target's sessions; an empty one removes the file. */
+  public void saveOwnedSessions(OwnedSessions owned) {
+    Path f = targetFile(owned.iqn());
+    if (owned.portals().isEmpty()) {
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return;
+    }
+    java.io.StringWriter sw = new java.io.StringWriter();
+    try (Writer w = sw) {
+      owned.toProperties().store(w, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    StringBuilder out = new StringBuilder("# csi.ocfs2iscsi.io node plugin: iSCSI sessions it logged in\n");
+    sw.toString().lines().filter(l -> !l.startsWith("#")).sorted().forEach(l -> out.append(l).append('\n'));
+    write(f, out.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Path targetFile(String iqn) {
+    // Target names become file names: only valid iSCSI names (no '/'), validated again whatever the caller did.
+    if (!ValueRules.matches(ValueRules.IQN, iqn) || iqn.length() > ValueRules.IQN_MAX_LENGTH) {
+      throw NodeException.invalidArgument("target iqn must be " + ValueRules.IQN_RULE);
+    }
+    return dir.resolve("targets").resolve(iqn + ".properties");
+  }
+
   private Path volumeFile(String volumeId) {
     // Volume ids become file names: only DNS-1123 subdomains (validated again here, whatever the caller did).
     if (!ValueRules.matches(ValueRules.DNS_SUBDOMAIN, volumeId)) {

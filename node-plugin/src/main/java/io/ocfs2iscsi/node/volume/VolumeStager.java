@@ -33,13 +33,13 @@ public final class VolumeStager {
 
   public VolumeStager(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
-      ClusterStack cluster) {
+      ClusterStack cluster, TargetLocks targets) {
     this.host = host;
     this.state = state;
     this.locks = locks;
     this.redactor = redactor;
     this.timing = timing;
-    this.attacher = new VolumeAttacher(host, state, timing);
+    this.attacher = new VolumeAttacher(host, state, timing, targets);
     this.cluster = cluster;
     this.mounts = new Ocfs2Mounts(host);
   }

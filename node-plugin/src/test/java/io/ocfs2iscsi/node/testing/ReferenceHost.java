@@ -17,6 +17,7 @@ import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.tools.ClusterConf;
 import io.ocfs2iscsi.node.volume.StateStore;
+import io.ocfs2iscsi.node.volume.TargetLocks;
 import io.ocfs2iscsi.node.volume.Timing;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
@@ -65,6 +66,7 @@ public final class ReferenceHost {
   public final StateStore state;
   public final SecretRedactor redactor = new SecretRedactor();
   public final VolumeLocks locks = new VolumeLocks();
+  public final TargetLocks targets = new TargetLocks();
   public final ClusterStack cluster;
   public final VolumeStager stager;
   public final VolumePublisher publisher;
@@ -99,9 +101,9 @@ public final class ReferenceHost {
     this.tools = HostTools.create(fake, files, HostMode.DIRECT, d -> {}, redactor);
     this.state = new StateStore(root.resolve("var/lib/ocfs2iscsi"));
     this.cluster = new ClusterStack(tools, state);
-    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster);
+    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster, targets);
     this.publisher = new VolumePublisher(tools, state, locks);
-    this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster);
+    this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster, targets);
     this.inspector = new VolumeInspector(tools, state);
     if (!files.exists("/proc/self/mounts")) {
       write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");

@@ -11,6 +11,7 @@ import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
+import io.ocfs2iscsi.node.tools.Portal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +127,34 @@ class SessionOwnershipTest {
 
     assertThat(logouts()).hasSize(2);
     assertThat(host.loggedIn).isEmpty();
+  }
+
+  @Test
+  void aPortalThatWasDownAtStageIsThePluginsWhenItsSessionComesLater() {
+    host.downPortals.add(PORTAL_B);
+    host.stager.stage(stage(ReferenceHost.spec()));
+    host.downPortals.clear();
+    host.tools.iscsiadm().login(IQN, Portal.parse(PORTAL_B));
+    host.fake.clearCalls();
+
+    host.stager.unstage(new Requests.Unstage("mylun", STAGING));
+
+    assertThat(logouts()).hasSize(2);
+    assertThat(host.loggedIn).isEmpty();
+  }
+
+  @Test
+  void aRestartedPluginStillKnowsWhichSessionsItLoggedIn() {
+    host.stager.stage(stage(ReferenceHost.spec()));
+    ReferenceHost restarted = new ReferenceHost(root);
+    restarted.loggedIn.addAll(host.loggedIn);
+    restarted.mapBuilt = true;
+    restarted.write(ReferenceHost.DEVICE, "");
+
+    restarted.stager.unstage(new Requests.Unstage("mylun", STAGING));
+
+    assertThat(restarted.loggedIn).isEmpty();
+    assertThat(host.state.ownedSessions(IQN).portals()).isEmpty();
   }
 
   private static void await(CountDownLatch latch) {
