@@ -75,6 +75,8 @@ public final class ReferenceHost {
 
   /** Portals whose network path is down: discovery and login through them fail as iscsiadm does. */
   public final Set<String> downPortals = new LinkedHashSet<>();
+  /** Other targets of the array, which discovery through either reference portal lists too. */
+  public final List<String> alsoAdvertised = new ArrayList<>();
   /** Portals with a session. */
   public final Set<String> loggedIn = new LinkedHashSet<>();
   /** What blkid finds on the map: null (blank), "ocfs2", "ext4". */
@@ -176,6 +178,7 @@ public final class ReferenceHost {
     fake.on("iscsiadm", "-m", "session", "-P", "1").answer(a -> sessionsReply());
     fake.onPrefix("iscsiadm", "-m", "discovery", "-t", "sendtargets", "-p").answer(this::discovery);
     fake.onPrefix("iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p").answer(this::discoveryDb);
+    fake.onPrefix("iscsiadm", "-m", "node", "-T").answer(this::otherTargetNode);
     fake.onPrefix("iscsiadm", "-m", "node", "-T", IQN).answer(this::node);
     fake.onPrefix("iscsiadm", "-m", "session", "-r").reply(Reply.ok());
     fake.onPrefix("/lib/udev/scsi_id", "--whitelisted", "--replace-whitespace").answer(this::scsiId);
@@ -278,34 +281,78 @@ public final class ReferenceHost {
     return Reply.ok(out.toString());
   }
 
+  /**
+   * SendTargets discovery as open-iscsi's iscsiadm does it: the portal answers with every target of the array on
+   * both reference portals (the reference target, then {@link #alsoAdvertised}); a node record is written for each,
+   * and, unless the call limits the operations to "-o new", an existing record is overwritten with iscsid.conf's
+   * defaults (iscsiadm's default operations are new, delete and update).
+   */
   private Reply discovery(List<String> argv) {
-    String portal = argv.get(argv.size() - 1);
+    String portal = argv.get(argv.indexOf("-p") + 1);
     if (downPortals.contains(portal)) {
       return new Reply(4, "", "iscsiadm: cannot make connection to " + portal.split(":")[0]
           + ": No route to host\niscsiadm: connection login retries (reopen_max) 5 exceeded\n"
           + "iscsiadm: Could not perform SendTargets discovery: iSCSI PDU timed out\n");
     }
-    for (String p : List.of(PORTAL_A, PORTAL_B)) {
-      write("/etc/iscsi/nodes/" + IQN + "/" + p.replace(":", ",") + ",1/default",
-          "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = 1\nnode.startup = manual\n"
-              + "node.session.auth.authmethod = None\n# END RECORD\n");
+    boolean onlyNew = argv.contains("-o") && argv.get(argv.indexOf("-o") + 1).equals("new");
+    StringBuilder out = new StringBuilder(captured("reference/iscsiadm-discovery.txt"));
+    List<String> targets = new ArrayList<>(List.of(IQN));
+    targets.addAll(alsoAdvertised);
+    for (String target : targets) {
+      for (String p : List.of(PORTAL_A, PORTAL_B)) {
+        if (!target.equals(IQN)) {
+          out.append(p).append(",1 ").append(target).append('\n');
+        }
+        String record = nodeRecord(target, p);
+        if (!onlyNew || !files.exists(record)) {
+          write(record, "# BEGIN RECORD 2.1.8\nnode.name = " + target + "\nnode.tpgt = 1\nnode.startup = manual\n"
+              + "node.session.auth.authmethod = None\nnode.discovery_address = " + portal.split(":")[0]
+              + "\n# END RECORD\n");
+        }
+      }
     }
-    return Reply.ok(captured("reference/iscsiadm-discovery.txt"));
+    return Reply.ok(out.toString());
   }
 
-  /** A discovery record is created ("-o new"), then used ("--discover") exactly as plain discovery. */
+  /** The node record file of a target's portal (tpgt 1, iface default), in Debian's layout. */
+  public static String nodeRecord(String target, String portal) {
+    return "/etc/iscsi/nodes/" + target + "/" + portal.replace(":", ",") + ",1/default";
+  }
+
+  /** The discovery record file of a portal, in Debian's layout. */
+  public static String discoveryRecord(String portal) {
+    return "/etc/iscsi/send_targets/" + portal.replace(':', ',') + "/st_config";
+  }
+
+  /** A discovery record is created ("-o new" alone), then used ("--discover") exactly as plain discovery. */
   private Reply discoveryDb(List<String> argv) {
-    String portal = argv.get(6);
-    if (argv.get(7).equals("-o")) {
-      write("/etc/iscsi/send_targets/" + portal.replace(':', ',') + "/st_config",
-          "# BEGIN RECORD 2.1.8\ndiscovery.startup = manual\ndiscovery.type = sendtargets\n# END RECORD\n");
+    String portal = argv.get(argv.indexOf("-p") + 1);
+    if (!argv.contains("--discover")) {
+      if (!files.exists(discoveryRecord(portal))) {
+        write(discoveryRecord(portal),
+            "# BEGIN RECORD 2.1.8\ndiscovery.startup = manual\ndiscovery.type = sendtargets\n# END RECORD\n");
+      }
       return Reply.ok();
     }
-    return discovery(List.of(portal));
+    return discovery(argv);
+  }
+
+  /** Node records of other targets: only deleted, as the plugin does with records it did not ask for. */
+  private Reply otherTargetNode(List<String> argv) {
+    String target = argv.get(4);
+    String portal = argv.get(6).replaceAll(",[0-9]+$", "");
+    if (!argv.subList(7, argv.size()).equals(List.of("-o", "delete"))) {
+      throw new AssertionError("unexpected iscsiadm node op on another target " + argv);
+    }
+    if (!files.exists(nodeRecord(target, portal))) {
+      return new Reply(21, "", "iscsiadm: No records found\n");
+    }
+    delete(nodeRecord(target, portal));
+    return Reply.ok();
   }
 
   private Reply node(List<String> argv) {
-    String portal = argv.get(6);
+    String portal = argv.get(6).replaceAll(",[0-9]+$", "");
     String op = argv.get(7);
     switch (op) {
       case "--login" -> {
