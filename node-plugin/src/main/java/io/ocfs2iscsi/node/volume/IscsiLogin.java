@@ -1,9 +1,11 @@
 package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
+import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.DiscoveredPortal;
+import io.ocfs2iscsi.node.tools.IscsiNodeRecords;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.Portal;
 import io.ocfs2iscsi.node.tools.ToolFailure;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +36,12 @@ public final class IscsiLogin {
 
   private final HostTools host;
   private final StateStore state;
+  private final TargetLocks locks;
 
-  public IscsiLogin(HostTools host, StateStore state) {
+  public IscsiLogin(HostTools host, StateStore state, TargetLocks locks) {
     this.host = host;
     this.state = state;
+    this.locks = locks;
   }
 
   /** The state of one portal after {@link #connect}: its session (null when none) or why it has none. */
@@ -66,7 +71,7 @@ public final class IscsiLogin {
         continue;
       }
       try {
-        List<DiscoveredPortal> found = discover(p, chap);
+        List<DiscoveredPortal> found = discover(target, p, chap);
         anyDiscoveryAnswered = true;
         for (DiscoveredPortal d : found) {
           if (d.target().equals(target.getIqn())) {
@@ -117,13 +122,53 @@ public final class IscsiLogin {
     return out;
   }
 
-  private List<DiscoveredPortal> discover(Portal p, ChapCredentials chap) {
-    if (chap.discoverySettings().isEmpty()) {
-      return host.iscsiadm().discover(p);
+  /**
+   * Discovery through one portal, leaving the host's node records as they were plus those of the volume's own
+   * portals: records the discovery added for other targets (or other portals of the target) are deleted again, so
+   * that no automatic login at boot reaches them; records that existed before are never touched. Discovery CHAP is
+   * in the portal's discovery record only while the discovery runs.
+   */
+  private List<DiscoveredPortal> discover(IscsiTarget target, Portal p, ChapCredentials chap) {
+    try (TargetLocks.Held records = locks.nodeRecords("discovery through " + p)) {
+      Set<IscsiNodeRecords.NodeRecord> before = host.nodeRecords().all();
+      List<DiscoveredPortal> found = chap.discoverySettings().isEmpty() ? host.iscsiadm().discover(p)
+          : discoverWithChap(p, chap);
+      Set<Portal> asked = target.getPortalsList().stream().map(Portal::parse).collect(Collectors.toSet());
+      for (DiscoveredPortal d : found) {
+        boolean wanted = d.target().equals(target.getIqn()) && asked.contains(d.portal());
+        if (!wanted && !before.contains(new IscsiNodeRecords.NodeRecord(d.target(), d.portal()))) {
+          removeRecord(d, p);
+        }
+      }
+      return found;
     }
-    host.iscsiadm().createDiscoveryRecord(p);
-    host.nodeRecords().writeDiscoverySettings(p, chap.discoverySettings());
-    return host.iscsiadm().discoverThroughRecord(p);
+  }
+
+  private List<DiscoveredPortal> discoverWithChap(Portal p, ChapCredentials chap) {
+    Map<String, String> before = host.nodeRecords().discoveryRecords(p);
+    try {
+      host.iscsiadm().createDiscoveryRecord(p);
+      host.nodeRecords().writeDiscoverySettings(p, chap.discoverySettings());
+      return host.iscsiadm().discoverThroughRecord(p);
+    } finally {
+      host.nodeRecords().restoreDiscoveryRecords(p, before);
+    }
+  }
+
+  private void removeRecord(DiscoveredPortal d, Portal through) {
+    if (!ValueRules.matches(ValueRules.IQN, d.target())) {
+      LOG.warn("discovery through {} listed a target name that is no iSCSI name ({}); its record is left alone",
+          through, d.target());
+      return;
+    }
+    try {
+      host.iscsiadm().deleteNode(d.target(), d.portal());
+      LOG.info("removed the node record of {} at {} that discovery through {} added (no volume asked for it)",
+          d.target(), d.portal(), through);
+    } catch (ToolFailure e) {
+      LOG.warn("could not remove the node record of {} at {} that discovery through {} added: {}", d.target(),
+          d.portal(), through, e.getMessage());
+    }
   }
 
   private void configureRecord(IscsiTarget target, Portal p, ChapCredentials chap) {
@@ -162,7 +207,9 @@ public final class IscsiLogin {
       if (existing.containsKey(p)) {
         host.iscsiadm().logout(target.getIqn(), p);
       }
-      host.iscsiadm().deleteNode(target.getIqn(), p);
+      try (TargetLocks.Held records = locks.nodeRecords("logout from " + target.getIqn())) {
+        host.iscsiadm().deleteNode(target.getIqn(), p);
+      }
       released.add(p);
     }
     state.saveOwnedSessions(owned.without(released));

@@ -20,13 +20,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A call that attaches a volume without a state record (FormatVolume) registers it with {@link #use} while it
  * runs: its sessions are then needed as much as those of a staged volume.
+ *
+ * <p>The host's node record database has one more lock ({@link #nodeRecords}), for the whole node: a discovery
+ * writes records of every target the portal advertises, so telling which records it added (and deleting the ones
+ * no volume asked for) must not interleave with another discovery or a record deletion, whatever their target.
+ * It is taken inside a target's lock, never the other way round.
  */
 public final class TargetLocks {
 
   /** How long a call waits for another call's login or logout on the same target. */
   public static final Duration DEFAULT_WAIT = Duration.ofMinutes(2);
 
+  /** The holders' key of the node record lock: no iSCSI name has a space. */
+  private static final String NODE_RECORDS = "node records";
+
   private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final ReentrantLock nodeRecords = new ReentrantLock();
   private final ConcurrentHashMap<String, String> holders = new ConcurrentHashMap<>();
   /** Per target IQN, the volumes attached by calls in progress that have no state record; guarded by this. */
   private final Map<String, Map<String, VolumeSpec>> attaching = new HashMap<>();
@@ -48,7 +57,15 @@ public final class TargetLocks {
 
   /** The target's lock for {@code operation}; ABORTED when another call holds it longer than the wait. */
   public Held acquire(String iqn, String operation) {
-    ReentrantLock lock = locks.computeIfAbsent(iqn, k -> new ReentrantLock());
+    return acquire(locks.computeIfAbsent(iqn, k -> new ReentrantLock()), iqn, "iSCSI target " + iqn, operation);
+  }
+
+  /** The node record database's lock for {@code operation}; ABORTED when another call holds it longer than the wait. */
+  public Held nodeRecords(String operation) {
+    return acquire(nodeRecords, NODE_RECORDS, "the iSCSI node records", operation);
+  }
+
+  private Held acquire(ReentrantLock lock, String key, String what, String operation) {
     boolean locked;
     try {
       locked = lock.tryLock(wait.toNanos(), TimeUnit.NANOSECONDS);
@@ -58,15 +75,15 @@ public final class TargetLocks {
     }
     if (!locked) {
       throw NodeException.aborted(
-          "iSCSI target " + iqn + " is busy on this node (" + holders.getOrDefault(iqn, "another call") + ") for more"
-              + " than " + wait.toSeconds() + " s; " + operation + " will be retried");
+          what + " is busy on this node (" + holders.getOrDefault(key, "another call") + ") for more than "
+              + wait.toSeconds() + " s; " + operation + " will be retried");
     }
     if (lock.getHoldCount() == 1) {
-      holders.put(iqn, operation);
+      holders.put(key, operation);
     }
     return once(() -> {
       if (lock.getHoldCount() == 1) {
-        holders.remove(iqn);
+        holders.remove(key);
       }
       lock.unlock();
     });

@@ -340,7 +340,7 @@ public final class ReferenceHost {
   /** Node records of other targets: only deleted, as the plugin does with records it did not ask for. */
   private Reply otherTargetNode(List<String> argv) {
     String target = argv.get(4);
-    String portal = argv.get(6).replaceAll(",[0-9]+$", "");
+    String portal = argv.get(6);
     if (!argv.subList(7, argv.size()).equals(List.of("-o", "delete"))) {
       throw new AssertionError("unexpected iscsiadm node op on another target " + argv);
     }
@@ -352,7 +352,7 @@ public final class ReferenceHost {
   }
 
   private Reply node(List<String> argv) {
-    String portal = argv.get(6).replaceAll(",[0-9]+$", "");
+    String portal = argv.get(6);
     String op = argv.get(7);
     switch (op) {
       case "--login" -> {

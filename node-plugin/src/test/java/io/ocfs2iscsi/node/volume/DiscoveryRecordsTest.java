@@ -11,6 +11,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ocfs2iscsi.contract.ChapSecretKeys;
 import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
+import io.ocfs2iscsi.node.testing.LogCapture;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,6 +58,33 @@ class DiscoveryRecordsTest {
     assertThat(host.exists(nodeRecord(IQN, PORTAL_B))).isTrue();
     assertThat(host.exists(nodeRecord(OTHER_IQN, PORTAL_A))).isFalse();
     assertThat(host.exists(nodeRecord(OTHER_IQN, PORTAL_B))).isFalse();
+  }
+
+  @Test
+  void aRecordIscsiadmRefusesToDeleteIsReportedAndTheStageGoesOn() {
+    host.fake.on("iscsiadm", "-m", "node", "-T", OTHER_IQN, "-p", PORTAL_B, "-o", "delete")
+        .reply(Reply.fail(15, "iscsiadm: This command will remove the record [iface: default, target: " + OTHER_IQN
+            + ", portal: 10.20.1.180,3260], but a session is using it. Logout session then rerun command to remove"
+            + " record.\n"));
+
+    try (LogCapture log = new LogCapture()) {
+      host.stager.stage(stage(Map.of()));
+
+      assertThat(host.fake.calls()).contains("iscsiadm -m node -T " + OTHER_IQN + " -p " + PORTAL_A + " -o delete");
+      assertThat(log.lines()).anyMatch(l -> l.contains("could not remove the node record of " + OTHER_IQN));
+      assertThat(host.loggedIn).containsExactlyInAnyOrder(PORTAL_A, PORTAL_B);
+    }
+  }
+
+  @Test
+  void aRecordAddedBesideOneOfTheSamePortalUnderAnotherTagIsLeft() {
+    String tag2 = "/etc/iscsi/nodes/" + OTHER_IQN + "/192.168.0.180,3260,2/default";
+    host.write(tag2, ADMIN_RECORD);
+
+    host.stager.stage(stage(Map.of()));
+
+    assertThat(host.read(tag2)).isEqualTo(ADMIN_RECORD);
+    assertThat(host.fake.calls()).doesNotContain("iscsiadm -m node -T " + OTHER_IQN + " -p " + PORTAL_A + " -o delete");
   }
 
   @Test

@@ -51,6 +51,16 @@ class TargetLocksTest {
   }
 
   @Test
+  void theNodeRecordsHaveOneLockForTheWholeNode() {
+    TargetLocks locks = new TargetLocks(Duration.ofMillis(100));
+    try (TargetLocks.Held first = locks.nodeRecords("discovery through 192.168.0.180:3260")) {
+      assertThatThrownBy(() -> CompletableFuture.runAsync(() -> locks.nodeRecords("logout from x")).join())
+          .hasCauseInstanceOf(NodeException.class)
+          .hasMessageContaining("node records is busy on this node (discovery through 192.168.0.180:3260)");
+    }
+  }
+
+  @Test
   void aVolumeInUseIsListedUntilTheCallCloses() {
     TargetLocks locks = new TargetLocks();
     try (TargetLocks.Held use = locks.use(ReferenceHost.spec())) {

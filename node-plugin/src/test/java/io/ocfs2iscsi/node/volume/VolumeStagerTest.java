@@ -43,7 +43,7 @@ class VolumeStagerTest {
     assertThat(host.fake.calls())
         .containsExactly(
             "iscsiadm -m session -P 1",
-            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A,
+            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A + " -o new",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A
                 + " -o update -n node.session.timeo.replacement_timeout -v 10",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A + " -o update -n node.startup -v automatic",
@@ -210,8 +210,8 @@ class VolumeStagerTest {
 
     assertThat(host.fake.calls())
         .contains(
-            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A,
-            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_B);
+            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A + " -o new",
+            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_B + " -o new");
     assertThat(host.loggedIn).containsExactly(PORTAL_B);
   }
 
