@@ -74,8 +74,8 @@ public final class IscsiNodeRecords {
           if (portComma <= 0 || !name.substring(portComma + 1).matches("[0-9]{1,5},-?[0-9]{1,5}")) {
             continue;
           }
-          out.add(new NodeRecord(
-              iqn, new Portal(name.substring(0, portComma), Integer.parseInt(name.substring(portComma + 1, tpgtComma)))));
+          int port = Integer.parseInt(name.substring(portComma + 1, tpgtComma));
+          out.add(new NodeRecord(iqn, new Portal(name.substring(0, portComma), port)));
         }
       }
     }

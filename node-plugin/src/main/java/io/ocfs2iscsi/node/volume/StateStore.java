@@ -138,7 +138,7 @@ public final class StateStore {
     }
   }
 
-  /** Writes the record of the target's sessions; an empty one removes the file. */
+  /** Writes the record of the target's sessions (not when unchanged, as {@link #save}); an empty one removes it. */
   public void saveOwnedSessions(OwnedSessions owned) {
     Path f = targetFile(owned.iqn());
     if (owned.portals().isEmpty()) {
@@ -157,7 +157,15 @@ public final class StateStore {
     }
     StringBuilder out = new StringBuilder("# csi.ocfs2iscsi.io node plugin: iSCSI sessions it logged in\n");
     sw.toString().lines().filter(l -> !l.startsWith("#")).sorted().forEach(l -> out.append(l).append('\n'));
-    write(f, out.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] content = out.toString().getBytes(StandardCharsets.UTF_8);
+    try {
+      if (Files.isRegularFile(f) && java.util.Arrays.equals(Files.readAllBytes(f), content)) {
+        return;
+      }
+    } catch (IOException e) {
+      // unreadable: replace it
+    }
+    write(f, content);
   }
 
   private Path targetFile(String iqn) {

@@ -56,7 +56,8 @@ public final class VolumeAttacher {
       VolumeSpec spec, ChapCredentials chap, Map<String, String> knownDevices, StepTimes times) {
     List<IscsiLogin.PortalPath> portals =
         times.time("iscsi_login", () -> {
-          try (TargetLocks.Held target = targets.acquire(spec.getTarget().getIqn(), "login for " + spec.getVolumeId())) {
+          String iqn = spec.getTarget().getIqn();
+          try (TargetLocks.Held target = targets.acquire(iqn, "login for " + spec.getVolumeId())) {
             return login.connect(spec.getTarget(), chap);
           }
         });

@@ -565,7 +565,7 @@ public final class ReferenceHost {
     sessions.forEach(this::sessionDisk);
   }
 
-  /** Another LUN of the target behind the session of {@code portal}: the SCSI disk {@code dev} reporting {@code wwid}. */
+  /** Another LUN of the target behind the session of {@code portal}: SCSI disk {@code dev}, reporting {@code wwid}. */
   public void lunDisk(String portal, int lun, String dev, String wwid) {
     String hctl = hctlOfPortal.get(portal);
     String scsiTarget = hctl.substring(0, hctl.lastIndexOf(':'));

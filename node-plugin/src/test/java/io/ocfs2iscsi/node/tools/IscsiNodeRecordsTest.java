@@ -114,9 +114,13 @@ class IscsiNodeRecordsTest {
 
     assertThat(new IscsiNodeRecords(new HostFiles(root)).all())
         .containsExactlyInAnyOrder(
-            new IscsiNodeRecords.NodeRecord("iqn.2016-02.local.virtual:virtual.vg1", Portal.parse("192.168.0.180:3260")),
-            new IscsiNodeRecords.NodeRecord("iqn.2016-02.local.virtual:virtual.vg2", Portal.parse("[fd00::1]:3260")),
-            new IscsiNodeRecords.NodeRecord("iqn.2020-01.x:y", Portal.parse("10.0.0.1:3261")));
+            record("iqn.2016-02.local.virtual:virtual.vg1", "192.168.0.180:3260"),
+            record("iqn.2016-02.local.virtual:virtual.vg2", "[fd00::1]:3260"),
+            record("iqn.2020-01.x:y", "10.0.0.1:3261"));
+  }
+
+  private static IscsiNodeRecords.NodeRecord record(String iqn, String portal) {
+    return new IscsiNodeRecords.NodeRecord(iqn, Portal.parse(portal));
   }
 
   @Test

@@ -125,7 +125,8 @@ class ChapSecretsTest {
     withDiscovery.put(ChapSecretKeys.DISCOVERY_PASSWORD, "DiscS3cret-88");
     List<String> duringDiscovery = new java.util.ArrayList<>();
     for (String portal : List.of(PORTAL_A, PORTAL_B)) {
-      host.write(ReferenceHost.nodeRecord(IQN, portal), "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\n# END RECORD\n");
+      host.write(
+          ReferenceHost.nodeRecord(IQN, portal), "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\n# END RECORD\n");
     }
     host.fake.on("iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p", PORTAL_A, "-o", "new", "--discover")
         .answer(a -> {

@@ -8,6 +8,8 @@ import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.node.tools.Portal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +35,19 @@ class OwnedSessionsTest {
     store.saveOwnedSessions(store.ownedSessions(ReferenceHost.IQN).without(List.of(A, V6)));
 
     assertThat(file).doesNotExist();
+  }
+
+  @Test
+  void anUnchangedRecordIsNotWrittenAgain() throws Exception {
+    StateStore store = new StateStore(dir);
+    store.saveOwnedSessions(OwnedSessions.none(ReferenceHost.IQN).with(List.of(A)));
+    Path file = dir.resolve("targets/" + ReferenceHost.IQN + ".properties");
+    FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+    Files.setLastModifiedTime(file, old);
+
+    store.saveOwnedSessions(store.ownedSessions(ReferenceHost.IQN).with(List.of(A)));
+
+    assertThat(Files.getLastModifiedTime(file)).isEqualTo(old);
   }
 
   @Test

@@ -85,6 +85,23 @@ class UnstageDiskOwnershipTest {
   }
 
   @Test
+  void theDisksOfALunThatAnotherStagedVolumeAlsoNamesStay() {
+    VolumeSpec twin = ReferenceHost.spec().toBuilder()
+        .setVolumeId("twin")
+        .setMultipath(ReferenceHost.spec().getMultipath().toBuilder().setAlias("twin"))
+        .build();
+    host.state.save(StagedVolume.staging(twin, "/var/lib/kubelet/plugins/x/globalmount")
+        .withLun(ReferenceHost.WWID, Map.of("sdc", ReferenceHost.WWID, "sdd", ReferenceHost.WWID))
+        .withPhase(StagedVolume.Phase.STAGED));
+
+    host.stager.unstage(new Requests.Unstage("mylun", STAGING));
+
+    assertThat(host.deleteSwitch("sdc")).isEmpty();
+    assertThat(host.deleteSwitch("sdd")).isEmpty();
+    assertThat(host.loggedIn).containsExactlyInAnyOrder(PORTAL_A, PORTAL_B);
+  }
+
+  @Test
   void stagingAgainAfterTheNamesChangedRecordsOnlyTheCurrentNames() {
     host.renameDisks("sde", "sdf");
 
