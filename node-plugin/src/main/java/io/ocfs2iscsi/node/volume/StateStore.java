@@ -21,8 +21,9 @@ import java.util.Properties;
 
 /**
  * The plugin's own state, under --state-dir (a host directory, so it survives plugin restarts and reboots):
- * {@code cluster.pb}, the cluster last applied by ApplyCluster, and {@code volumes/<volume_id>.properties}, one
- * per volume staged (or being staged) on this node. Files are replaced atomically and readable by root only (they
+ * {@code cluster.pb}, the cluster last applied by ApplyCluster, {@code volumes/<volume_id>.properties}, one
+ * per volume staged (or being staged) on this node, and {@code targets/<iqn>.properties}, the iSCSI sessions the
+ * plugin logged in per target ({@link OwnedSessions}). Files are replaced atomically and readable by root only (they
  * hold no secrets, but say which LUNs this node uses).
  */
 public final class StateStore {
