@@ -15,6 +15,7 @@ import io.ocfs2iscsi.node.info.HostInventory;
 import io.ocfs2iscsi.node.info.NetworkAddresses;
 import io.ocfs2iscsi.node.volume.PathRepairer;
 import io.ocfs2iscsi.node.volume.StateStore;
+import io.ocfs2iscsi.node.volume.TargetLocks;
 import io.ocfs2iscsi.node.volume.Timing;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
@@ -54,14 +55,20 @@ public class PluginBeans {
   }
 
   @Singleton
+  TargetLocks targetLocks() {
+    return new TargetLocks();
+  }
+
+  @Singleton
   ClusterStack clusterStack(HostTools host, StateStore state) {
     return new ClusterStack(host, state);
   }
 
   @Singleton
   VolumeStager stager(
-      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster) {
-    return new VolumeStager(host, state, locks, redactor, Timing.DEFAULT, cluster);
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster,
+      TargetLocks targets) {
+    return new VolumeStager(host, state, locks, redactor, Timing.DEFAULT, cluster, targets);
   }
 
   @Singleton
@@ -71,8 +78,9 @@ public class PluginBeans {
 
   @Singleton
   VolumeFormatter formatter(
-      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster) {
-    return new VolumeFormatter(host, state, locks, redactor, Timing.DEFAULT, cluster);
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster,
+      TargetLocks targets) {
+    return new VolumeFormatter(host, state, locks, redactor, Timing.DEFAULT, cluster, targets);
   }
 
   @Singleton

@@ -3,10 +3,12 @@ package io.ocfs2iscsi.node.tools;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostFiles;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * open-iscsi's record files, edited directly for the CHAP settings: {@code iscsiadm -o update -v SECRET} would put
@@ -45,13 +47,77 @@ public final class IscsiNodeRecords {
   /** Writes settings into the discovery record of a portal (created beforehand by iscsiadm -m discoverydb -o new). */
   public void writeDiscoverySettings(Portal portal, Map<String, String> settings) {
     for (String base : BASES) {
-      String file = base + "/send_targets/" + portal.host() + "," + portal.port() + "/st_config";
+      String file = discoveryFile(base, portal);
       if (files.exists(file)) {
         files.writeAtomically(file, withSettings(files.read(file).orElse(""), settings), true);
         return;
       }
     }
     throw NodeException.internal("no discovery record for " + portal + " (iscsiadm -m discoverydb -o new made none)");
+  }
+
+  /**
+   * A node record as iscsiadm addresses it: target and portal. The portal group tag and the interface in its file
+   * name are not part of it: {@code iscsiadm -m node -T <iqn> -p <host:port,tag>} ignores the tag and acts on
+   * every record of the portal.
+   */
+  public record NodeRecord(String target, Portal portal) {}
+
+  /** Every node record of the host (read from the record directories' names, {@code <host>,<port>,<tpgt>}). */
+  public Set<NodeRecord> all() {
+    Set<NodeRecord> out = new HashSet<>();
+    for (String base : BASES) {
+      for (String iqn : files.list(base + "/nodes")) {
+        for (String name : files.list(base + "/nodes/" + iqn)) {
+          int tpgtComma = name.lastIndexOf(',');
+          int portComma = tpgtComma <= 0 ? -1 : name.lastIndexOf(',', tpgtComma - 1);
+          if (portComma <= 0 || !name.substring(portComma + 1).matches("[0-9]{1,5},-?[0-9]{1,5}")) {
+            continue;
+          }
+          int port = Integer.parseInt(name.substring(portComma + 1, tpgtComma));
+          out.add(new NodeRecord(iqn, new Portal(name.substring(0, portComma), port)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The portal's discovery record files (path to content) as they are now; empty when it has none. */
+  public Map<String, String> discoveryRecords(Portal portal) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String base : BASES) {
+      String file = discoveryFile(base, portal);
+      files.read(file).ifPresent(content -> out.put(file, content));
+    }
+    return out;
+  }
+
+  /**
+   * Puts the portal's discovery record back as {@link #discoveryRecords} found it: an earlier file gets its own
+   * content back, and a record that did not exist is removed (its file, and the links to node records that
+   * discovery put next to it: the node records themselves stay).
+   */
+  public void restoreDiscoveryRecords(Portal portal, Map<String, String> before) {
+    for (String base : BASES) {
+      String file = discoveryFile(base, portal);
+      if (before.containsKey(file)) {
+        files.writeAtomically(file, before.get(file), true);
+      } else if (files.deleteIfExists(file)) {
+        String dir = file.substring(0, file.lastIndexOf('/'));
+        for (String link : files.list(dir)) {
+          if (files.isSymbolicLink(dir + "/" + link)) {
+            files.deleteIfExists(dir + "/" + link);
+          }
+        }
+        if (files.list(dir).isEmpty()) {
+          files.deleteIfExists(dir);
+        }
+      }
+    }
+  }
+
+  private static String discoveryFile(String base, Portal portal) {
+    return base + "/send_targets/" + portal.host() + "," + portal.port() + "/st_config";
   }
 
   /** True when discovery left a node record for this portal (a login through it needs one). */

@@ -50,11 +50,18 @@ public final class Iscsiadm {
     return parseSessions(r.stdout());
   }
 
-  /** SendTargets discovery through one portal; creates node records for what the target offers. */
+  /**
+   * SendTargets discovery through one portal; creates node records for what the portal advertises that has none.
+   * Only "new": iscsiadm's default operations (new, delete, update) would also rewrite every existing record it
+   * lists with iscsid.conf's defaults (the settings and CHAP of sessions that are not this volume's) and delete
+   * records of this discovery portal that the target no longer lists.
+   */
   public List<DiscoveredPortal> discover(Portal portal) {
     CommandResult r =
         runner.run(
-            Command.of(DISCOVERY_TIMEOUT, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString()));
+            Command.of(
+                DISCOVERY_TIMEOUT, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(), "-o",
+                "new"));
     if (!r.ok()) {
       throw failure("discovery through " + portal, r);
     }
@@ -74,7 +81,7 @@ public final class Iscsiadm {
     }
   }
 
-  /** Discovery through the portal's discovery record (and its CHAP settings). */
+  /** Discovery through the portal's discovery record (and its CHAP settings); only "new", as {@link #discover}. */
   public List<DiscoveredPortal> discoverThroughRecord(Portal portal) {
     return parseDiscovery(runDiscoverDb(portal).stdout());
   }
@@ -83,8 +90,8 @@ public final class Iscsiadm {
     CommandResult r =
         runner.run(
             Command.of(
-                DISCOVERY_TIMEOUT, PROGRAM, "-m", "discoverydb", "-t", "sendtargets", "-p", portal.toString(),
-                "--discover"));
+                DISCOVERY_TIMEOUT, PROGRAM, "-m", "discoverydb", "-t", "sendtargets", "-p", portal.toString(), "-o",
+                "new", "--discover"));
     if (!r.ok()) {
       throw failure("discovery through " + portal, r);
     }

@@ -1,9 +1,11 @@
 package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
+import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.DiscoveredPortal;
+import io.ocfs2iscsi.node.tools.IscsiNodeRecords;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.Portal;
 import io.ocfs2iscsi.node.tools.ToolFailure;
@@ -12,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * recovers failed ones itself); for the others: discovery (once, through the first portal that answers, or per
  * portal when the target advertises only some), the node record settings, CHAP in the record file, login. A portal
  * that fails is reported and skipped: the volume is usable with one path, and the path repair retries the rest.
+ *
+ * <p>The portals it sets out to log in through are recorded as the plugin's ({@link OwnedSessions}) before the
+ * first host change; only those sessions are ever logged out again. Callers hold the target's lock
+ * ({@link TargetLocks}) around {@link #connect} and {@link #release}.
  */
 public final class IscsiLogin {
 
@@ -28,9 +35,13 @@ public final class IscsiLogin {
   static final String LOCK_DIR = "/run/lock/iscsi";
 
   private final HostTools host;
+  private final StateStore state;
+  private final TargetLocks locks;
 
-  public IscsiLogin(HostTools host) {
+  public IscsiLogin(HostTools host, StateStore state, TargetLocks locks) {
     this.host = host;
+    this.state = state;
+    this.locks = locks;
   }
 
   /** The state of one portal after {@link #connect}: its session (null when none) or why it has none. */
@@ -48,6 +59,7 @@ public final class IscsiLogin {
     if (missing.isEmpty()) {
       return portals.stream().map(p -> new PortalPath(p, existing.get(p), null)).toList();
     }
+    state.saveOwnedSessions(state.ownedSessions(target.getIqn()).with(missing));
     host.files().createDirectories(LOCK_DIR);
 
     Map<Portal, String> problems = new LinkedHashMap<>();
@@ -59,7 +71,7 @@ public final class IscsiLogin {
         continue;
       }
       try {
-        List<DiscoveredPortal> found = discover(p, chap);
+        List<DiscoveredPortal> found = discover(target, p, chap);
         anyDiscoveryAnswered = true;
         for (DiscoveredPortal d : found) {
           if (d.target().equals(target.getIqn())) {
@@ -110,13 +122,53 @@ public final class IscsiLogin {
     return out;
   }
 
-  private List<DiscoveredPortal> discover(Portal p, ChapCredentials chap) {
-    if (chap.discoverySettings().isEmpty()) {
-      return host.iscsiadm().discover(p);
+  /**
+   * Discovery through one portal, leaving the host's node records as they were plus those of the volume's own
+   * portals: records the discovery added for other targets (or other portals of the target) are deleted again, so
+   * that no automatic login at boot reaches them; records that existed before are never touched. Discovery CHAP is
+   * in the portal's discovery record only while the discovery runs.
+   */
+  private List<DiscoveredPortal> discover(IscsiTarget target, Portal p, ChapCredentials chap) {
+    try (TargetLocks.Held records = locks.nodeRecords("discovery through " + p)) {
+      Set<IscsiNodeRecords.NodeRecord> before = host.nodeRecords().all();
+      List<DiscoveredPortal> found = chap.discoverySettings().isEmpty() ? host.iscsiadm().discover(p)
+          : discoverWithChap(p, chap);
+      Set<Portal> asked = target.getPortalsList().stream().map(Portal::parse).collect(Collectors.toSet());
+      for (DiscoveredPortal d : found) {
+        boolean wanted = d.target().equals(target.getIqn()) && asked.contains(d.portal());
+        if (!wanted && !before.contains(new IscsiNodeRecords.NodeRecord(d.target(), d.portal()))) {
+          removeRecord(d, p);
+        }
+      }
+      return found;
     }
-    host.iscsiadm().createDiscoveryRecord(p);
-    host.nodeRecords().writeDiscoverySettings(p, chap.discoverySettings());
-    return host.iscsiadm().discoverThroughRecord(p);
+  }
+
+  private List<DiscoveredPortal> discoverWithChap(Portal p, ChapCredentials chap) {
+    Map<String, String> before = host.nodeRecords().discoveryRecords(p);
+    try {
+      host.iscsiadm().createDiscoveryRecord(p);
+      host.nodeRecords().writeDiscoverySettings(p, chap.discoverySettings());
+      return host.iscsiadm().discoverThroughRecord(p);
+    } finally {
+      host.nodeRecords().restoreDiscoveryRecords(p, before);
+    }
+  }
+
+  private void removeRecord(DiscoveredPortal d, Portal through) {
+    if (!ValueRules.matches(ValueRules.IQN, d.target())) {
+      LOG.warn("discovery through {} listed a target name that is no iSCSI name ({}); its record is left alone",
+          through, d.target());
+      return;
+    }
+    try {
+      host.iscsiadm().deleteNode(d.target(), d.portal());
+      LOG.info("removed the node record of {} at {} that discovery through {} added (no volume asked for it)",
+          d.target(), d.portal(), through);
+    } catch (ToolFailure e) {
+      LOG.warn("could not remove the node record of {} at {} that discovery through {} added: {}", d.target(),
+          d.portal(), through, e.getMessage());
+    }
   }
 
   private void configureRecord(IscsiTarget target, Portal p, ChapCredentials chap) {
@@ -131,21 +183,36 @@ public final class IscsiLogin {
   }
 
   /**
-   * Logs out of the portals of the target that no other staged volume needs, deleting their node records so
-   * that no automatic login brings them back at boot.
+   * Logs out of the target's sessions on the volume's portals that this plugin logged in and that are not
+   * {@code needed}, deleting their node records so that no automatic login brings them back at boot. A session the
+   * plugin did not log in is left alone, with its node record, whoever uses it.
+   *
+   * @param existing the target's sessions now
    */
-  public void disconnect(IscsiTarget target, Set<Portal> keep, Map<Portal, IscsiSession> existing) {
+  public void release(IscsiTarget target, Set<Portal> needed, Map<Portal, IscsiSession> existing) {
+    OwnedSessions owned = state.ownedSessions(target.getIqn());
+    List<Portal> released = new ArrayList<>();
     for (String raw : target.getPortalsList()) {
       Portal p = Portal.parse(raw);
-      if (keep.contains(p)) {
-        LOG.info("{} {}: session kept, another staged volume uses it", target.getIqn(), p);
+      if (!owned.portals().contains(p)) {
+        if (existing.containsKey(p)) {
+          LOG.info("{} {}: session kept, it existed before this plugin logged in", target.getIqn(), p);
+        }
+        continue;
+      }
+      if (needed.contains(p)) {
+        LOG.info("{} {}: session kept, another volume on this node uses it", target.getIqn(), p);
         continue;
       }
       if (existing.containsKey(p)) {
         host.iscsiadm().logout(target.getIqn(), p);
       }
-      host.iscsiadm().deleteNode(target.getIqn(), p);
+      try (TargetLocks.Held records = locks.nodeRecords("logout from " + target.getIqn())) {
+        host.iscsiadm().deleteNode(target.getIqn(), p);
+      }
+      released.add(p);
     }
+    state.saveOwnedSessions(owned.without(released));
   }
 
   static Map<Portal, IscsiSession> sessionsOf(String iqn, List<IscsiSession> sessions) {

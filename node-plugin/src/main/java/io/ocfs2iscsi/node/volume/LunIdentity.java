@@ -4,8 +4,10 @@ import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.ScsiSysfs.ScsiDisk;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,34 @@ public final class LunIdentity {
     disks.forEach(
         (pp, d) -> paths.add(new LunPaths.LunPath(pp.portal(), pp.session().sid(), d.hctl(), d.device())));
     return new LunPaths(wwid, paths, down);
+  }
+
+  /**
+   * The disks that are this volume's LUN now: behind one of {@code sessions} (the target's), at the volume's LUN
+   * number, and reporting {@code wwid} when read again now. Names recorded earlier prove nothing: after a reboot or a
+   * new login the kernel gives them to whichever disk appears first, of another LUN, another target or a local
+   * disk. Empty when the WWID is unknown (a stage that failed before the paths agreed): then no disk is provably the
+   * volume's.
+   */
+  public List<String> currentDisks(VolumeSpec spec, String wwid, Collection<IscsiSession> sessions) {
+    List<String> out = new ArrayList<>();
+    if (wwid.isEmpty()) {
+      return out;
+    }
+    int lun = spec.getTarget().getLun();
+    for (IscsiSession s : sessions) {
+      for (ScsiDisk d : host.sysfs().disks(s.sid(), lun)) {
+        Optional<String> now = host.scsiId().wwid(d.device());
+        if (now.filter(wwid::equals).isPresent()) {
+          out.add(d.device());
+        } else {
+          LOG.warn(
+              "{}: /dev/{} (LUN {} behind session {}) reports WWID {}, not the volume's {}: left alone",
+              spec.getVolumeId(), d.device(), lun, s.sid(), now.orElse("(none)"), wwid);
+        }
+      }
+    }
+    return out;
   }
 
   /** Waits (bounded) until every logged-in session shows a disk for the LUN; returns what appeared. */

@@ -66,6 +66,12 @@ public record StagedVolume(
     return new StagedVolume(volumeId, phase, stagingPath, spec, wwid, uuid, devices, p);
   }
 
+  /** The WWID the volume's LUN must report: the pinned one, else the one verified at stage (empty if neither). */
+  public String expectedWwid() {
+    String pinned = spec.getMultipath().getWwid();
+    return pinned.isEmpty() ? wwid : pinned;
+  }
+
   public String device() {
     return "/dev/mapper/" + spec.getMultipath().getAlias();
   }

@@ -21,8 +21,9 @@ import java.util.Properties;
 
 /**
  * The plugin's own state, under --state-dir (a host directory, so it survives plugin restarts and reboots):
- * {@code cluster.pb}, the cluster last applied by ApplyCluster, and {@code volumes/<volume_id>.properties}, one
- * per volume staged (or being staged) on this node. Files are replaced atomically and readable by root only (they
+ * {@code cluster.pb}, the cluster last applied by ApplyCluster, {@code volumes/<volume_id>.properties}, one
+ * per volume staged (or being staged) on this node, and {@code targets/<iqn>.properties}, the iSCSI sessions the
+ * plugin logged in per target ({@link OwnedSessions}). Files are replaced atomically and readable by root only (they
  * hold no secrets, but say which LUNs this node uses).
  */
 public final class StateStore {
@@ -121,6 +122,59 @@ public final class StateStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The sessions this plugin logged in to the target (none when nothing is recorded). */
+  public OwnedSessions ownedSessions(String iqn) {
+    Path f = targetFile(iqn);
+    if (!Files.exists(f)) {
+      return OwnedSessions.none(iqn);
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      p.load(r);
+      return OwnedSessions.fromProperties(p);
+    } catch (IOException | RuntimeException e) {
+      throw NodeException.internal("state file " + f + " is unreadable (" + e.getMessage() + "): remove it by hand");
+    }
+  }
+
+  /** Writes the record of the target's sessions (not when unchanged, as {@link #save}); an empty one removes it. */
+  public void saveOwnedSessions(OwnedSessions owned) {
+    Path f = targetFile(owned.iqn());
+    if (owned.portals().isEmpty()) {
+      try {
+        Files.deleteIfExists(f);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return;
+    }
+    java.io.StringWriter sw = new java.io.StringWriter();
+    try (Writer w = sw) {
+      owned.toProperties().store(w, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    StringBuilder out = new StringBuilder("# csi.ocfs2iscsi.io node plugin: iSCSI sessions it logged in\n");
+    sw.toString().lines().filter(l -> !l.startsWith("#")).sorted().forEach(l -> out.append(l).append('\n'));
+    byte[] content = out.toString().getBytes(StandardCharsets.UTF_8);
+    try {
+      if (Files.isRegularFile(f) && java.util.Arrays.equals(Files.readAllBytes(f), content)) {
+        return;
+      }
+    } catch (IOException e) {
+      // unreadable: replace it
+    }
+    write(f, content);
+  }
+
+  private Path targetFile(String iqn) {
+    // Target names become file names: only valid iSCSI names (no '/'), validated again whatever the caller did.
+    if (!ValueRules.matches(ValueRules.IQN, iqn) || iqn.length() > ValueRules.IQN_MAX_LENGTH) {
+      throw NodeException.invalidArgument("target iqn must be " + ValueRules.IQN_RULE);
+    }
+    return dir.resolve("targets").resolve(iqn + ".properties");
   }
 
   private Path volumeFile(String volumeId) {

@@ -6,12 +6,11 @@ import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.MultipathMap;
 import io.ocfs2iscsi.node.tools.Portal;
-import io.ocfs2iscsi.node.tools.ScsiSysfs;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +23,16 @@ public final class VolumeAttacher {
 
   private final HostTools host;
   private final StateStore state;
+  private final TargetLocks targets;
   private final IscsiLogin login;
   private final LunIdentity identity;
   private final MultipathMapper mapper;
 
-  public VolumeAttacher(HostTools host, StateStore state, Timing timing) {
+  public VolumeAttacher(HostTools host, StateStore state, Timing timing, TargetLocks targets) {
     this.host = host;
     this.state = state;
-    this.login = new IscsiLogin(host);
+    this.targets = targets;
+    this.login = new IscsiLogin(host, state, targets);
     this.identity = new LunIdentity(host, timing);
     this.mapper = new MultipathMapper(host, timing);
   }
@@ -53,7 +54,13 @@ public final class VolumeAttacher {
   /** The same, with the duration of each step (iscsi_login, wwid, multipath) added to {@code times}. */
   public Attached attach(
       VolumeSpec spec, ChapCredentials chap, Map<String, String> knownDevices, StepTimes times) {
-    List<IscsiLogin.PortalPath> portals = times.time("iscsi_login", () -> login.connect(spec.getTarget(), chap));
+    List<IscsiLogin.PortalPath> portals =
+        times.time("iscsi_login", () -> {
+          String iqn = spec.getTarget().getIqn();
+          try (TargetLocks.Held target = targets.acquire(iqn, "login for " + spec.getVolumeId())) {
+            return login.connect(spec.getTarget(), chap);
+          }
+        });
     LunPaths lun = times.time("wwid", () -> identity.verify(spec, portals, knownDevices));
     List<VolumeSpec> others =
         state.volumes().stream().filter(v -> !v.volumeId().equals(spec.getVolumeId())).map(StagedVolume::spec)
@@ -69,28 +76,39 @@ public final class VolumeAttacher {
   }
 
   /**
-   * Undoes steps 3-1: flushes the map, deletes the LUN's SCSI disks, logs out of the sessions no other staged
-   * volume uses and that are not in {@code keepAlso}.
+   * For a call that attaches the volume without recording it in the state store (FormatVolume): until closed, its
+   * sessions count as needed, and no unstage of another volume of the target logs them out.
    */
-  public void detach(VolumeSpec spec, Set<String> knownDevices, Set<Portal> keepAlso) {
+  public TargetLocks.Held inUse(VolumeSpec spec) {
+    return targets.use(spec);
+  }
+
+  /**
+   * Undoes steps 3-1: flushes the map, deletes the SCSI disks that are the volume's LUN now (see
+   * {@link LunIdentity#currentDisks}) unless another volume of this node is the same LUN, and logs out of the
+   * sessions the plugin logged in that no other volume (staged, or attached by a call in progress) and no portal in
+   * {@code keepAlso} needs.
+   *
+   * @param wwid the volume's WWID (pinned, or verified when it was attached); empty when it was never known
+   */
+  public void detach(VolumeSpec spec, String wwid, Set<Portal> keepAlso) {
     mapper.dismantle(spec.getMultipath().getAlias());
-    Set<String> disks = new LinkedHashSet<>(knownDevices);
-    Map<Portal, IscsiSession> sessions = IscsiLogin.sessionsOf(spec.getTarget().getIqn(), host.iscsiadm().sessions());
-    sessions
-        .values()
-        .forEach(s -> host.sysfs().disks(s.sid(), spec.getTarget().getLun()).stream()
-            .map(ScsiSysfs.ScsiDisk::device).forEach(disks::add));
-    for (String d : disks) {
-      host.sysfs().delete(d);
-    }
-    Set<Portal> keep = new HashSet<>(keepAlso);
-    for (StagedVolume other : state.volumes()) {
-      if (!other.volumeId().equals(spec.getVolumeId())
-          && other.spec().getTarget().getIqn().equals(spec.getTarget().getIqn())) {
-        other.spec().getTarget().getPortalsList().forEach(p -> keep.add(Portal.parse(p)));
+    String iqn = spec.getTarget().getIqn();
+    try (TargetLocks.Held target = targets.acquire(iqn, "logout for " + spec.getVolumeId())) {
+      List<VolumeSpec> others =
+          Stream.concat(state.volumes().stream().map(StagedVolume::spec), targets.attaching(iqn).stream())
+              .filter(o -> o.getTarget().getIqn().equals(iqn) && !o.getVolumeId().equals(spec.getVolumeId()))
+              .toList();
+      Map<Portal, IscsiSession> sessions = IscsiLogin.sessionsOf(iqn, host.iscsiadm().sessions());
+      if (others.stream().noneMatch(o -> o.getTarget().getLun() == spec.getTarget().getLun())) {
+        for (String d : identity.currentDisks(spec, wwid, sessions.values())) {
+          host.sysfs().delete(d);
+        }
       }
+      Set<Portal> needed = new HashSet<>(keepAlso);
+      others.forEach(o -> o.getTarget().getPortalsList().forEach(p -> needed.add(Portal.parse(p))));
+      login.release(spec.getTarget(), needed, sessions);
     }
-    login.disconnect(spec.getTarget(), keep, sessions);
   }
 
   /**

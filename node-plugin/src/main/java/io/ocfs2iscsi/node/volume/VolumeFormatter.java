@@ -36,12 +36,12 @@ public final class VolumeFormatter {
 
   public VolumeFormatter(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
-      ClusterStack cluster) {
+      ClusterStack cluster, TargetLocks targets) {
     this.host = host;
     this.state = state;
     this.locks = locks;
     this.redactor = redactor;
-    this.attacher = new VolumeAttacher(host, state, timing);
+    this.attacher = new VolumeAttacher(host, state, timing, targets);
     this.cluster = cluster;
   }
 
@@ -75,7 +75,7 @@ public final class VolumeFormatter {
     Optional<StagedVolume> staged = state.volume(spec.getVolumeId());
     Set<Portal> hadSessions = attacher.portalsWithSessions(spec.getTarget());
     VolumeAttacher.Attached attached = null;
-    try {
+    try (TargetLocks.Held inUse = attacher.inUse(spec)) {
       attached =
           attacher.attach(spec, chap, staged.map(StagedVolume::devices).orElse(Map.of()));
       return formatIfBlank(spec, attached, probeOnly);
@@ -84,7 +84,7 @@ public final class VolumeFormatter {
           spec.getTarget().getPortalsList().stream().map(Portal::parse).anyMatch(p -> !hadSessions.contains(p));
       if (staged.isEmpty() && attached != null && createdSessions) {
         try {
-          attacher.detach(spec, Set.copyOf(attached.lun().devices()), hadSessions);
+          attacher.detach(spec, attached.lun().wwid(), hadSessions);
         } catch (RuntimeException e) {
           LOG.warn("{}: could not detach after FormatVolume: {}", spec.getVolumeId(), e.getMessage());
         }

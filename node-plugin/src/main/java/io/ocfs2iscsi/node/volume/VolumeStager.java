@@ -8,9 +8,7 @@ import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
 import io.ocfs2iscsi.node.tools.O2cb;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -35,13 +33,13 @@ public final class VolumeStager {
 
   public VolumeStager(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
-      ClusterStack cluster) {
+      ClusterStack cluster, TargetLocks targets) {
     this.host = host;
     this.state = state;
     this.locks = locks;
     this.redactor = redactor;
     this.timing = timing;
-    this.attacher = new VolumeAttacher(host, state, timing);
+    this.attacher = new VolumeAttacher(host, state, timing, targets);
     this.cluster = cluster;
     this.mounts = new Ocfs2Mounts(host);
   }
@@ -79,9 +77,8 @@ public final class VolumeStager {
 
     StepTimes times = new StepTimes();
     VolumeAttacher.Attached attached = attacher.attach(spec, chap, record.devices(), times);
-    Map<String, String> devices = new LinkedHashMap<>(record.devices());
-    devices.putAll(attached.lun().deviceWwids());
-    record = record.withLun(attached.lun().wwid(), devices);
+    // The names of now replace the recorded ones: the kernel may have given those to other disks since.
+    record = record.withLun(attached.lun().wwid(), attached.lun().deviceWwids());
     state.save(record);
 
     times.time("o2cb", () -> cluster.ensureOnlineFor(spec.getFilesystem().getClusterName()));
@@ -133,7 +130,7 @@ public final class VolumeStager {
         }
       }
       leaveHeartbeat(v);
-      attacher.detach(v.spec(), v.devices().keySet(), Set.of());
+      attacher.detach(v.spec(), v.expectedWwid(), Set.of());
       state.delete(r.volumeId());
       LOG.info("unstaged {}", r.volumeId());
     }

@@ -17,6 +17,7 @@ import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.tools.ClusterConf;
 import io.ocfs2iscsi.node.volume.StateStore;
+import io.ocfs2iscsi.node.volume.TargetLocks;
 import io.ocfs2iscsi.node.volume.Timing;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
@@ -65,6 +66,7 @@ public final class ReferenceHost {
   public final StateStore state;
   public final SecretRedactor redactor = new SecretRedactor();
   public final VolumeLocks locks = new VolumeLocks();
+  public final TargetLocks targets = new TargetLocks();
   public final ClusterStack cluster;
   public final VolumeStager stager;
   public final VolumePublisher publisher;
@@ -73,6 +75,8 @@ public final class ReferenceHost {
 
   /** Portals whose network path is down: discovery and login through them fail as iscsiadm does. */
   public final Set<String> downPortals = new LinkedHashSet<>();
+  /** Other targets of the array, which discovery through either reference portal lists too. */
+  public final List<String> alsoAdvertised = new ArrayList<>();
   /** Portals with a session. */
   public final Set<String> loggedIn = new LinkedHashSet<>();
   /** What blkid finds on the map: null (blank), "ocfs2", "ext4". */
@@ -88,7 +92,8 @@ public final class ReferenceHost {
   public boolean remountedReadOnly = false;
 
   private final Map<String, Integer> sidOfPortal = Map.of(PORTAL_A, 1, PORTAL_B, 2);
-  private final Map<String, String> diskOfPortal = Map.of(PORTAL_A, "sdc", PORTAL_B, "sdd");
+  /** The SCSI disk of LUN 0 behind each portal's session, as the kernel named it at the last login. */
+  private final Map<String, String> diskOfPortal = new LinkedHashMap<>(Map.of(PORTAL_A, "sdc", PORTAL_B, "sdd"));
   private final Map<String, String> hctlOfPortal = Map.of(PORTAL_A, "3:0:0:0", PORTAL_B, "4:0:0:0");
   private final Map<String, Integer> busyReadsLeft = new LinkedHashMap<>();
 
@@ -98,9 +103,9 @@ public final class ReferenceHost {
     this.tools = HostTools.create(fake, files, HostMode.DIRECT, d -> {}, redactor);
     this.state = new StateStore(root.resolve("var/lib/ocfs2iscsi"));
     this.cluster = new ClusterStack(tools, state);
-    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster);
+    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster, targets);
     this.publisher = new VolumePublisher(tools, state, locks);
-    this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster);
+    this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster, targets);
     this.inspector = new VolumeInspector(tools, state);
     if (!files.exists("/proc/self/mounts")) {
       write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
@@ -173,6 +178,7 @@ public final class ReferenceHost {
     fake.on("iscsiadm", "-m", "session", "-P", "1").answer(a -> sessionsReply());
     fake.onPrefix("iscsiadm", "-m", "discovery", "-t", "sendtargets", "-p").answer(this::discovery);
     fake.onPrefix("iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p").answer(this::discoveryDb);
+    fake.onPrefix("iscsiadm", "-m", "node", "-T").answer(this::otherTargetNode);
     fake.onPrefix("iscsiadm", "-m", "node", "-T", IQN).answer(this::node);
     fake.onPrefix("iscsiadm", "-m", "session", "-r").reply(Reply.ok());
     fake.onPrefix("/lib/udev/scsi_id", "--whitelisted", "--replace-whitespace").answer(this::scsiId);
@@ -275,30 +281,74 @@ public final class ReferenceHost {
     return Reply.ok(out.toString());
   }
 
+  /**
+   * SendTargets discovery as open-iscsi's iscsiadm does it: the portal answers with every target of the array on
+   * both reference portals (the reference target, then {@link #alsoAdvertised}); a node record is written for each,
+   * and, unless the call limits the operations to "-o new", an existing record is overwritten with iscsid.conf's
+   * defaults (iscsiadm's default operations are new, delete and update).
+   */
   private Reply discovery(List<String> argv) {
-    String portal = argv.get(argv.size() - 1);
+    String portal = argv.get(argv.indexOf("-p") + 1);
     if (downPortals.contains(portal)) {
       return new Reply(4, "", "iscsiadm: cannot make connection to " + portal.split(":")[0]
           + ": No route to host\niscsiadm: connection login retries (reopen_max) 5 exceeded\n"
           + "iscsiadm: Could not perform SendTargets discovery: iSCSI PDU timed out\n");
     }
-    for (String p : List.of(PORTAL_A, PORTAL_B)) {
-      write("/etc/iscsi/nodes/" + IQN + "/" + p.replace(":", ",") + ",1/default",
-          "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = 1\nnode.startup = manual\n"
-              + "node.session.auth.authmethod = None\n# END RECORD\n");
+    boolean onlyNew = argv.contains("-o") && argv.get(argv.indexOf("-o") + 1).equals("new");
+    StringBuilder out = new StringBuilder(captured("reference/iscsiadm-discovery.txt"));
+    List<String> targets = new ArrayList<>(List.of(IQN));
+    targets.addAll(alsoAdvertised);
+    for (String target : targets) {
+      for (String p : List.of(PORTAL_A, PORTAL_B)) {
+        if (!target.equals(IQN)) {
+          out.append(p).append(",1 ").append(target).append('\n');
+        }
+        String record = nodeRecord(target, p);
+        if (!onlyNew || !files.exists(record)) {
+          write(record, "# BEGIN RECORD 2.1.8\nnode.name = " + target + "\nnode.tpgt = 1\nnode.startup = manual\n"
+              + "node.session.auth.authmethod = None\nnode.discovery_address = " + portal.split(":")[0]
+              + "\n# END RECORD\n");
+        }
+      }
     }
-    return Reply.ok(captured("reference/iscsiadm-discovery.txt"));
+    return Reply.ok(out.toString());
   }
 
-  /** A discovery record is created ("-o new"), then used ("--discover") exactly as plain discovery. */
+  /** The node record file of a target's portal (tpgt 1, iface default), in Debian's layout. */
+  public static String nodeRecord(String target, String portal) {
+    return "/etc/iscsi/nodes/" + target + "/" + portal.replace(":", ",") + ",1/default";
+  }
+
+  /** The discovery record file of a portal, in Debian's layout. */
+  public static String discoveryRecord(String portal) {
+    return "/etc/iscsi/send_targets/" + portal.replace(':', ',') + "/st_config";
+  }
+
+  /** A discovery record is created ("-o new" alone), then used ("--discover") exactly as plain discovery. */
   private Reply discoveryDb(List<String> argv) {
-    String portal = argv.get(6);
-    if (argv.get(7).equals("-o")) {
-      write("/etc/iscsi/send_targets/" + portal.replace(':', ',') + "/st_config",
-          "# BEGIN RECORD 2.1.8\ndiscovery.startup = manual\ndiscovery.type = sendtargets\n# END RECORD\n");
+    String portal = argv.get(argv.indexOf("-p") + 1);
+    if (!argv.contains("--discover")) {
+      if (!files.exists(discoveryRecord(portal))) {
+        write(discoveryRecord(portal),
+            "# BEGIN RECORD 2.1.8\ndiscovery.startup = manual\ndiscovery.type = sendtargets\n# END RECORD\n");
+      }
       return Reply.ok();
     }
-    return discovery(List.of(portal));
+    return discovery(argv);
+  }
+
+  /** Node records of other targets: only deleted, as the plugin does with records it did not ask for. */
+  private Reply otherTargetNode(List<String> argv) {
+    String target = argv.get(4);
+    String portal = argv.get(6);
+    if (!argv.subList(7, argv.size()).equals(List.of("-o", "delete"))) {
+      throw new AssertionError("unexpected iscsiadm node op on another target " + argv);
+    }
+    if (!files.exists(nodeRecord(target, portal))) {
+      return new Reply(21, "", "iscsiadm: No records found\n");
+    }
+    delete(nodeRecord(target, portal));
+    return Reply.ok();
   }
 
   private Reply node(List<String> argv) {
@@ -365,8 +415,11 @@ public final class ReferenceHost {
       boolean pathLine = line.contains(" sdc ") || line.contains(" sdd ");
       boolean present = (line.contains(" sdc ") && loggedIn.contains(PORTAL_A))
           || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B));
-      if (!pathLine || present) {
+      if (!pathLine) {
         out.append(line).append('\n');
+      } else if (present) {
+        String portal = line.contains(" sdc ") ? PORTAL_A : PORTAL_B;
+        out.append(line.replaceAll(" sd[cd] ", " " + diskOfPortal.get(portal) + " ")).append('\n');
       }
     }
     return Reply.ok(out.toString());
@@ -489,6 +542,52 @@ public final class ReferenceHost {
     write(block + "/device/delete", "");
     write(session + "/recovery_tmo", "5\n");
     mkdirs("/sys/block");
+    try {
+      Path link = root.resolve("sys/block/" + dev);
+      Files.deleteIfExists(link);
+      Files.createSymbolicLink(link, root.resolve(block.substring(1)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The kernel names the disks anew, as after a reboot or a log out and in: the LUN 0 disks behind the sessions of
+   * portals A and B are now {@code diskA} and {@code diskB} (same LUN, same WWID).
+   */
+  public void renameDisks(String diskA, String diskB) {
+    List<String> sessions = List.copyOf(loggedIn);
+    sessions.forEach(this::removeSessionDisk);
+    diskOfPortal.put(PORTAL_A, diskA);
+    diskOfPortal.put(PORTAL_B, diskB);
+    wwidOfDevice.put(diskA, WWID);
+    wwidOfDevice.put(diskB, WWID);
+    sessions.forEach(this::sessionDisk);
+  }
+
+  /** Another LUN of the target behind the session of {@code portal}: SCSI disk {@code dev}, reporting {@code wwid}. */
+  public void lunDisk(String portal, int lun, String dev, String wwid) {
+    String hctl = hctlOfPortal.get(portal);
+    String scsiTarget = hctl.substring(0, hctl.lastIndexOf(':'));
+    scsiDisk("/sys/class/iscsi_session/session" + sidOfPortal.get(portal) + "/device/target" + scsiTarget + "/"
+        + scsiTarget + ":" + lun + "/block/" + dev, dev, wwid);
+  }
+
+  /** A session (sid 3) of another target, whose LUN 0 is the SCSI disk {@code dev} reporting {@code wwid}. */
+  public void otherTargetDisk(String dev, String wwid) {
+    scsiDisk("/sys/class/iscsi_session/session3/device/target5:0:0/5:0:0:0/block/" + dev, dev, wwid);
+  }
+
+  /** The sysfs delete switch of a disk, where a test reads whether the plugin wrote "1" into it. */
+  public String deleteSwitch(String dev) {
+    return read("/sys/block/" + dev + "/device/delete");
+  }
+
+  private void scsiDisk(String block, String dev, String wwid) {
+    mkdirs(block);
+    mkdirs("/sys/block");
+    write(block + "/device/delete", "");
+    wwidOfDevice.put(dev, wwid);
     try {
       Path link = root.resolve("sys/block/" + dev);
       Files.deleteIfExists(link);

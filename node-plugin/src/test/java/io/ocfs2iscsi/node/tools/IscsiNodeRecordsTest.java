@@ -103,4 +103,58 @@ class IscsiNodeRecordsTest {
         .isInstanceOf(NodeException.class)
         .hasMessageContaining("no node record");
   }
+
+  @Test
+  void everyNodeRecordOfBothLayoutsIsListed() throws Exception {
+    Files.createDirectories(root.resolve("etc/iscsi/nodes/iqn.2016-02.local.virtual:virtual.vg1/192.168.0.180,3260,1"));
+    Files.createDirectories(root.resolve("etc/iscsi/nodes/iqn.2016-02.local.virtual:virtual.vg2"));
+    Files.writeString(root.resolve("etc/iscsi/nodes/iqn.2016-02.local.virtual:virtual.vg2/fd00::1,3260,2"), RECORD);
+    Files.createDirectories(root.resolve("var/lib/iscsi/nodes/iqn.2020-01.x:y/10.0.0.1,3261,-1"));
+    Files.createDirectories(root.resolve("var/lib/iscsi/nodes/iqn.2020-01.x:y/not-a-record"));
+
+    assertThat(new IscsiNodeRecords(new HostFiles(root)).all())
+        .containsExactlyInAnyOrder(
+            record("iqn.2016-02.local.virtual:virtual.vg1", "192.168.0.180:3260"),
+            record("iqn.2016-02.local.virtual:virtual.vg2", "[fd00::1]:3260"),
+            record("iqn.2020-01.x:y", "10.0.0.1:3261"));
+  }
+
+  private static IscsiNodeRecords.NodeRecord record(String iqn, String portal) {
+    return new IscsiNodeRecords.NodeRecord(iqn, Portal.parse(portal));
+  }
+
+  @Test
+  void aDiscoveryRecordThatDidNotExistIsRemovedWithItsLinksButNotTheNodeRecords() throws Exception {
+    IscsiNodeRecords records = new IscsiNodeRecords(new HostFiles(root));
+    Portal portal = Portal.parse("192.168.0.180:3260");
+    Map<String, String> before = records.discoveryRecords(portal);
+    Path dir = root.resolve("etc/iscsi/send_targets/192.168.0.180,3260");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("st_config"), "discovery.sendtargets.auth.password = d1sc-secret\n");
+    Path node = root.resolve("etc/iscsi/nodes/iqn.2016-02.local.virtual:virtual.vg1/192.168.0.180,3260,1");
+    Files.createDirectories(node);
+    Files.createSymbolicLink(dir.resolve("iqn.2016-02.local.virtual:virtual.vg1,192.168.0.180,3260,1,default"), node);
+
+    records.restoreDiscoveryRecords(portal, before);
+
+    assertThat(before).isEmpty();
+    assertThat(dir).doesNotExist();
+    assertThat(node).isDirectory();
+  }
+
+  @Test
+  void aDiscoveryRecordThatExistedGetsItsContentBackPrivately() throws Exception {
+    IscsiNodeRecords records = new IscsiNodeRecords(new HostFiles(root));
+    Portal portal = Portal.parse("10.0.0.1:3260");
+    Path file = root.resolve("var/lib/iscsi/send_targets/10.0.0.1,3260/st_config");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "discovery.sendtargets.auth.authmethod = None\n");
+    Map<String, String> before = records.discoveryRecords(portal);
+    records.writeDiscoverySettings(portal, Map.of("discovery.sendtargets.auth.password", "d1sc-secret"));
+
+    records.restoreDiscoveryRecords(portal, before);
+
+    assertThat(Files.readString(file)).isEqualTo("discovery.sendtargets.auth.authmethod = None\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+  }
 }

@@ -118,21 +118,32 @@ class ChapSecretsTest {
   }
 
   @Test
-  void discoveryChapGoesIntoTheDiscoveryRecord() throws Exception {
+  void discoveryChapIsInTheDiscoveryRecordOnlyWhileTheDiscoveryRuns() throws Exception {
     Path stConfig = root.resolve("etc/iscsi/send_targets/192.168.0.180,3260/st_config");
     Map<String, String> withDiscovery = new java.util.HashMap<>(SECRETS);
     withDiscovery.put(ChapSecretKeys.DISCOVERY_USERNAME, "disc-user-77");
     withDiscovery.put(ChapSecretKeys.DISCOVERY_PASSWORD, "DiscS3cret-88");
+    List<String> duringDiscovery = new java.util.ArrayList<>();
+    for (String portal : List.of(PORTAL_A, PORTAL_B)) {
+      host.write(
+          ReferenceHost.nodeRecord(IQN, portal), "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\n# END RECORD\n");
+    }
+    host.fake.on("iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p", PORTAL_A, "-o", "new", "--discover")
+        .answer(a -> {
+          duringDiscovery.add(host.read("/etc/iscsi/send_targets/192.168.0.180,3260/st_config"));
+          return Reply.ok(io.ocfs2iscsi.node.Fixtures.captured("reference/iscsiadm-discovery.txt"));
+        });
 
     host.stager.stage(stage(withDiscovery));
 
-    assertThat(Files.readString(stConfig))
+    assertThat(duringDiscovery).singleElement().asString()
         .contains("discovery.sendtargets.auth.authmethod = CHAP")
         .contains("discovery.sendtargets.auth.password = DiscS3cret-88");
+    assertThat(stConfig).doesNotExist();
     assertThat(host.fake.calls())
         .contains(
             "iscsiadm -m discoverydb -t sendtargets -p " + PORTAL_A + " -o new",
-            "iscsiadm -m discoverydb -t sendtargets -p " + PORTAL_A + " --discover")
+            "iscsiadm -m discoverydb -t sendtargets -p " + PORTAL_A + " -o new --discover")
         .noneMatch(c -> c.contains("DiscS3cret-88") || c.contains("disc-user-77"));
   }
 

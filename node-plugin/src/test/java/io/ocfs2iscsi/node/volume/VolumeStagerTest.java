@@ -43,7 +43,7 @@ class VolumeStagerTest {
     assertThat(host.fake.calls())
         .containsExactly(
             "iscsiadm -m session -P 1",
-            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A,
+            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A + " -o new",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A
                 + " -o update -n node.session.timeo.replacement_timeout -v 10",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A + " -o update -n node.startup -v automatic",
@@ -131,6 +131,8 @@ class VolumeStagerTest {
             "multipathd disablequeueing map mylun",
             "multipath -f mylun",
             "iscsiadm -m session -P 1",
+            "/lib/udev/scsi_id --whitelisted --replace-whitespace --device=/dev/sdc",
+            "/lib/udev/scsi_id --whitelisted --replace-whitespace --device=/dev/sdd",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A + " --logout",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_A + " -o delete",
             "iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " --logout",
@@ -208,8 +210,8 @@ class VolumeStagerTest {
 
     assertThat(host.fake.calls())
         .contains(
-            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A,
-            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_B);
+            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_A + " -o new",
+            "iscsiadm -m discovery -t sendtargets -p " + PORTAL_B + " -o new");
     assertThat(host.loggedIn).containsExactly(PORTAL_B);
   }
 
