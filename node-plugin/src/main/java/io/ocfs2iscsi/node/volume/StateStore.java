@@ -7,13 +7,16 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,10 +30,44 @@ import java.util.Properties;
  */
 public final class StateStore {
 
+  /**
+   * The kernel's fsync at the points where the store needs its data on disk. Test seam: a test records when it is
+   * called relative to the rename.
+   */
+  public interface Sync {
+    /** Forces a written file's content to disk. */
+    void file(FileChannel written) throws IOException;
+
+    /** Forces a directory's entries (a rename into it) to disk. */
+    void directory(Path dir) throws IOException;
+
+    Sync KERNEL = new Sync() {
+      @Override
+      public void file(FileChannel written) throws IOException {
+        written.force(true);
+      }
+
+      @Override
+      public void directory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+          d.force(true);
+        }
+      }
+    };
+  }
+
   private final Path dir;
+  private final Clock clock;
+  private final Sync sync;
 
   public StateStore(Path dir) {
+    this(dir, Clock.systemUTC(), Sync.KERNEL);
+  }
+
+  public StateStore(Path dir, Clock clock, Sync sync) {
     this.dir = dir;
+    this.clock = clock;
+    this.sync = sync;
   }
 
   public Path dir() {
@@ -83,6 +120,11 @@ public final class StateStore {
     }
     out.sort((a, b) -> a.volumeId().compareTo(b.volumeId()));
     return out;
+  }
+
+  /** Volumes whose record was unreadable and is kept aside. */
+  public List<String> quarantined() {
+    return List.of();
   }
 
   /**
