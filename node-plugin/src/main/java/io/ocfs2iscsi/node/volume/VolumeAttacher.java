@@ -84,6 +84,12 @@ public final class VolumeAttacher {
       host.sysfs().delete(d);
     }
     Set<Portal> keep = new HashSet<>(keepAlso);
+    List<String> unknown = state.quarantined();
+    if (!unknown.isEmpty()) {
+      LOG.warn("{}: sessions of {} kept: the state records of {} are unreadable, so whether they use them is unknown",
+          spec.getVolumeId(), spec.getTarget().getIqn(), unknown);
+      spec.getTarget().getPortalsList().forEach(p -> keep.add(Portal.parse(p)));
+    }
     for (StagedVolume other : state.volumes()) {
       if (!other.volumeId().equals(spec.getVolumeId())
           && other.spec().getTarget().getIqn().equals(spec.getTarget().getIqn())) {

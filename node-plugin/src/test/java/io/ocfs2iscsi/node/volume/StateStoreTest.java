@@ -95,7 +95,8 @@ class StateStoreTest {
   }
 
   @Test
-  void aWriteSyncsTheNewFileBeforeTheRenameAndTheDirectoryAfterIt() {
+  void aWriteSyncsTheNewFileBeforeTheRenameAndTheDirectoryAfterIt() throws Exception {
+    Files.createDirectories(dir.resolve("volumes"));
     StagedVolume v = staged();
     byte[] content = StateStore.volumeFileContent(v);
     RecordingSync sync = new RecordingSync(dir.resolve("volumes/mylun.properties"), content);
