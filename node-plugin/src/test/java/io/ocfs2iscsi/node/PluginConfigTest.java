@@ -88,7 +88,7 @@ class PluginConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("without authentication")
         .hasMessageContaining("--csi-insecure-tcp");
-    parse("--csi-endpoint", "tcp://0.0.0.0:10000", "--csi-insecure-tcp");
+    assertThat(parse("--csi-endpoint", "tcp://0.0.0.0:10000", "--csi-insecure-tcp").csiInsecureTcp()).isTrue();
     PluginConfig.parse(new String[] {"--node-id", "n", "--state-dir", "/s", "--csi-endpoint", "tcp://127.0.0.1:1"},
         Map.of("CSI_INSECURE_TCP", "true"));
     parse("--csi-endpoint", "unix:///csi/csi.sock");
@@ -96,7 +96,9 @@ class PluginConfigTest {
 
   @Test
   void theKubeletDirIsAnAbsoluteDirectoryBelowTheRoot() {
-    parse("--csi-endpoint", "unix:///csi/csi.sock", "--kubelet-dir", "/data/kubelet");
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock").kubeletDir()).isEqualTo("/var/lib/kubelet");
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock", "--kubelet-dir", "/data/kubelet/").kubeletDir())
+        .isEqualTo("/data/kubelet");
     for (String bad : new String[] {"data/kubelet", "/", "/var/lib/../etc", "/var/lib/kubelet\nx"}) {
       assertThatThrownBy(() -> parse("--csi-endpoint", "unix:///csi/csi.sock", "--kubelet-dir", bad))
           .isInstanceOf(IllegalArgumentException.class)

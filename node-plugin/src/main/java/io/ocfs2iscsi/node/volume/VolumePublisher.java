@@ -8,7 +8,11 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** NodePublishVolume / NodeUnpublishVolume: bind mounts of the staged filesystem into pods. Both idempotent. */
+/**
+ * NodePublishVolume / NodeUnpublishVolume: bind mounts of the staged filesystem into pods. Both idempotent. Both
+ * act only below the kubelet directory, and an unpublish unmounts only a mount of the volume's own device at a path
+ * other than its staging path: a volume this node does not know, or a mount of something else, is left alone.
+ */
 public final class VolumePublisher {
 
   private static final Logger LOG = LoggerFactory.getLogger(VolumePublisher.class);
@@ -17,18 +21,21 @@ public final class VolumePublisher {
   private final StateStore state;
   private final VolumeLocks locks;
   private final Ocfs2Mounts mounts;
+  private final KubeletPaths kubelet;
 
-  public VolumePublisher(HostTools host, StateStore state, VolumeLocks locks) {
+  public VolumePublisher(HostTools host, StateStore state, VolumeLocks locks, KubeletPaths kubelet) {
     this.host = host;
     this.state = state;
     this.locks = locks;
     this.mounts = new Ocfs2Mounts(host);
+    this.kubelet = kubelet;
   }
 
   public void publish(Requests.Publish r) {
     Requests.requireVolumeId(r.volumeId());
-    Requests.requirePath("staging_target_path", r.stagingPath());
-    Requests.requirePath("target_path", r.targetPath());
+    kubelet.require("staging_target_path", r.stagingPath());
+    kubelet.require("target_path", r.targetPath());
+    requireOutsideStaging(r.targetPath(), r.stagingPath(), r.volumeId());
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodePublishVolume")) {
       StagedVolume v =
           state.volume(r.volumeId())
@@ -67,27 +74,50 @@ public final class VolumePublisher {
 
   public void unpublish(Requests.Unpublish r) {
     Requests.requireVolumeId(r.volumeId());
-    Requests.requirePath("target_path", r.targetPath());
+    kubelet.require("target_path", r.targetPath());
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeUnpublishVolume")) {
-      Optional<StagedVolume> v = state.volume(r.volumeId());
-      MountTable table = host.mounter().table();
-      Optional<MountEntry> at = table.at(r.targetPath());
+      Optional<StagedVolume> known = state.volume(r.volumeId());
+      Optional<MountEntry> at = host.mounter().table().at(r.targetPath());
+      if (known.isEmpty()) {
+        if (at.isPresent()) {
+          throw NodeException.notFound(
+              "volume " + r.volumeId() + " is not known on this node, and what is mounted at " + r.targetPath()
+                  + " (" + at.get().source() + ", " + at.get().fsType() + ") was not published by this plugin:"
+                  + " left in place");
+        }
+        return;
+      }
+      StagedVolume v = known.get();
+      requireOutsideStaging(r.targetPath(), v.stagingPath(), r.volumeId());
       if (at.isPresent()) {
-        if (v.isPresent() && !mounts.sameDevice(at.get().source(), v.get().device())) {
+        if (!mounts.sameDevice(at.get().source(), v.device())) {
           throw NodeException.failedPrecondition(
               "target path " + r.targetPath() + " has " + at.get().source() + " mounted, not volume "
-                  + r.volumeId());
+                  + r.volumeId() + ": left in place");
         }
         host.mounter().unmount(r.targetPath());
         LOG.info("unpublished {} from {}", r.volumeId(), r.targetPath());
       }
-      // CSI: the plugin removes the target path it created; a directory with content is left alone.
-      try {
-        host.files().deleteIfExists(r.targetPath());
-      } catch (RuntimeException e) {
-        LOG.info("left {} in place: {}", r.targetPath(), e.getMessage());
+      // CSI: the plugin removes the target directory it created; a directory with content is left alone.
+      if (host.files().isDirectory(r.targetPath())) {
+        try {
+          host.files().deleteIfExists(r.targetPath());
+        } catch (RuntimeException e) {
+          LOG.info("left {} in place: {}", r.targetPath(), e.getMessage());
+        }
       }
-      v.ifPresent(s -> state.save(s.withoutPublish(r.targetPath())));
+      state.save(v.withoutPublish(r.targetPath()));
+    }
+  }
+
+  /** A pod mount never lies on or below the staging path: unmounting it there would pull the volume from all pods. */
+  private static void requireOutsideStaging(String targetPath, String stagingPath, String volumeId) {
+    String t = Requests.normalized(targetPath);
+    String s = Requests.normalized(stagingPath);
+    if (t.equals(s) || t.startsWith(s + "/")) {
+      throw NodeException.invalidArgument(
+          "target_path " + targetPath + " is on the staging path of volume " + volumeId + " (" + stagingPath
+              + "); a pod's target path lies elsewhere");
     }
   }
 }

@@ -16,6 +16,7 @@ import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.tools.ClusterConf;
+import io.ocfs2iscsi.node.volume.KubeletPaths;
 import io.ocfs2iscsi.node.volume.StateStore;
 import io.ocfs2iscsi.node.volume.Timing;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
@@ -98,8 +99,9 @@ public final class ReferenceHost {
     this.tools = HostTools.create(fake, files, HostMode.DIRECT, d -> {}, redactor);
     this.state = new StateStore(root.resolve("var/lib/ocfs2iscsi"));
     this.cluster = new ClusterStack(tools, state);
-    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster);
-    this.publisher = new VolumePublisher(tools, state, locks);
+    KubeletPaths kubelet = new KubeletPaths(KubeletPaths.DEFAULT_DIR, files);
+    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster, kubelet);
+    this.publisher = new VolumePublisher(tools, state, locks, kubelet);
     this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster);
     this.inspector = new VolumeInspector(tools, state);
     if (!files.exists("/proc/self/mounts")) {
