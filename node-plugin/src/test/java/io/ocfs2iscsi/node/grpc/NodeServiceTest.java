@@ -149,7 +149,7 @@ class NodeServiceTest {
 
     plugin.node.nodePublishVolume(publishRequest().setVolumeCapability(readers).build());
 
-    assertThat(plugin.host.fake.calls()).contains("mount -o remount,bind,ro " + TARGET_1);
+    assertThat(plugin.host.fake.calls()).contains("mount -o remount,bind,nosuid,nodev,ro " + TARGET_1);
   }
 
   @Test

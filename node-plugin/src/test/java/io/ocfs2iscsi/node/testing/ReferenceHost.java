@@ -424,10 +424,22 @@ public final class ReferenceHost {
       appendMount(dev + " " + argv.get(3) + " ocfs2 rw,noatime,_netdev,heartbeat=local,user_xattr,acl 0 0");
       return Reply.ok();
     }
-    if (argv.get(1).equals("-o") && argv.get(2).equals("remount,bind,ro")) {
+    if (argv.get(1).equals("-o") && argv.get(2).startsWith("remount,bind,")) {
+      // mount -o remount,bind,FLAGS TARGET: the bind's per-mount flags change, as the kernel lists them.
+      List<String> flags = List.of(argv.get(2).substring("remount,bind,".length()).split(","));
       List<String> lines = new ArrayList<>();
       for (String l : mountTable()) {
-        lines.add(l.split(" ")[1].equals(argv.get(3)) ? l.replace(" rw,", " ro,") : l);
+        String[] f = l.split(" ");
+        if (f[1].equals(argv.get(3))) {
+          List<String> opts = new ArrayList<>(List.of(f[3].split(",")));
+          if (flags.contains("ro")) {
+            opts.set(0, "ro");
+          }
+          flags.stream().filter(x -> !x.equals("ro") && !opts.contains(x)).forEach(x -> opts.add(1, x));
+          f[3] = String.join(",", opts);
+          l = String.join(" ", f);
+        }
+        lines.add(l);
       }
       write("/proc/self/mounts", String.join("\n", lines) + "\n");
       return Reply.ok();

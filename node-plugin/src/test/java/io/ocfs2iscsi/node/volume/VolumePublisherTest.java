@@ -33,7 +33,8 @@ class VolumePublisherTest {
     host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
     host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
 
-    assertThat(host.fake.calls()).containsExactly("mount --bind " + STAGING + " " + TARGET_1);
+    assertThat(host.fake.calls())
+        .containsExactly("mount --bind " + STAGING + " " + TARGET_1, "mount -o remount,bind,nosuid,nodev " + TARGET_1);
     assertThat(host.exists(TARGET_1)).isTrue();
     assertThat(host.state.volume("mylun").orElseThrow().publishes()).containsEntry(TARGET_1, false);
   }
@@ -43,8 +44,8 @@ class VolumePublisherTest {
     host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_2, true));
 
     assertThat(host.fake.calls())
-        .containsExactly("mount --bind " + STAGING + " " + TARGET_2, "mount -o remount,bind,ro " + TARGET_2);
-    assertThat(host.mountTable()).anyMatch(l -> l.startsWith(DEVICE + " " + TARGET_2 + " ocfs2 ro,"));
+        .containsExactly("mount --bind " + STAGING + " " + TARGET_2, "mount -o remount,bind,nosuid,nodev,ro " + TARGET_2);
+    assertThat(host.mountTable()).anyMatch(l -> l.startsWith(DEVICE + " " + TARGET_2 + " ocfs2 ro,nosuid,nodev,"));
   }
 
   @Test
