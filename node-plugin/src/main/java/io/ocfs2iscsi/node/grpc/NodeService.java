@@ -80,12 +80,13 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
       required("volume_id", r.getVolumeId());
       required("staging_target_path", r.getStagingTargetPath());
       required("target_path", r.getTargetPath());
-      mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
+      List<String> flags = mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
       VolumeCapability.AccessMode.Mode mode = r.getVolumeCapability().getAccessMode().getMode();
       boolean readOnly = r.getReadonly()
           || mode == VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY
           || mode == VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY;
-      publisher.publish(new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly));
+      publisher.publish(
+          new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly, flags));
       return NodePublishVolumeResponse.getDefaultInstance();
     });
   }

@@ -17,7 +17,9 @@ public final class Requests {
 
   public record Unstage(String volumeId, String stagingPath) {}
 
-  public record Publish(String volumeId, String stagingPath, String targetPath, boolean readOnly) {}
+  /** @param mountFlags the capability's mount_flags (a PV's mountOptions) */
+  public record Publish(
+      String volumeId, String stagingPath, String targetPath, boolean readOnly, List<String> mountFlags) {}
 
   public record Unpublish(String volumeId, String targetPath) {}
 

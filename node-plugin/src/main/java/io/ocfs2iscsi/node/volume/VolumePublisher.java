@@ -4,12 +4,17 @@ import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * NodePublishVolume / NodeUnpublishVolume: bind mounts of the staged filesystem into pods. Both idempotent. Both
+ * NodePublishVolume / NodeUnpublishVolume: bind mounts of the staged filesystem into pods, nosuid,nodev unless the
+ * volume asks for suid or dev (see {@link #podMountFlags}). Both idempotent. Both
  * act only below the kubelet directory, and an unpublish unmounts only a mount of the volume's own device at a path
  * other than its staging path: a volume this node does not know, or a mount of something else, is left alone.
  */
@@ -36,6 +41,7 @@ public final class VolumePublisher {
     kubelet.require("staging_target_path", r.stagingPath());
     kubelet.require("target_path", r.targetPath());
     requireOutsideStaging(r.targetPath(), r.stagingPath(), r.volumeId());
+    Requests.requireMountFlags(r.mountFlags());
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodePublishVolume")) {
       StagedVolume v =
           state.volume(r.volumeId())
@@ -64,8 +70,9 @@ public final class VolumePublisher {
       }
       host.files().createDirectories(r.targetPath());
       host.mounter().bind(r.stagingPath(), r.targetPath());
-      if (r.readOnly()) {
-        host.mounter().remountBindReadOnly(r.targetPath());
+      List<String> flags = podMountFlags(v.spec().getFilesystem().getMountOptionsList(), r.mountFlags(), r.readOnly());
+      if (!flags.isEmpty()) {
+        host.mounter().remountBind(r.targetPath(), flags);
       }
       state.save(v.withPublish(r.targetPath(), r.readOnly()));
       LOG.info("published {} at {}{}", r.volumeId(), r.targetPath(), r.readOnly() ? " (read-only)" : "");
@@ -108,6 +115,27 @@ public final class VolumePublisher {
       }
       state.save(v.withoutPublish(r.targetPath()));
     }
+  }
+
+  /**
+   * The flags of a pod's bind mount: nosuid and nodev, so that a set-user-ID file or a device node that one pod
+   * writes to the shared filesystem (from any node) gives no pod privileges, unless the volume's mount options or
+   * the call's mount flags name suid or dev; and ro for a read-only publish.
+   */
+  static List<String> podMountFlags(List<String> volumeOptions, List<String> callFlags, boolean readOnly) {
+    Set<String> asked = new HashSet<>(volumeOptions);
+    asked.addAll(callFlags);
+    List<String> flags = new ArrayList<>();
+    if (!asked.contains("suid")) {
+      flags.add("nosuid");
+    }
+    if (!asked.contains("dev")) {
+      flags.add("nodev");
+    }
+    if (readOnly) {
+      flags.add("ro");
+    }
+    return flags;
   }
 
   /** A pod mount never lies on or below the staging path: unmounting it there would pull the volume from all pods. */

@@ -435,7 +435,12 @@ public final class ReferenceHost {
           if (flags.contains("ro")) {
             opts.set(0, "ro");
           }
-          flags.stream().filter(x -> !x.equals("ro") && !opts.contains(x)).forEach(x -> opts.add(1, x));
+          int next = 1;
+          for (String x : flags) {
+            if (!x.equals("ro") && !opts.contains(x)) {
+              opts.add(next++, x);
+            }
+          }
           f[3] = String.join(",", opts);
           l = String.join(" ", f);
         }

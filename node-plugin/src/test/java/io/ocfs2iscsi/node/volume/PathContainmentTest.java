@@ -72,11 +72,13 @@ class PathContainmentTest {
     expect(NodeException.Code.INVALID_ARGUMENT,
         () -> host.publisher.unpublish(new Requests.Unpublish("mylun", "/srv/data")), "target_path");
     expect(NodeException.Code.INVALID_ARGUMENT,
-        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, "/srv/pod", false)), "target_path");
+        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, "/srv/pod", false, List.of())),
+        "target_path");
     expect(NodeException.Code.INVALID_ARGUMENT, () -> host.publisher.publish(
-        new Requests.Publish("mylun", STAGING, "/var/lib/kubelet-other/pods/p1/mount", false)), "target_path");
+        new Requests.Publish("mylun", STAGING, "/var/lib/kubelet-other/pods/p1/mount", false, List.of())),
+        "target_path");
     expect(NodeException.Code.INVALID_ARGUMENT,
-        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, "/var/lib/kubelet", false)),
+        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, "/var/lib/kubelet", false, List.of())),
         "target_path");
     expect(NodeException.Code.INVALID_ARGUMENT, () -> host.stager.stage(
         new Requests.Stage("vol-b", "/srv/stage", ReferenceHost.spec().toBuilder().setVolumeId("vol-b").build(),
@@ -98,7 +100,8 @@ class PathContainmentTest {
     String target = "/var/lib/kubelet/pods/p3/cron.d";
 
     expect(NodeException.Code.INVALID_ARGUMENT,
-        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, target, false)), "symbolic link");
+        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, target, false, List.of())),
+        "symbolic link");
     expect(NodeException.Code.INVALID_ARGUMENT,
         () -> host.publisher.unpublish(new Requests.Unpublish("mylun", target)), "symbolic link");
 
@@ -108,15 +111,16 @@ class PathContainmentTest {
 
   @Test
   void theStagingPathIsNeverPublishedOverNorUnpublished() {
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
     host.fake.clearCalls();
 
     expect(NodeException.Code.INVALID_ARGUMENT,
         () -> host.publisher.unpublish(new Requests.Unpublish("mylun", STAGING)), "staging path");
     expect(NodeException.Code.INVALID_ARGUMENT,
-        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, STAGING, false)), "staging path");
+        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, STAGING, false, List.of())),
+        "staging path");
     expect(NodeException.Code.INVALID_ARGUMENT,
-        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, STAGING + "/pod", false)),
+        () -> host.publisher.publish(new Requests.Publish("mylun", STAGING, STAGING + "/pod", false, List.of())),
         "staging path");
 
     assertThat(host.fake.calls()).isEmpty();

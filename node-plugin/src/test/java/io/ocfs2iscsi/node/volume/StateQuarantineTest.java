@@ -42,7 +42,7 @@ class StateQuarantineTest {
   @Test
   void anotherVolumeStagesPublishesAndUnstages() {
     host.stager.stage(new Requests.Stage("mylun", STAGING, ReferenceHost.spec(), Map.of(), List.of()));
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
     host.publisher.unpublish(new Requests.Unpublish("mylun", TARGET_1));
     host.stager.unstage(new Requests.Unstage("mylun", STAGING));
 
@@ -55,9 +55,11 @@ class StateQuarantineTest {
 
   @Test
   void theVolumeOfTheUnreadableRecordFailsWithTheQuarantinedFileNamed() throws Exception {
-    expectQuarantined(() -> host.stager.stage(new Requests.Stage("vol-a", OTHER_STAGING, volumeA(), Map.of(), List.of())));
+    expectQuarantined(
+        () -> host.stager.stage(new Requests.Stage("vol-a", OTHER_STAGING, volumeA(), Map.of(), List.of())));
     expectQuarantined(() -> host.stager.unstage(new Requests.Unstage("vol-a", OTHER_STAGING)));
-    expectQuarantined(() -> host.publisher.publish(new Requests.Publish("vol-a", OTHER_STAGING, TARGET_1, false)));
+    expectQuarantined(
+        () -> host.publisher.publish(new Requests.Publish("vol-a", OTHER_STAGING, TARGET_1, false, List.of())));
     expectQuarantined(() -> host.publisher.unpublish(new Requests.Unpublish("vol-a", TARGET_1)));
     expectQuarantined(() -> host.formatter.format(volumeA(), Map.of()));
 
