@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -70,11 +71,21 @@ class ChartTest {
         "/var/lib/ocfs2iscsi", "/csi");
     assertThat(plugin.getArgs())
         .contains("--csi-endpoint=unix:///csi/csi.sock", "--host-mode=nsenter", "--node-id=$(NODE_NAME)",
-            "--agent-endpoint=0.0.0.0:9443");
+            "--agent-endpoint=0.0.0.0:9443", "--kubelet-dir=/var/lib/kubelet");
     assertThat(container(pod.getContainers(), "node-driver-registrar").getArgs())
         .contains("--kubelet-registration-path=/var/lib/kubelet/plugins/csi.ocfs2iscsi.io/csi.sock");
     assertThat(container(pod.getContainers(), "liveness-probe").getArgs()).contains("--csi-address=/csi/csi.sock");
     assertThat(plugin.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+  }
+
+  @Test
+  void theNodePluginConfinesItsMountsToTheKubeletDirOfTheValues(@TempDir Path tmp) throws Exception {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(values, "nodePlugin:\n  kubeletDir: /data/kubelet\n");
+    DaemonSet ds = Chart.one(Chart.objects(Chart.template(values)), DaemonSet.class);
+
+    assertThat(container(ds.getSpec().getTemplate().getSpec().getContainers(), "node-plugin").getArgs())
+        .contains("--kubelet-dir=/data/kubelet");
   }
 
   @Test

@@ -64,10 +64,10 @@ public final class Main {
     List<GrpcServers.Running> servers = new ArrayList<>();
     try {
       List<BindableService> csi = List.of(ctx.getBean(IdentityService.class), ctx.getBean(NodeService.class));
-      servers.add(GrpcServers.startCsi(config.csiEndpoint(), csi));
-      LOG.info("CSI Identity and Node of {} on {} (node {}, host mode {}, state in {})",
+      servers.add(GrpcServers.startCsi(config.csiEndpoint(), config.csiInsecureTcp(), csi));
+      LOG.info("CSI Identity and Node of {} on {} (node {}, host mode {}, state in {}, kubelet dir {})",
           io.ocfs2iscsi.contract.CsiDriver.NAME, config.csiEndpoint(), config.nodeId(), config.hostMode(),
-          config.stateDir());
+          config.stateDir(), config.kubeletDir());
       if (config.agentEndpoint().isPresent()) {
         Endpoint.Tcp tcp = (Endpoint.Tcp) config.agentEndpoint().get();
         List<BindableService> agent = List.of(ctx.getBean(NodeAgentService.class));

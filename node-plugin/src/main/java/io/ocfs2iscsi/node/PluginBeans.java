@@ -13,6 +13,7 @@ import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.host.Sleeper;
 import io.ocfs2iscsi.node.info.HostInventory;
 import io.ocfs2iscsi.node.info.NetworkAddresses;
+import io.ocfs2iscsi.node.volume.KubeletPaths;
 import io.ocfs2iscsi.node.volume.PathRepairer;
 import io.ocfs2iscsi.node.volume.StateStore;
 import io.ocfs2iscsi.node.volume.TargetLocks;
@@ -50,6 +51,11 @@ public class PluginBeans {
   }
 
   @Singleton
+  KubeletPaths kubeletPaths(PluginConfig config, HostTools host) {
+    return new KubeletPaths(config.kubeletDir(), host.files());
+  }
+
+  @Singleton
   VolumeLocks volumeLocks() {
     return new VolumeLocks();
   }
@@ -67,13 +73,13 @@ public class PluginBeans {
   @Singleton
   VolumeStager stager(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster,
-      TargetLocks targets) {
-    return new VolumeStager(host, state, locks, redactor, Timing.DEFAULT, cluster, targets);
+      TargetLocks targets, KubeletPaths kubelet) {
+    return new VolumeStager(host, state, locks, redactor, Timing.DEFAULT, cluster, targets, kubelet);
   }
 
   @Singleton
-  VolumePublisher publisher(HostTools host, StateStore state, VolumeLocks locks) {
-    return new VolumePublisher(host, state, locks);
+  VolumePublisher publisher(HostTools host, StateStore state, VolumeLocks locks, KubeletPaths kubelet) {
+    return new VolumePublisher(host, state, locks, kubelet);
   }
 
   @Singleton

@@ -3,18 +3,22 @@ package io.ocfs2iscsi.node;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.server.Endpoint;
+import io.ocfs2iscsi.node.volume.KubeletPaths;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The plugin's settings, from flags ({@code --name value} or {@code --name=value}) or environment variables
  * (NAME_IN_CAPS with '_' for '-'); a flag wins over the environment.
  *
  * @param agentEndpoint empty: no node agent (a CSI-only run)
+ * @param csiInsecureTcp CSI may be served on TCP, which has no authentication (local tests only)
+ * @param kubeletDir kubelet's directory on the host: staging and publish paths must lie below it
  */
 public record PluginConfig(
     String nodeId,
@@ -26,7 +30,9 @@ public record PluginConfig(
     Optional<Path> agentTlsCa,
     boolean agentInsecure,
     HostMode hostMode,
-    String o2cbAddress) {
+    String o2cbAddress,
+    boolean csiInsecureTcp,
+    String kubeletDir) {
 
   /** Every flag, with its environment variable and meaning (the --help text and README table). */
   public static final Map<String, String> FLAGS = new LinkedHashMap<>();
@@ -42,7 +48,14 @@ public record PluginConfig(
     FLAGS.put("agent-insecure", "AGENT_INSECURE: true: the agent without TLS (local tests only; logs a warning)");
     FLAGS.put("host-mode", "HOST_MODE: direct (default) or nsenter (DaemonSet with hostPID)");
     FLAGS.put("o2cb-address", "O2CB_ADDRESS: the address GetNodeInfo reports for o2cb when no CIDR is asked");
+    FLAGS.put("csi-insecure-tcp", "CSI_INSECURE_TCP: true: allow CSI on a tcp:// endpoint, which has no"
+        + " authentication (local tests only; logs a warning)");
+    FLAGS.put("kubelet-dir", "KUBELET_DIR: kubelet's directory on the host (default " + KubeletPaths.DEFAULT_DIR
+        + "); the plugin mounts and unmounts only below it");
   }
+
+  /** Flags that may stand alone, meaning true. */
+  private static final Set<String> SWITCHES = Set.of("agent-insecure", "csi-insecure-tcp");
 
   public static PluginConfig parse(String[] args, Map<String, String> env) {
     Map<String, String> values = new LinkedHashMap<>();
@@ -63,7 +76,7 @@ public record PluginConfig(
       if (eq >= 0) {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
-      } else if (name.equals("agent-insecure")) {
+      } else if (SWITCHES.contains(name)) {
         value = "true";
       } else if (i + 1 < args.length) {
         value = args[++i];
@@ -124,17 +137,46 @@ public record PluginConfig(
     if (!o2cbAddress.isEmpty() && !ValueRules.matches(ValueRules.IPV4_ADDRESS, o2cbAddress)) {
       problems.add("--o2cb-address must be " + ValueRules.IPV4_ADDRESS_RULE);
     }
+    boolean csiInsecureTcp = Boolean.parseBoolean(values.getOrDefault("csi-insecure-tcp", "false"));
+    if (csi instanceof Endpoint.Tcp && !csiInsecureTcp) {
+      problems.add("--csi-endpoint " + csi + ": CSI on TCP is served without authentication (whoever reaches the"
+          + " port can stage, mount and unmount volumes on this node); kubelet uses a Unix socket"
+          + " (unix:///csi/csi.sock); for local tests add --csi-insecure-tcp");
+    }
+    String kubeletDir = values.getOrDefault("kubelet-dir", KubeletPaths.DEFAULT_DIR);
+    if (!isKubeletDir(kubeletDir)) {
+      problems.add("--kubelet-dir must be an absolute, normalized directory other than / (no '.', '..', empty"
+          + " components or control characters), got '" + kubeletDir + "'");
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new PluginConfig(
-        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, insecure, mode, o2cbAddress);
+        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, insecure, mode, o2cbAddress,
+        csiInsecureTcp, kubeletDir.length() > 1 && kubeletDir.endsWith("/")
+            ? kubeletDir.substring(0, kubeletDir.length() - 1) : kubeletDir);
+  }
+
+  private static boolean isKubeletDir(String dir) {
+    if (!dir.startsWith("/") || dir.length() == 1 || dir.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      return false;
+    }
+    String inner = dir.endsWith("/") ? dir.substring(1, dir.length() - 1) : dir.substring(1);
+    if (inner.isEmpty()) {
+      return false;
+    }
+    for (String part : inner.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String usage() {
     StringBuilder sb = new StringBuilder("usage: java -jar node-plugin.jar --node-id NAME --csi-endpoint URL"
         + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F |"
-        + " --agent-insecure)] [--host-mode direct|nsenter]\n");
+        + " --agent-insecure)] [--host-mode direct|nsenter] [--kubelet-dir DIR]\n");
     FLAGS.forEach((k, v) -> sb.append("  --").append(k).append("  ").append(v).append('\n'));
     return sb.toString();
   }

@@ -19,6 +19,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
 import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
 import io.ocfs2iscsi.contract.CsiDriver;
+import io.ocfs2iscsi.node.testing.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -79,5 +80,25 @@ class MainSocketTest {
       }
     }
     assertThat(socket).doesNotExist();
+  }
+
+  @Test
+  void csiOnTcpStartsOnlyWithTheFlagAndWarnsLoudly() throws Exception {
+    PluginConfig config = PluginConfig.parse(
+        new String[] {"--node-id", "drbd01", "--csi-endpoint", "tcp://127.0.0.1:0", "--csi-insecure-tcp",
+            "--state-dir", dir.resolve("state").toString()},
+        Map.of());
+
+    try (LogCapture logs = new LogCapture(); Main.Started plugin = Main.start(config)) {
+      int port = plugin.servers().get(0).port();
+      ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      try {
+        assertThat(NodeGrpc.newBlockingStub(ch).withDeadlineAfter(30, TimeUnit.SECONDS)
+            .nodeGetInfo(NodeGetInfoRequest.getDefaultInstance()).getNodeId()).isEqualTo("drbd01");
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      assertThat(logs.lines()).anyMatch(l -> l.contains("WITHOUT authentication") && l.contains("--csi-insecure-tcp"));
+    }
   }
 }

@@ -29,7 +29,7 @@ class PluginConfigTest {
   @Test
   void spaceSeparatedFlagsAndEnvironmentAsInTheGuests() {
     PluginConfig c = PluginConfig.parse(
-        new String[] {"--csi-endpoint", "tcp://0.0.0.0:10000", "--agent-insecure"},
+        new String[] {"--csi-endpoint", "tcp://0.0.0.0:10000", "--csi-insecure-tcp", "--agent-insecure"},
         Map.of("NODE_ID", "node1", "STATE_DIR", "/var/lib/ocfs2iscsi", "AGENT_ENDPOINT", "0.0.0.0:9443",
             "CSI_ENDPOINT", "unix:///ignored.sock"));
 
@@ -71,5 +71,38 @@ class PluginConfigTest {
     assertThat(Endpoint.parse("[::1]:9443")).isEqualTo(new Endpoint.Tcp("::1", 9443));
     assertThatThrownBy(() -> Endpoint.parse("unix://relative.sock")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Endpoint.parse("tcp://host")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  static final String[] REQUIRED = {"--node-id", "n", "--state-dir", "/s"};
+
+  static PluginConfig parse(String... args) {
+    String[] all = new String[REQUIRED.length + args.length];
+    System.arraycopy(REQUIRED, 0, all, 0, REQUIRED.length);
+    System.arraycopy(args, 0, all, REQUIRED.length, args.length);
+    return PluginConfig.parse(all, Map.of());
+  }
+
+  @Test
+  void csiOverTcpHasNoAuthenticationAndNeedsAnExplicitFlag() {
+    assertThatThrownBy(() -> parse("--csi-endpoint", "tcp://0.0.0.0:10000"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("without authentication")
+        .hasMessageContaining("--csi-insecure-tcp");
+    assertThat(parse("--csi-endpoint", "tcp://0.0.0.0:10000", "--csi-insecure-tcp").csiInsecureTcp()).isTrue();
+    PluginConfig.parse(new String[] {"--node-id", "n", "--state-dir", "/s", "--csi-endpoint", "tcp://127.0.0.1:1"},
+        Map.of("CSI_INSECURE_TCP", "true"));
+    parse("--csi-endpoint", "unix:///csi/csi.sock");
+  }
+
+  @Test
+  void theKubeletDirIsAnAbsoluteDirectoryBelowTheRoot() {
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock").kubeletDir()).isEqualTo("/var/lib/kubelet");
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock", "--kubelet-dir", "/data/kubelet/").kubeletDir())
+        .isEqualTo("/data/kubelet");
+    for (String bad : new String[] {"data/kubelet", "/", "/var/lib/../etc", "/var/lib/kubelet\nx"}) {
+      assertThatThrownBy(() -> parse("--csi-endpoint", "unix:///csi/csi.sock", "--kubelet-dir", bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--kubelet-dir");
+    }
   }
 }

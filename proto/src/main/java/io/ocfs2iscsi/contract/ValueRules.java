@@ -1,6 +1,7 @@
 package io.ocfs2iscsi.contract;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -97,6 +98,29 @@ public final class ValueRules {
   public static final String DNS_SUBDOMAIN_RULE =
       "a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' or '.', starting and ending with a letter or"
           + " digit";
+
+  /** The largest value a proto uint32 field carries. */
+  public static final long UINT32_MAX = 0xFFFF_FFFFL;
+
+  /**
+   * A proto uint32 field as the number its sender meant. Java reads uint32 into an int, so 2^31 and above arrive
+   * negative and slip under any upper bound that compares the int itself.
+   */
+  public static long uint32(int raw) {
+    return Integer.toUnsignedLong(raw);
+  }
+
+  /**
+   * The problem with a uint32 field outside [min, max], e.g. "target.lun: must be between 0 and 16383, got
+   * 4294967295" (the value as the sender meant it); empty when it is within.
+   */
+  public static Optional<String> uint32OutOfRange(String field, int raw, long min, long max) {
+    long value = uint32(raw);
+    if (value >= min && value <= max) {
+      return Optional.empty();
+    }
+    return Optional.of(field + ": must be between " + min + " and " + max + ", got " + value);
+  }
 
   private static final Map<String, Pattern> COMPILED = new ConcurrentHashMap<>();
 

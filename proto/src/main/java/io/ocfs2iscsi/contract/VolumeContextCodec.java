@@ -49,9 +49,9 @@ public final class VolumeContextCodec {
     Map<String, String> m = new LinkedHashMap<>();
     IscsiTarget t = spec.getTarget();
     m.put(IQN, t.getIqn());
-    m.put(LUN, Integer.toString(t.getLun()));
+    m.put(LUN, Integer.toUnsignedString(t.getLun()));
     m.put(PORTALS, String.join(",", t.getPortalsList()));
-    m.put(REPLACEMENT_TIMEOUT_SECONDS, Integer.toString(t.getReplacementTimeoutSeconds()));
+    m.put(REPLACEMENT_TIMEOUT_SECONDS, Integer.toUnsignedString(t.getReplacementTimeoutSeconds()));
     m.put(STARTUP, t.getStartup());
     m.put(CHAP, Boolean.toString(t.getChap()));
     MultipathSettings mp = spec.getMultipath();
@@ -60,7 +60,7 @@ public final class VolumeContextCodec {
     m.put(PATH_GROUPING_POLICY, mp.getPathGroupingPolicy());
     m.put(PATH_SELECTOR, mp.getPathSelector());
     m.put(PATH_CHECKER, mp.getPathChecker());
-    m.put(POLLING_INTERVAL_SECONDS, Integer.toString(mp.getPollingIntervalSeconds()));
+    m.put(POLLING_INTERVAL_SECONDS, Integer.toUnsignedString(mp.getPollingIntervalSeconds()));
     m.put(FAILBACK, mp.getFailback());
     m.put(NO_PATH_RETRY, mp.getNoPathRetry());
     FilesystemSettings fs = spec.getFilesystem();
@@ -68,7 +68,7 @@ public final class VolumeContextCodec {
     m.put(LABEL, fs.getLabel());
     m.put(BLOCK_SIZE, fs.getBlockSize());
     m.put(CLUSTER_SIZE, fs.getClusterSize());
-    m.put(NODE_SLOTS, Integer.toString(fs.getNodeSlots()));
+    m.put(NODE_SLOTS, Integer.toUnsignedString(fs.getNodeSlots()));
     m.put(MOUNT_OPTIONS, String.join(",", fs.getMountOptionsList()));
     return m;
   }
@@ -126,17 +126,21 @@ public final class VolumeContextCodec {
     }
   }
 
+  /**
+   * A uint32 field's text: 0 to 2^32-1, stored in the int as proto does (the range each field allows is
+   * {@link VolumeSpecChecks}' to check, on the unsigned value).
+   */
   private static int number(Map<String, String> ctx, String key) {
     String raw = ctx.get(key);
     try {
-      int n = Integer.parseInt(raw.trim());
-      if (n < 0) {
+      long n = Long.parseLong(raw.trim());
+      if (n < 0 || n > ValueRules.UINT32_MAX) {
         throw new NumberFormatException();
       }
-      return n;
+      return (int) n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "volume_context[" + key + "] must be a non-negative whole number, got '" + raw + "'");
+      throw new IllegalArgumentException("volume_context[" + key + "] must be a whole number between 0 and "
+          + ValueRules.UINT32_MAX + ", got '" + raw + "'");
     }
   }
 

@@ -44,9 +44,7 @@ public final class VolumeSpecChecks {
     } else {
       check(out, "target.iqn", t.getIqn(), ValueRules.IQN, ValueRules.IQN_RULE);
     }
-    if (t.getLun() > MAX_LUN) {
-      out.add("target.lun: must be between 0 and " + MAX_LUN + ", got " + t.getLun());
-    }
+    uint32(out, "target.lun", t.getLun(), 0, MAX_LUN);
     if (t.getPortalsCount() < 1 || t.getPortalsCount() > MAX_PORTALS) {
       out.add("target.portals: must list 1 to " + MAX_PORTALS + " portals, got " + t.getPortalsCount());
     }
@@ -58,9 +56,7 @@ public final class VolumeSpecChecks {
         out.add("target.portals[" + i + "]: duplicate portal " + p);
       }
     }
-    if (t.getReplacementTimeoutSeconds() < 1 || t.getReplacementTimeoutSeconds() > 600) {
-      out.add("target.replacement_timeout_seconds: must be between 1 and 600");
-    }
+    uint32(out, "target.replacement_timeout_seconds", t.getReplacementTimeoutSeconds(), 1, 600);
     oneOf(out, "target.startup", t.getStartup(), STARTUP_MODES);
 
     MultipathSettings mp = spec.getMultipath();
@@ -71,9 +67,7 @@ public final class VolumeSpecChecks {
     oneOf(out, "multipath.path_grouping_policy", mp.getPathGroupingPolicy(), PATH_GROUPING_POLICIES);
     oneOf(out, "multipath.path_selector", mp.getPathSelector(), PATH_SELECTORS);
     oneOf(out, "multipath.path_checker", mp.getPathChecker(), PATH_CHECKERS);
-    if (mp.getPollingIntervalSeconds() < 1 || mp.getPollingIntervalSeconds() > 60) {
-      out.add("multipath.polling_interval_seconds: must be between 1 and 60");
-    }
+    uint32(out, "multipath.polling_interval_seconds", mp.getPollingIntervalSeconds(), 1, 60);
     check(out, "multipath.failback", mp.getFailback(), ValueRules.FAILBACK, ValueRules.FAILBACK_RULE);
     check(
         out, "multipath.no_path_retry", mp.getNoPathRetry(), ValueRules.NO_PATH_RETRY, ValueRules.NO_PATH_RETRY_RULE);
@@ -86,9 +80,7 @@ public final class VolumeSpecChecks {
     }
     oneOf(out, "filesystem.block_size", fs.getBlockSize(), BLOCK_SIZES);
     oneOf(out, "filesystem.cluster_size", fs.getClusterSize(), CLUSTER_SIZES);
-    if (fs.getNodeSlots() < 1 || fs.getNodeSlots() > MAX_NODE_SLOTS) {
-      out.add("filesystem.node_slots: must be between 1 and " + MAX_NODE_SLOTS);
-    }
+    uint32(out, "filesystem.node_slots", fs.getNodeSlots(), 1, MAX_NODE_SLOTS);
     for (int i = 0; i < fs.getMountOptionsCount(); i++) {
       check(
           out,
@@ -111,6 +103,11 @@ public final class VolumeSpecChecks {
     }
     String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
     return Long.parseLong(digits) * unit;
+  }
+
+  /** A uint32 field, compared as the unsigned number it is. */
+  private static void uint32(List<String> out, String field, int raw, long min, long max) {
+    ValueRules.uint32OutOfRange(field, raw, min, max).ifPresent(out::add);
   }
 
   private static void check(List<String> out, String field, String value, String pattern, String rule) {

@@ -72,7 +72,7 @@ class VolumeContextCodecTest {
     ctx.put("lun", "one");
 
     assertThatThrownBy(() -> VolumeContextCodec.decode("mylun", ctx))
-        .hasMessage("volume_context[lun] must be a non-negative whole number, got 'one'");
+        .hasMessage("volume_context[lun] must be a whole number between 0 and 4294967295, got 'one'");
   }
 
   @Test

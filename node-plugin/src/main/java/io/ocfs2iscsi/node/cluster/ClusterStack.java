@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,9 +244,7 @@ public final class ClusterStack {
     if (!ValueRules.matches(ValueRules.CLUSTER_NAME, r.getClusterName())) {
       out.add("cluster_name: must be " + ValueRules.CLUSTER_NAME_RULE);
     }
-    if (r.getPort() > 65535) {
-      out.add("port: must be 1-65535 (0 means 7777)");
-    }
+    ValueRules.uint32OutOfRange("port", r.getPort(), 0, 65535).ifPresent(p -> out.add(p + " (0 means 7777)"));
     if (r.getMembersCount() == 0) {
       out.add("members: at least one member is needed");
     }
@@ -260,8 +259,9 @@ public final class ClusterStack {
       } else if (!names.add(m.getNodeName().toLowerCase())) {
         out.add(f + ".node_name: duplicate " + m.getNodeName());
       }
-      if (m.getNumber() > 254) {
-        out.add(f + ".number: must be 0-254");
+      Optional<String> number = ValueRules.uint32OutOfRange(f + ".number", m.getNumber(), 0, 254);
+      if (number.isPresent()) {
+        out.add(number.get());
       } else if (!numbers.add(m.getNumber())) {
         out.add(f + ".number: duplicate " + m.getNumber());
       }
@@ -271,16 +271,24 @@ public final class ClusterStack {
         out.add(f + ".address: duplicate " + m.getAddress());
       }
     }
-    io.ocfs2iscsi.node.tools.O2cbTimeouts t = timeoutsOf(r.getTimeouts());
-    if (t.deadThreshold() < 3 || t.deadThreshold() > 600) {
-      out.add("timeouts.heartbeat_dead_threshold: must be 3-600");
-    }
-    if (t.keepaliveDelayMs() >= t.idleTimeoutMs()) {
+    O2cbTimeouts raw = r.getTimeouts();
+    List<String> timeouts = new ArrayList<>();
+    unsetOrWithin(timeouts, "timeouts.heartbeat_dead_threshold", raw.getHeartbeatDeadThreshold(), 3, 600);
+    unsetOrWithin(timeouts, "timeouts.idle_timeout_ms", raw.getIdleTimeoutMs(), 1, 600_000);
+    unsetOrWithin(timeouts, "timeouts.keepalive_delay_ms", raw.getKeepaliveDelayMs(), 1, 600_000);
+    unsetOrWithin(timeouts, "timeouts.reconnect_delay_ms", raw.getReconnectDelayMs(), 1, 600_000);
+    out.addAll(timeouts);
+    io.ocfs2iscsi.node.tools.O2cbTimeouts t = timeoutsOf(raw);
+    if (timeouts.isEmpty() && t.keepaliveDelayMs() >= t.idleTimeoutMs()) {
       out.add("timeouts: keepalive_delay_ms must be smaller than idle_timeout_ms (the kernel refuses otherwise)");
     }
-    if (t.idleTimeoutMs() > 600_000 || t.reconnectDelayMs() > 600_000) {
-      out.add("timeouts: idle_timeout_ms and reconnect_delay_ms must be at most 600000");
-    }
     return out;
+  }
+
+  /** A uint32 timeout: 0 (o2cb's default) or within [min, max] as the unsigned number it is. */
+  private static void unsetOrWithin(List<String> out, String field, int raw, long min, long max) {
+    if (raw != 0) {
+      ValueRules.uint32OutOfRange(field, raw, min, max).ifPresent(out::add);
+    }
   }
 }

@@ -78,14 +78,20 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodePublishVolume(NodePublishVolumeRequest r, StreamObserver<NodePublishVolumeResponse> observer) {
     errors.unary("NodePublishVolume", observer, () -> {
       required("volume_id", r.getVolumeId());
-      required("staging_target_path", r.getStagingTargetPath());
+      if (r.getStagingTargetPath().isEmpty()) {
+        // The CSI spec's own code for this case: the plugin stages (STAGE_UNSTAGE_VOLUME), so NodeStageVolume comes
+        // first.
+        throw NodeException.failedPrecondition(
+            "staging_target_path is not set: this plugin stages volumes, so NodeStageVolume must succeed first");
+      }
       required("target_path", r.getTargetPath());
-      mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
+      List<String> flags = mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
       VolumeCapability.AccessMode.Mode mode = r.getVolumeCapability().getAccessMode().getMode();
       boolean readOnly = r.getReadonly()
           || mode == VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY
           || mode == VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY;
-      publisher.publish(new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly));
+      publisher.publish(
+          new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly, flags));
       return NodePublishVolumeResponse.getDefaultInstance();
     });
   }
@@ -149,18 +155,22 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     }
   }
 
-  /** A mount capability with fs_type ocfs2 (or unset); its flags become extra mount options. */
+  /**
+   * A mount capability with fs_type ocfs2 (or unset); its flags become extra mount options. Other capabilities
+   * exceed what the volume supports: FAILED_PRECONDITION, as the CSI spec's tables say.
+   */
   private static List<String> mountFlags(boolean present, VolumeCapability c) {
     if (!present) {
       throw NodeException.invalidArgument("volume_capability is required");
     }
     if (c.hasBlock()) {
-      throw NodeException.invalidArgument(
-          "block volumes are not supported: " + CsiDriver.NAME + " serves a shared OCFS2 filesystem (mount)");
+      throw NodeException.failedPrecondition(
+          "block access is not supported: " + CsiDriver.NAME + " serves a shared OCFS2 filesystem (mount)");
     }
     String fsType = c.getMount().getFsType();
     if (!fsType.isEmpty() && !fsType.equals(CsiDriver.FS_TYPE)) {
-      throw NodeException.invalidArgument("fs_type must be ocfs2 (or empty), got '" + fsType + "'");
+      throw NodeException.failedPrecondition(
+          "the volume is an OCFS2 filesystem: fs_type must be ocfs2 (or empty), got '" + fsType + "'");
     }
     return c.getMount().getMountFlagsList();
   }

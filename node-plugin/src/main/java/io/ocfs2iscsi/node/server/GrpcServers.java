@@ -60,7 +60,12 @@ public final class GrpcServers {
     }
   }
 
-  public static Running startCsi(Endpoint endpoint, List<BindableService> services) {
+  /**
+   * CSI on a Unix socket (kubelet's way: the socket's file permissions are the access control), or on TCP only
+   * with {@code insecureTcp}, since TCP has no authentication here: anyone who reaches the port could stage, mount
+   * and unmount volumes on the node.
+   */
+  public static Running startCsi(Endpoint endpoint, boolean insecureTcp, List<BindableService> services) {
     if (endpoint instanceof Endpoint.Unix u) {
       Path socket = u.path();
       try {
@@ -81,6 +86,12 @@ public final class GrpcServers {
       return start(b, List.of(boss, workers), endpoint);
     }
     Endpoint.Tcp t = (Endpoint.Tcp) endpoint;
+    if (!insecureTcp) {
+      throw new IllegalArgumentException("CSI on " + endpoint + " would be served without authentication; use a"
+          + " unix:// endpoint, or --csi-insecure-tcp for local tests");
+    }
+    LOG.warn("CSI on {} runs WITHOUT authentication (--csi-insecure-tcp): anyone who reaches the port can stage,"
+        + " mount and unmount volumes on this node; use it for local tests only", endpoint);
     NettyServerBuilder b = NettyServerBuilder.forAddress(t.address());
     services.forEach(b::addService);
     return start(b, List.of(), endpoint);

@@ -46,11 +46,14 @@ public final class Mounter {
     }
   }
 
-  /** A bind mount is read-only only after a remount (the first mount ignores ro on older kernels). */
-  public void remountBindReadOnly(String target) {
-    CommandResult r = runner.run(Command.of(MOUNT, "-o", "remount,bind,ro", target));
+  /**
+   * Sets a bind mount's own flags (ro, nosuid, nodev): the kernel takes them only from a remount of the bind, not
+   * from the bind itself. mount merges them with the flags the mount has.
+   */
+  public void remountBind(String target, List<String> flags) {
+    CommandResult r = runner.run(Command.of(MOUNT, "-o", "remount,bind," + String.join(",", flags), target));
     if (!r.ok()) {
-      throw new ToolFailure("making the bind mount at " + target + " read-only", r);
+      throw new ToolFailure("setting " + String.join(",", flags) + " on the bind mount at " + target, r);
     }
   }
 

@@ -17,7 +17,9 @@ public final class Requests {
 
   public record Unstage(String volumeId, String stagingPath) {}
 
-  public record Publish(String volumeId, String stagingPath, String targetPath, boolean readOnly) {}
+  /** @param mountFlags the capability's mount_flags (a PV's mountOptions) */
+  public record Publish(
+      String volumeId, String stagingPath, String targetPath, boolean readOnly, List<String> mountFlags) {}
 
   public record Unpublish(String volumeId, String targetPath) {}
 
@@ -31,7 +33,10 @@ public final class Requests {
     }
   }
 
-  /** Paths go to mount's argv and to the host's filesystem: absolute, no '..', no control characters. */
+  /**
+   * Paths go to mount's argv and to the host's filesystem, and are compared with the mount table: absolute,
+   * normalized (no '.', '..' or empty components, as the kernel lists mount points), no control characters.
+   */
   static void requirePath(String field, String path) {
     if (path == null || path.isEmpty()) {
       throw NodeException.invalidArgument(field + " is required");
@@ -39,11 +44,20 @@ public final class Requests {
     if (!path.startsWith("/") || path.length() > 4096 || path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       throw NodeException.invalidArgument(field + " must be an absolute path without control characters");
     }
-    for (String part : path.split("/")) {
+    String inner = path.length() > 1 && path.endsWith("/") ? path.substring(1, path.length() - 1) : path.substring(1);
+    for (String part : inner.split("/", -1)) {
       if (part.equals("..")) {
         throw NodeException.invalidArgument(field + " must not contain '..'");
       }
+      if (part.equals(".") || (part.isEmpty() && !inner.isEmpty())) {
+        throw NodeException.invalidArgument(field + " must be a normalized path (no '.' or empty components)");
+      }
     }
+  }
+
+  /** The path without a trailing '/', as the mount table lists it. */
+  static String normalized(String path) {
+    return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   static void requireValidSpec(String volumeId, VolumeSpec spec) {

@@ -107,6 +107,13 @@ public final class VolumeAttacher {
       }
       Set<Portal> needed = new HashSet<>(keepAlso);
       others.forEach(o -> o.getTarget().getPortalsList().forEach(p -> needed.add(Portal.parse(p))));
+      List<String> unknown = state.quarantined();
+      if (!unknown.isEmpty()) {
+        // A volume whose record cannot be read may use any session of any target: keep them all.
+        LOG.warn("{}: sessions of {} kept: the state records of {} are unreadable, so whether they use them is"
+            + " unknown", spec.getVolumeId(), iqn, unknown);
+        spec.getTarget().getPortalsList().forEach(p -> needed.add(Portal.parse(p)));
+      }
       login.release(spec.getTarget(), needed, sessions);
     }
   }

@@ -103,10 +103,18 @@ public final class VolumeInspector {
         mounted, heartbeat, publishes, problems, recovery);
   }
 
-  /** The staged volume whose staging or publish path {@code volumePath} is; NOT_FOUND otherwise. */
+  /**
+   * The staged volume whose staging or publish path {@code volumePath} is; NOT_FOUND otherwise, also for a path
+   * that cannot be one (relative, not normalized): the volume does not exist there.
+   */
   public StagedVolume stagedAt(String volumeId, String volumePath) {
     Requests.requireVolumeId(volumeId);
-    Requests.requirePath("volume_path", volumePath);
+    try {
+      Requests.requirePath("volume_path", volumePath);
+    } catch (NodeException e) {
+      throw NodeException.notFound("volume " + volumeId + " is not mounted at " + volumePath + " (" + e.getMessage()
+          + ")");
+    }
     StagedVolume v =
         state.volume(volumeId)
             .orElseThrow(() -> NodeException.notFound("volume " + volumeId + " is not staged on this node"));

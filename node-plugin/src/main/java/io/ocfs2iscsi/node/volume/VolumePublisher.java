@@ -4,11 +4,20 @@ import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** NodePublishVolume / NodeUnpublishVolume: bind mounts of the staged filesystem into pods. Both idempotent. */
+/**
+ * NodePublishVolume / NodeUnpublishVolume: bind mounts of the staged filesystem into pods, nosuid,nodev unless the
+ * volume asks for suid or dev (see {@link #podMountFlags}). Both idempotent. Both
+ * act only below the kubelet directory, and an unpublish unmounts only a mount of the volume's own device at a path
+ * other than its staging path: a volume this node does not know, or a mount of something else, is left alone.
+ */
 public final class VolumePublisher {
 
   private static final Logger LOG = LoggerFactory.getLogger(VolumePublisher.class);
@@ -17,18 +26,22 @@ public final class VolumePublisher {
   private final StateStore state;
   private final VolumeLocks locks;
   private final Ocfs2Mounts mounts;
+  private final KubeletPaths kubelet;
 
-  public VolumePublisher(HostTools host, StateStore state, VolumeLocks locks) {
+  public VolumePublisher(HostTools host, StateStore state, VolumeLocks locks, KubeletPaths kubelet) {
     this.host = host;
     this.state = state;
     this.locks = locks;
     this.mounts = new Ocfs2Mounts(host);
+    this.kubelet = kubelet;
   }
 
   public void publish(Requests.Publish r) {
     Requests.requireVolumeId(r.volumeId());
-    Requests.requirePath("staging_target_path", r.stagingPath());
-    Requests.requirePath("target_path", r.targetPath());
+    kubelet.require("staging_target_path", r.stagingPath());
+    kubelet.require("target_path", r.targetPath());
+    requireOutsideStaging(r.targetPath(), r.stagingPath(), r.volumeId());
+    Requests.requireMountFlags(r.mountFlags());
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodePublishVolume")) {
       StagedVolume v =
           state.volume(r.volumeId())
@@ -57,8 +70,9 @@ public final class VolumePublisher {
       }
       host.files().createDirectories(r.targetPath());
       host.mounter().bind(r.stagingPath(), r.targetPath());
-      if (r.readOnly()) {
-        host.mounter().remountBindReadOnly(r.targetPath());
+      List<String> flags = podMountFlags(v.spec().getFilesystem().getMountOptionsList(), r.mountFlags(), r.readOnly());
+      if (!flags.isEmpty()) {
+        host.mounter().remountBind(r.targetPath(), flags);
       }
       state.save(v.withPublish(r.targetPath(), r.readOnly()));
       LOG.info("published {} at {}{}", r.volumeId(), r.targetPath(), r.readOnly() ? " (read-only)" : "");
@@ -67,27 +81,71 @@ public final class VolumePublisher {
 
   public void unpublish(Requests.Unpublish r) {
     Requests.requireVolumeId(r.volumeId());
-    Requests.requirePath("target_path", r.targetPath());
+    kubelet.require("target_path", r.targetPath());
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeUnpublishVolume")) {
-      Optional<StagedVolume> v = state.volume(r.volumeId());
-      MountTable table = host.mounter().table();
-      Optional<MountEntry> at = table.at(r.targetPath());
+      Optional<StagedVolume> known = state.volume(r.volumeId());
+      Optional<MountEntry> at = host.mounter().table().at(r.targetPath());
+      if (known.isEmpty()) {
+        if (at.isPresent()) {
+          throw NodeException.notFound(
+              "volume " + r.volumeId() + " is not known on this node, and what is mounted at " + r.targetPath()
+                  + " (" + at.get().source() + ", " + at.get().fsType() + ") was not published by this plugin:"
+                  + " left in place");
+        }
+        return;
+      }
+      StagedVolume v = known.get();
+      requireOutsideStaging(r.targetPath(), v.stagingPath(), r.volumeId());
       if (at.isPresent()) {
-        if (v.isPresent() && !mounts.sameDevice(at.get().source(), v.get().device())) {
+        if (!mounts.sameDevice(at.get().source(), v.device())) {
           throw NodeException.failedPrecondition(
               "target path " + r.targetPath() + " has " + at.get().source() + " mounted, not volume "
-                  + r.volumeId());
+                  + r.volumeId() + ": left in place");
         }
         host.mounter().unmount(r.targetPath());
         LOG.info("unpublished {} from {}", r.volumeId(), r.targetPath());
       }
-      // CSI: the plugin removes the target path it created; a directory with content is left alone.
-      try {
-        host.files().deleteIfExists(r.targetPath());
-      } catch (RuntimeException e) {
-        LOG.info("left {} in place: {}", r.targetPath(), e.getMessage());
+      // CSI: the plugin removes the target directory it created; a directory with content is left alone.
+      if (host.files().isDirectory(r.targetPath())) {
+        try {
+          host.files().deleteIfExists(r.targetPath());
+        } catch (RuntimeException e) {
+          LOG.info("left {} in place: {}", r.targetPath(), e.getMessage());
+        }
       }
-      v.ifPresent(s -> state.save(s.withoutPublish(r.targetPath())));
+      state.save(v.withoutPublish(r.targetPath()));
+    }
+  }
+
+  /**
+   * The flags of a pod's bind mount: nosuid and nodev, so that a set-user-ID file or a device node that one pod
+   * writes to the shared filesystem (from any node) gives no pod privileges, unless the volume's mount options or
+   * the call's mount flags name suid or dev; and ro for a read-only publish.
+   */
+  static List<String> podMountFlags(List<String> volumeOptions, List<String> callFlags, boolean readOnly) {
+    Set<String> asked = new HashSet<>(volumeOptions);
+    asked.addAll(callFlags);
+    List<String> flags = new ArrayList<>();
+    if (!asked.contains("suid")) {
+      flags.add("nosuid");
+    }
+    if (!asked.contains("dev")) {
+      flags.add("nodev");
+    }
+    if (readOnly) {
+      flags.add("ro");
+    }
+    return flags;
+  }
+
+  /** A pod mount never lies on or below the staging path: unmounting it there would pull the volume from all pods. */
+  private static void requireOutsideStaging(String targetPath, String stagingPath, String volumeId) {
+    String t = Requests.normalized(targetPath);
+    String s = Requests.normalized(stagingPath);
+    if (t.equals(s) || t.startsWith(s + "/")) {
+      throw NodeException.invalidArgument(
+          "target_path " + targetPath + " is on the staging path of volume " + volumeId + " (" + stagingPath
+              + "); a pod's target path lies elsewhere");
     }
   }
 }

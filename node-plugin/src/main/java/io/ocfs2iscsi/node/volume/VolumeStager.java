@@ -30,10 +30,11 @@ public final class VolumeStager {
   private final ClusterStack cluster;
   private final Ocfs2Mounts mounts;
   private final Timing timing;
+  private final KubeletPaths kubelet;
 
   public VolumeStager(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
-      ClusterStack cluster, TargetLocks targets) {
+      ClusterStack cluster, TargetLocks targets, KubeletPaths kubelet) {
     this.host = host;
     this.state = state;
     this.locks = locks;
@@ -42,11 +43,12 @@ public final class VolumeStager {
     this.attacher = new VolumeAttacher(host, state, timing, targets);
     this.cluster = cluster;
     this.mounts = new Ocfs2Mounts(host);
+    this.kubelet = kubelet;
   }
 
   public void stage(Requests.Stage r) {
     Requests.requireVolumeId(r.volumeId());
-    Requests.requirePath("staging_target_path", r.stagingPath());
+    kubelet.require("staging_target_path", r.stagingPath());
     Requests.requireValidSpec(r.volumeId(), r.spec());
     Requests.requireMountFlags(r.mountFlags());
     VolumeSpec spec = r.spec();
@@ -98,14 +100,17 @@ public final class VolumeStager {
 
   public void unstage(Requests.Unstage r) {
     Requests.requireVolumeId(r.volumeId());
-    Requests.requirePath("staging_target_path", r.stagingPath());
+    kubelet.require("staging_target_path", r.stagingPath());
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeUnstageVolume")) {
       Optional<StagedVolume> found = state.volume(r.volumeId());
       MountTable table = host.mounter().table();
       if (found.isEmpty()) {
-        // Nothing staged by this plugin: only an OCFS2 mount left at the staging path is removed.
+        // Nothing staged by this plugin: only an OCFS2 mount left at the staging path is removed, never one that
+        // belongs to another volume staged here.
         Optional<MountEntry> left = table.at(r.stagingPath()).filter(e -> e.fsType().equals("ocfs2"));
-        if (left.isPresent()) {
+        boolean another = left.isPresent() && state.volumes().stream().anyMatch(
+            o -> o.stagingPath().equals(r.stagingPath()) || mounts.sameDevice(left.get().source(), o.device()));
+        if (left.isPresent() && !another) {
           mounts.unmount(r.stagingPath());
         }
         return;

@@ -149,7 +149,7 @@ class NodeServiceTest {
 
     plugin.node.nodePublishVolume(publishRequest().setVolumeCapability(readers).build());
 
-    assertThat(plugin.host.fake.calls()).contains("mount -o remount,bind,ro " + TARGET_1);
+    assertThat(plugin.host.fake.calls()).contains("mount -o remount,bind,nosuid,nodev,ro " + TARGET_1);
   }
 
   @Test
@@ -159,12 +159,6 @@ class NodeServiceTest {
         () -> plugin.node.nodeStageVolume(stageRequest().setStagingTargetPath("").build()));
     expect(Status.Code.INVALID_ARGUMENT,
         () -> plugin.node.nodeStageVolume(stageRequest().clearVolumeCapability().build()));
-    expect(Status.Code.INVALID_ARGUMENT, () -> plugin.node.nodeStageVolume(stageRequest()
-        .setVolumeCapability(MOUNT.toBuilder().setBlock(VolumeCapability.BlockVolume.getDefaultInstance()))
-        .build()));
-    expect(Status.Code.INVALID_ARGUMENT, () -> plugin.node.nodeStageVolume(stageRequest()
-        .setVolumeCapability(MOUNT.toBuilder().setMount(VolumeCapability.MountVolume.newBuilder().setFsType("ext4")))
-        .build()));
     expect(Status.Code.INVALID_ARGUMENT,
         () -> plugin.node.nodeStageVolume(stageRequest().removeVolumeContext(VolumeContextCodec.IQN).build()));
     expect(Status.Code.INVALID_ARGUMENT,

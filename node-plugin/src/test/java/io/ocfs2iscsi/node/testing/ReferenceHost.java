@@ -16,6 +16,7 @@ import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.tools.ClusterConf;
+import io.ocfs2iscsi.node.volume.KubeletPaths;
 import io.ocfs2iscsi.node.volume.StateStore;
 import io.ocfs2iscsi.node.volume.TargetLocks;
 import io.ocfs2iscsi.node.volume.Timing;
@@ -103,8 +104,9 @@ public final class ReferenceHost {
     this.tools = HostTools.create(fake, files, HostMode.DIRECT, d -> {}, redactor);
     this.state = new StateStore(root.resolve("var/lib/ocfs2iscsi"));
     this.cluster = new ClusterStack(tools, state);
-    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster, targets);
-    this.publisher = new VolumePublisher(tools, state, locks);
+    KubeletPaths kubelet = new KubeletPaths(KubeletPaths.DEFAULT_DIR, files);
+    this.stager = new VolumeStager(tools, state, locks, redactor, FAST, cluster, targets, kubelet);
+    this.publisher = new VolumePublisher(tools, state, locks, kubelet);
     this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster, targets);
     this.inspector = new VolumeInspector(tools, state);
     if (!files.exists("/proc/self/mounts")) {
@@ -475,10 +477,27 @@ public final class ReferenceHost {
       appendMount(dev + " " + argv.get(3) + " ocfs2 rw,noatime,_netdev,heartbeat=local,user_xattr,acl 0 0");
       return Reply.ok();
     }
-    if (argv.get(1).equals("-o") && argv.get(2).equals("remount,bind,ro")) {
+    if (argv.get(1).equals("-o") && argv.get(2).startsWith("remount,bind,")) {
+      // mount -o remount,bind,FLAGS TARGET: the bind's per-mount flags change, as the kernel lists them.
+      List<String> flags = List.of(argv.get(2).substring("remount,bind,".length()).split(","));
       List<String> lines = new ArrayList<>();
       for (String l : mountTable()) {
-        lines.add(l.split(" ")[1].equals(argv.get(3)) ? l.replace(" rw,", " ro,") : l);
+        String[] f = l.split(" ");
+        if (f[1].equals(argv.get(3))) {
+          List<String> opts = new ArrayList<>(List.of(f[3].split(",")));
+          if (flags.contains("ro")) {
+            opts.set(0, "ro");
+          }
+          int next = 1;
+          for (String x : flags) {
+            if (!x.equals("ro") && !opts.contains(x)) {
+              opts.add(next++, x);
+            }
+          }
+          f[3] = String.join(",", opts);
+          l = String.join(" ", f);
+        }
+        lines.add(l);
       }
       write("/proc/self/mounts", String.join("\n", lines) + "\n");
       return Reply.ok();

@@ -28,7 +28,7 @@ class VolumeInspectorTest {
 
   private void stageAndPublish() {
     host.stager.stage(new Requests.Stage("mylun", STAGING, ReferenceHost.spec(), Map.of(), List.of()));
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
   }
 
   @Test

@@ -30,39 +30,43 @@ class VolumePublisherTest {
 
   @Test
   void publishBindMountsTheStagedFilesystemOnce() {
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
 
-    assertThat(host.fake.calls()).containsExactly("mount --bind " + STAGING + " " + TARGET_1);
+    assertThat(host.fake.calls())
+        .containsExactly("mount --bind " + STAGING + " " + TARGET_1, "mount -o remount,bind,nosuid,nodev " + TARGET_1);
     assertThat(host.exists(TARGET_1)).isTrue();
     assertThat(host.state.volume("mylun").orElseThrow().publishes()).containsEntry(TARGET_1, false);
   }
 
   @Test
   void readOnlyPublishIsRemountedReadOnly() {
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_2, true));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_2, true, List.of()));
 
     assertThat(host.fake.calls())
-        .containsExactly("mount --bind " + STAGING + " " + TARGET_2, "mount -o remount,bind,ro " + TARGET_2);
-    assertThat(host.mountTable()).anyMatch(l -> l.startsWith(DEVICE + " " + TARGET_2 + " ocfs2 ro,"));
+        .containsExactly(
+            "mount --bind " + STAGING + " " + TARGET_2, "mount -o remount,bind,nosuid,nodev,ro " + TARGET_2);
+    assertThat(host.mountTable()).anyMatch(l -> l.startsWith(DEVICE + " " + TARGET_2 + " ocfs2 ro,nosuid,nodev,"));
   }
 
   @Test
   void publishingAgainWithAnotherReadOnlyFlagIsAlreadyExists() {
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
 
-    assertThatThrownBy(() -> host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, true)))
+    assertThatThrownBy(() -> host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, true, List.of())))
         .isInstanceOfSatisfying(
             NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.ALREADY_EXISTS));
   }
 
   @Test
   void unknownVolumeIsNotFoundAndUnstagedIsFailedPrecondition() {
-    assertThatThrownBy(() -> host.publisher.publish(new Requests.Publish("nobody", STAGING, TARGET_1, false)))
+    assertThatThrownBy(
+            () -> host.publisher.publish(new Requests.Publish("nobody", STAGING, TARGET_1, false, List.of())))
         .isInstanceOfSatisfying(
             NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.NOT_FOUND));
     assertThatThrownBy(
-            () -> host.publisher.publish(new Requests.Publish("mylun", "/var/lib/kubelet/elsewhere", TARGET_1, false)))
+            () -> host.publisher.publish(
+                new Requests.Publish("mylun", "/var/lib/kubelet/elsewhere", TARGET_1, false, List.of())))
         .isInstanceOfSatisfying(
             NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
         .hasMessageContaining("not staged");
@@ -71,7 +75,7 @@ class VolumePublisherTest {
 
   @Test
   void unpublishUnmountsAndRemovesTheTargetAndIsIdempotent() {
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
     host.fake.clearCalls();
 
     host.publisher.unpublish(new Requests.Unpublish("mylun", TARGET_1));
@@ -85,7 +89,7 @@ class VolumePublisherTest {
 
   @Test
   void afterUnpublishTheVolumeCanBeUnstaged() {
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
     host.publisher.unpublish(new Requests.Unpublish("mylun", TARGET_1));
 
     host.stager.unstage(new Requests.Unstage("mylun", STAGING));
@@ -95,7 +99,7 @@ class VolumePublisherTest {
 
   @Test
   void missingTargetPathIsInvalid() {
-    assertThatThrownBy(() -> host.publisher.publish(new Requests.Publish("mylun", STAGING, "", false)))
+    assertThatThrownBy(() -> host.publisher.publish(new Requests.Publish("mylun", STAGING, "", false, List.of())))
         .isInstanceOfSatisfying(
             NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.INVALID_ARGUMENT));
     assertThatThrownBy(() -> host.publisher.unpublish(new Requests.Unpublish("", TARGET_1)))

@@ -326,7 +326,7 @@ class VolumeStagerTest {
   @Test
   void unstageRefusesWhilePublished() {
     host.stager.stage(stage(ReferenceHost.spec()));
-    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false));
+    host.publisher.publish(new Requests.Publish("mylun", STAGING, TARGET_1, false, List.of()));
     host.fake.clearCalls();
 
     assertThatThrownBy(() -> host.stager.unstage(new Requests.Unstage("mylun", STAGING)))

@@ -172,6 +172,8 @@ public final class PluginBed implements AutoCloseable {
         "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", GUEST_JAR,
         "--node-id", n.name(),
         "--csi-endpoint", "tcp://0.0.0.0:" + CSI_PORT,
+        // The test plays kubelet from outside the guest, over TCP (which has no authentication).
+        "--csi-insecure-tcp",
         "--agent-endpoint", "0.0.0.0:" + AGENT_PORT,
         "--agent-insecure",
         "--state-dir", STATE_DIR,
