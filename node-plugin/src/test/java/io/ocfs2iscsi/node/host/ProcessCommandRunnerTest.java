@@ -3,6 +3,7 @@ package io.ocfs2iscsi.node.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ocfs2iscsi.node.testing.LogCapture;
+import io.ocfs2iscsi.node.testing.SaturatedCommonPool;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,17 @@ class ProcessCommandRunnerTest {
 
     assertThat(r.exitCode()).isZero();
     assertThat(r.stdout()).isEqualTo("a b|$(echo no-shell)");
+  }
+
+  @Test
+  void outputIsReadWhileTheCommonPoolIsBusy() {
+    CommandResult r;
+    try (SaturatedCommonPool busy = new SaturatedCommonPool()) {
+      r = runner.run(Command.of("printf", "TYPE=ext4\\n"));
+    }
+
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.stdout()).isEqualTo("TYPE=ext4\n");
   }
 
   @Test

@@ -82,6 +82,17 @@ class VolumeFormatterTest {
   }
 
   @Test
+  void aProbeThatPrintedNoTagsIsNotTakenAsBlank() {
+    host.filesystem = "ext4";
+    // What the probe of an ext4 LUN looked like when its output could not be read: exit 0, nothing.
+    host.fake.on("blkid", "-p", "-o", "export", DEVICE).reply(0, "", "");
+
+    assertThatThrownBy(() -> host.formatter.format(ReferenceHost.spec(), Map.of()))
+        .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.getMessage()).contains("blkid"));
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
   void ocfs2SeenOnlyByMountedOcfs2IsNotFormattedEither() {
     host.filesystem = null;
     host.fake.on("mounted.ocfs2", "-d", DEVICE)
