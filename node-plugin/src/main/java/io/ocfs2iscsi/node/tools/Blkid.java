@@ -26,11 +26,24 @@ public final class Blkid {
   public BlkidProbe probe(String device) {
     CommandResult r = runner.run(Command.of(PROGRAM, "-p", "-o", "export", device));
     return switch (r.exitCode()) {
-      case 0 -> new BlkidProbe(parseExport(r.stdout()), false);
+      case 0 -> found(device, r);
       case EXIT_NOTHING_FOUND -> BlkidProbe.BLANK;
       case EXIT_AMBIVALENT -> new BlkidProbe(parseExport(r.stdout()), true);
       default -> throw new ToolFailure("probing " + device + " for signatures", r);
     };
+  }
+
+  /**
+   * Exit 0 means blkid printed what it found; without a TYPE or PTTYPE tag it did not say what that is (or its
+   * output was cut short), which is never read as "nothing there".
+   */
+  private static BlkidProbe found(String device, CommandResult r) {
+    BlkidProbe probe = new BlkidProbe(parseExport(r.stdout()), false);
+    if (probe.type().isEmpty() && probe.partitionTable().isEmpty()) {
+      throw new ToolFailure("probing " + device + " for signatures", r,
+          "exit 0 without a TYPE or PTTYPE tag: what blkid found is unknown");
+    }
+    return probe;
   }
 
   /** KEY=value lines of {@code blkid -o export}. */

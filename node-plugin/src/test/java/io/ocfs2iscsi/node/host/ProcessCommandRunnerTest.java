@@ -34,6 +34,19 @@ class ProcessCommandRunnerTest {
   }
 
   @Test
+  void outputStillOpenAfterTheProcessEndedIsLostNotAnEmptySuccess() {
+    ProcessCommandRunner impatient = new ProcessCommandRunner(HostMode.DIRECT, redactor, Duration.ofMillis(300));
+
+    // sh ends at once; the sleep it started keeps its stdout open.
+    CommandResult r = impatient.run(Command.of("sh", "-c", "printf 'TYPE=ext4\\n'; sleep 3 &"));
+
+    assertThat(r.outputLost()).isTrue();
+    assertThat(r.ok()).isFalse();
+    assertThat(r.stdout()).as("part of an output is not handed to a parser").isEmpty();
+    assertThat(r.complaint()).contains("sh exited 0").contains("stdout: still open after the process ended");
+  }
+
+  @Test
   void exitCodeAndStderr() {
     CommandResult r = runner.run(Command.of("ls", "/definitely/not/here"));
 

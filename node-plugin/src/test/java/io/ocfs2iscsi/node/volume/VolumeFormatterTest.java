@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.host.CommandResult;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import java.nio.file.Path;
 import java.util.List;
@@ -89,6 +90,18 @@ class VolumeFormatterTest {
 
     assertThatThrownBy(() -> host.formatter.format(ReferenceHost.spec(), Map.of()))
         .isInstanceOfSatisfying(NodeException.class, e -> assertThat(e.getMessage()).contains("blkid"));
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
+  void aProbeWhoseOutputWasLostIsAFailureAndNothingIsFormatted() {
+    host.filesystem = "ext4";
+    host.fake.on("blkid", "-p", "-o", "export", DEVICE).reply(CommandResult.OUTPUT_LOST, "",
+        "blkid exited 0, but its output not read completely (stdout: still open after the process ended)");
+
+    assertThatThrownBy(() -> host.formatter.format(ReferenceHost.spec(), Map.of()))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.getMessage()).contains("output could not be read completely"));
     assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
   }
 
