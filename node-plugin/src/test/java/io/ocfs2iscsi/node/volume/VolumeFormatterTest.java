@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.node.volume;
 
+import static io.ocfs2iscsi.node.Fixtures.captured;
 import static io.ocfs2iscsi.node.testing.ReferenceHost.DEVICE;
 import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +20,8 @@ class VolumeFormatterTest {
 
   private static final String MKFS =
       "mkfs.ocfs2 -b 4K -C 32K -N 4 -L ISCSI --cluster-stack=o2cb --cluster-name=iscsi " + DEVICE;
+
+  private static final String WIPEFS = "wipefs --no-act --noheadings --output OFFSET,TYPE " + DEVICE;
 
   @TempDir Path root;
   ReferenceHost host;
@@ -41,7 +44,8 @@ class VolumeFormatterTest {
     assertThat(r.label()).isEqualTo("ISCSI");
     List<String> calls = host.fake.calls();
     assertThat(calls).containsSubsequence(
-        "blkid -p -o export " + DEVICE, "mounted.ocfs2 -d " + DEVICE, MKFS, "blkid -p -o export " + DEVICE);
+        "blkid -p -o export " + DEVICE, "mounted.ocfs2 -d " + DEVICE, WIPEFS, "multipath -ll mylun", MKFS,
+        "blkid -p -o export " + DEVICE);
     assertThat(calls).filteredOn(MKFS::equals).hasSize(1);
   }
 
@@ -102,6 +106,78 @@ class VolumeFormatterTest {
     assertThatThrownBy(() -> host.formatter.format(ReferenceHost.spec(), Map.of()))
         .isInstanceOfSatisfying(NodeException.class,
             e -> assertThat(e.getMessage()).contains("output could not be read completely"));
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
+  void blkidThatCouldNotOpenTheDeviceIsNotANothingFound() {
+    host.filesystem = null;
+    host.fake.on("blkid", "-p", "-o", "export", DEVICE)
+        .reply(2, "", captured("util-linux/blkid-p-export-permission-denied.stderr.txt"));
+
+    assertRefusedUnavailable(host.formatter, "Permission denied");
+  }
+
+  @Test
+  void aSignatureOnlyWipefsFindsIsNeverFormattedOver() {
+    host.filesystem = null;
+    host.fake.on("wipefs", "--no-act", "--noheadings", "--output", "OFFSET,TYPE", DEVICE)
+        .reply(0, captured("util-linux/wipefs-ext4-dos.txt"), "");
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FOREIGN_SIGNATURE);
+    assertThat(r.foundSignature()).contains("ext4 at offset 0x438").contains("dos at offset 0x1fe");
+    assertThat(r.message()).contains("nothing was written");
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
+  void aDeviceNeitherProbeCanReadIsNotBlank() {
+    // blkid 2.38 exits 2 without a word for a device that is not there; wipefs says so.
+    host.filesystem = null;
+    host.fake.on("blkid", "-p", "-o", "export", DEVICE)
+        .reply(2, captured("util-linux/blkid-p-export-no-device.txt"), "");
+    host.fake.on("wipefs", "--no-act", "--noheadings", "--output", "OFFSET,TYPE", DEVICE)
+        .reply(1, "", captured("util-linux/wipefs-no-device.stderr.txt"));
+
+    assertRefusedUnavailable(host.formatter, "probing initialization failed");
+  }
+
+  @Test
+  void aFailedPathInTheMapStopsTheFormat() {
+    host.filesystem = null;
+    host.secondPathFailed = true;
+
+    assertRefusedUnavailable(host.formatter, "sdd");
+  }
+
+  @Test
+  void aPortalWithoutAPathStopsTheFormat() {
+    host.filesystem = null;
+    host.downPortals.add(ReferenceHost.PORTAL_B);
+
+    assertRefusedUnavailable(host.formatter, ReferenceHost.PORTAL_B);
+  }
+
+  @Test
+  void probeOnlyReportsBlankOnlyWhenBothProbesAgree() {
+    host.filesystem = null;
+    host.fake.on("wipefs", "--no-act", "--noheadings", "--output", "OFFSET,TYPE", DEVICE)
+        .reply(0, captured("util-linux/wipefs-swap.txt"), "");
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of(), true);
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FOREIGN_SIGNATURE);
+    assertThat(r.foundSignature()).contains("swap");
+  }
+
+  private void assertRefusedUnavailable(VolumeFormatter formatter, String named) {
+    assertThatThrownBy(() -> formatter.format(ReferenceHost.spec(), Map.of()))
+        .isInstanceOfSatisfying(NodeException.class, e -> {
+          assertThat(e.code()).isEqualTo(NodeException.Code.UNAVAILABLE);
+          assertThat(e.getMessage()).contains(named).contains("nothing was written");
+        });
     assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
   }
 
