@@ -27,7 +27,7 @@ public final class Blkid {
     CommandResult r = runner.run(Command.of(PROGRAM, "-p", "-o", "export", device));
     return switch (r.exitCode()) {
       case 0 -> found(device, r);
-      case EXIT_NOTHING_FOUND -> BlkidProbe.BLANK;
+      case EXIT_NOTHING_FOUND -> nothingFound(device, r);
       case EXIT_AMBIVALENT -> new BlkidProbe(parseExport(r.stdout()), true);
       default -> throw new ToolFailure("probing " + device + " for signatures", r);
     };
@@ -44,6 +44,17 @@ public final class Blkid {
           "exit 0 without a TYPE or PTTYPE tag: what blkid found is unknown");
     }
     return probe;
+  }
+
+  /**
+   * Exit 2 is also blkid's answer when it could not open the device, with a complaint on stderr: only a silent
+   * exit 2 is "nothing found" (and even that is not proof: blkid is silent about a path that does not exist).
+   */
+  private static BlkidProbe nothingFound(String device, CommandResult r) {
+    if (!r.stderr().isBlank()) {
+      throw new ToolFailure("probing " + device + " for signatures", r, "blkid could not open or probe the device");
+    }
+    return BlkidProbe.BLANK;
   }
 
   /** KEY=value lines of {@code blkid -o export}. */

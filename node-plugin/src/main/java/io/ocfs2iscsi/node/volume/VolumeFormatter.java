@@ -2,25 +2,33 @@ package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.agent.v1.FilesystemSettings;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.tools.BlkidProbe;
 import io.ocfs2iscsi.node.tools.MkfsOcfs2;
 import io.ocfs2iscsi.node.tools.MountedOcfs2;
+import io.ocfs2iscsi.node.tools.MultipathMap;
+import io.ocfs2iscsi.node.tools.MultipathPath;
 import io.ocfs2iscsi.node.tools.Portal;
+import io.ocfs2iscsi.node.tools.ToolFailure;
+import io.ocfs2iscsi.node.tools.Wipefs;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * FormatVolume: logs in and maps the LUN if needed, then formats it with OCFS2 only when nothing at all is on it.
- * Two probes guard the data: blkid -p (any filesystem, partition table or RAID signature, read from the device,
- * not from a cache) and mounted.ocfs2 -d (OCFS2 specifically). A second call finds the OCFS2 of the first and
- * changes nothing. When the volume is not staged here, what this call attached is detached again afterwards, so
+ * FormatVolume: logs in and maps the LUN if needed, then formats it with OCFS2 only when it is known to be blank.
+ * Three probes guard the data: blkid -p (any filesystem, partition table or RAID signature, read from the device,
+ * not from a cache), mounted.ocfs2 -d (OCFS2 specifically) and wipefs (every signature, a second opinion); all
+ * must answer cleanly with every path of the map up, or nothing is written. A second call finds the OCFS2 of the
+ * first and changes nothing. When the volume is not staged here, what this call attached is detached again afterwards, so
  * that no session stays behind on the node that formatted.
  */
 public final class VolumeFormatter {
@@ -95,15 +103,12 @@ public final class VolumeFormatter {
   private Result formatIfBlank(VolumeSpec spec, VolumeAttacher.Attached attached, boolean probeOnly) {
     String device = attached.device();
     String wwid = attached.lun().wwid();
-    BlkidProbe probe = host.blkid().probe(device);
+    BlkidProbe probe = probed(device, () -> host.blkid().probe(device));
     if (probe.ocfs2()) {
       return existing(spec, device, wwid, probe);
     }
     if (!probe.blank()) {
-      String found = probe.describe();
-      LOG.warn("{}: {} carries {}; not formatting", spec.getVolumeId(), device, found);
-      return new Result(Outcome.FOREIGN_SIGNATURE, "", probe.label().orElse(""), "", wwid, device, found,
-          device + " carries " + found + "; nothing was written");
+      return foreign(spec, device, wwid, probe.describe(), probe.label().orElse(""));
     }
     List<MountedOcfs2.Detected> detected = host.mountedOcfs2().detect(device);
     if (!detected.isEmpty()) {
@@ -111,6 +116,13 @@ public final class VolumeFormatter {
       return new Result(Outcome.EXISTING_OCFS2, d.uuid(), d.label(), d.cluster(), wwid, device, "ocfs2",
           "mounted.ocfs2 found OCFS2 on " + device + "; nothing was written");
     }
+    List<Wipefs.Signature> signatures = probed(device, () -> host.wipefs().signatures(device));
+    if (!signatures.isEmpty()) {
+      return foreign(spec, device, wwid,
+          String.join(", ", signatures.stream().map(Wipefs.Signature::describe).toList())
+              + " (found by wipefs; blkid -p found nothing)", "");
+    }
+    requireEveryPathUp(spec, attached);
     if (probeOnly) {
       return new Result(Outcome.BLANK, "", "", "", wwid, device, "",
           device + " carries no signature; probe only, nothing was written");
@@ -128,6 +140,54 @@ public final class VolumeFormatter {
         report.label(), report.nodeSlots(), after.uuid().orElse("?"));
     return new Result(Outcome.FORMATTED, after.uuid().orElse(""), after.label().orElse(fs.getLabel()),
         fs.getClusterName(), wwid, device, "", "formatted " + device + " with OCFS2");
+  }
+
+  private Result foreign(VolumeSpec spec, String device, String wwid, String found, String label) {
+    LOG.warn("{}: {} carries {}; not formatting", spec.getVolumeId(), device, found);
+    return new Result(Outcome.FOREIGN_SIGNATURE, "", label, "", wwid, device, found,
+        device + " carries " + found + "; nothing was written");
+  }
+
+  /** A probe that could not give a clean answer leaves the LUN unknown, never blank. */
+  private static <T> T probed(String device, Supplier<T> probe) {
+    try {
+      return probe.get();
+    } catch (ToolFailure e) {
+      throw notKnownBlank(device, e.getMessage());
+    }
+  }
+
+  /**
+   * Blank is only known through every path: a probe through a map that fails I/O reads nothing, and blkid and
+   * wipefs then report nothing.
+   */
+  private void requireEveryPathUp(VolumeSpec spec, VolumeAttacher.Attached attached) {
+    String device = attached.device();
+    if (!attached.lun().down().isEmpty()) {
+      throw notKnownBlank(device, "no path through " + attached.lun().down());
+    }
+    String alias = spec.getMultipath().getAlias();
+    MultipathMap map = host.multipath().map(alias)
+        .orElseThrow(() -> notKnownBlank(device, "multipath does not list map " + alias));
+    List<String> problems = new ArrayList<>();
+    for (String disk : attached.lun().devices()) {
+      if (map.paths().stream().noneMatch(p -> p.device().equals(disk))) {
+        problems.add("path " + disk + " is not in map " + alias);
+      }
+    }
+    for (MultipathPath p : map.paths()) {
+      if (!p.up()) {
+        problems.add("path " + p.device() + " (" + p.hctl() + ") is " + p.dmState() + "/" + p.checkerState());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw notKnownBlank(device, String.join(", ", problems));
+    }
+  }
+
+  private static NodeException notKnownBlank(String device, String why) {
+    return NodeException.unavailable(device + " is not known to be blank: " + why + "; formatting needs a clean"
+        + " result of both probes (blkid -p, wipefs) with every path up; nothing was written");
   }
 
   private Result existing(VolumeSpec spec, String device, String wwid, BlkidProbe probe) {
