@@ -5,13 +5,22 @@ import static io.ocfs2iscsi.node.testing.ReferenceHost.DEVICE;
 import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.CommandResult;
+import io.ocfs2iscsi.node.testing.FakeCommandRunner;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -179,6 +188,49 @@ class VolumeFormatterTest {
           assertThat(e.getMessage()).contains(named).contains("nothing was written");
         });
     assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+  }
+
+  @Test
+  void twoVolumesNamingTheSameLunAreNeverFormattedAtOnce() throws Exception {
+    host.filesystem = null;
+    CountDownLatch inMkfs = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger mkfsRuns = new AtomicInteger();
+    host.fake.onPrefix("mkfs.ocfs2").answer(argv -> {
+      if (mkfsRuns.incrementAndGet() == 1) {
+        inMkfs.countDown();
+        awaitQuietly(release);
+      }
+      host.filesystem = "ocfs2";
+      return FakeCommandRunner.Reply.ok(captured("reference/mkfs-ocfs2.txt"));
+    });
+    VolumeSpec sameLun = ReferenceHost.spec().toBuilder().setVolumeId("mylun-again").build();
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      Future<VolumeFormatter.Result> first = caller.submit(() -> host.formatter.format(ReferenceHost.spec(), Map.of()));
+      assertThat(inMkfs.await(10, TimeUnit.SECONDS)).as("the first FormatVolume reached mkfs").isTrue();
+
+      Throwable second = catchThrowable(() -> host.formatter.format(sameLun, Map.of()));
+      release.countDown();
+
+      assertThat(first.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
+      assertThat(mkfsRuns).as("mkfs runs on the LUN").hasValue(1);
+      assertThat(second).isInstanceOfSatisfying(NodeException.class, e -> {
+        assertThat(e.code()).isEqualTo(NodeException.Code.ABORTED);
+        assertThat(e.getMessage()).contains("LUN 0 of " + ReferenceHost.IQN).contains("volume mylun");
+      });
+    } finally {
+      release.countDown();
+      caller.shutdownNow();
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
