@@ -73,7 +73,7 @@ public final class VolumeFormatter {
   public Result format(VolumeSpec spec, Map<String, String> secrets, boolean probeOnly) {
     Requests.requireVolumeId(spec.getVolumeId());
     Requests.requireValidSpec(spec.getVolumeId(), spec);
-    try (VolumeLocks.Held lock = locks.acquire(spec.getVolumeId(), "FormatVolume")) {
+    try (VolumeLocks.Held lock = locks.acquire(spec.getVolumeId(), spec.getTarget(), "FormatVolume")) {
       return redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets, probeOnly));
     }
   }
