@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * ({@link HostMode#commandPrefix()}). stdin is always empty, so a tool that asks for confirmation (mkfs.ocfs2
  * before overwriting a filesystem) reads end-of-file and declines. Each process gets two reader threads of its own
  * (stdout, stderr); a command whose output could not be read completely is a failure ({@link
- * CommandResult#OUTPUT_LOST}), never an empty success: an empty probe reads as "nothing on the device".
+ * CommandResult#OUTPUT_LOST}), never an empty success: an empty probe reads as "nothing on the device". A command
+ * of an operation whose caller gave up ({@link Cancellation#current()}) is killed, or not started.
  */
 public final class ProcessCommandRunner implements CommandRunner {
 
@@ -45,6 +47,12 @@ public final class ProcessCommandRunner implements CommandRunner {
     String shown = redactor.redact(command.display());
     LOG.debug("run: {}", shown);
     long started = System.nanoTime();
+    Cancellation cancellation = Cancellation.current();
+    Optional<Cancellation.Reason> gaveUp = cancellation.reason();
+    if (gaveUp.isPresent()) {
+      LOG.info("{}: not started: {}", shown, gaveUp.get().text());
+      return new CommandResult(command, CommandResult.CANCELLED, "", "not started: " + gaveUp.get().text());
+    }
     Process process;
     try {
       ProcessBuilder pb = new ProcessBuilder(argv);
@@ -59,7 +67,7 @@ public final class ProcessCommandRunner implements CommandRunner {
     String name = "command-" + process.pid() + "-" + command.program();
     OutputReader out = OutputReader.start("stdout", process.getInputStream(), name + "-stdout");
     OutputReader err = OutputReader.start("stderr", process.getErrorStream(), name + "-stderr");
-    int exit = awaitExit(process, command.timeout());
+    int exit = awaitExit(process, command.timeout(), cancellation);
     long outputDeadline = System.nanoTime() + outputWait.toNanos();
     OutputReader.Read o = out.awaitUntil(outputDeadline);
     OutputReader.Read e = err.awaitUntil(outputDeadline);
@@ -73,19 +81,38 @@ public final class ProcessCommandRunner implements CommandRunner {
     return result;
   }
 
-  /** The exit code, or TIMED_OUT after killing the process (and what it started) at its timeout. */
-  private static int awaitExit(Process process, Duration timeout) {
-    try {
-      if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return process.exitValue();
+  /**
+   * The exit code; TIMED_OUT after killing the process (and what it started) at its timeout, CANCELLED after
+   * killing it when the caller gave up.
+   */
+  private static int awaitExit(Process process, Duration timeout, Cancellation cancellation) {
+    long timeoutAt = System.nanoTime() + timeout.toNanos();
+    try (Cancellation.Registration onCancel = cancellation.onCancel(() -> kill(process))) {
+      while (true) {
+        long wait = timeoutAt - System.nanoTime();
+        Optional<Duration> callerLeft = cancellation.remaining();
+        if (callerLeft.isPresent()) {
+          wait = Math.min(wait, callerLeft.get().toNanos());
+        }
+        boolean exited = process.waitFor(Math.max(0, wait), TimeUnit.NANOSECONDS);
+        if (cancellation.cancelled()) {
+          kill(process);
+          process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          return CommandResult.CANCELLED;
+        }
+        if (exited) {
+          return process.exitValue();
+        }
+        if (System.nanoTime() - timeoutAt >= 0) {
+          kill(process);
+          process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          return CommandResult.TIMED_OUT;
+        }
       }
-      kill(process);
-      process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      return CommandResult.TIMED_OUT;
     } catch (InterruptedException e) {
       kill(process);
       Thread.currentThread().interrupt();
-      return CommandResult.TIMED_OUT;
+      return CommandResult.CANCELLED;
     }
   }
 
@@ -107,6 +134,10 @@ public final class ProcessCommandRunner implements CommandRunner {
     if (exit == CommandResult.TIMED_OUT) {
       return new CommandResult(command, exit, stdout, join(stderr, "timed out after "
           + command.timeout().toSeconds() + " s", lost));
+    }
+    if (exit == CommandResult.CANCELLED) {
+      String why = Cancellation.current().reason().map(Cancellation.Reason::text).orElse("interrupted");
+      return new CommandResult(command, exit, stdout, join(stderr, "killed: " + why, lost));
     }
     if (!problems.isEmpty()) {
       // Part of an output is not the output: no parser gets to read it.

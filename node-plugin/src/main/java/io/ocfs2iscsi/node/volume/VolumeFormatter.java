@@ -4,6 +4,7 @@ import io.ocfs2iscsi.agent.v1.FilesystemSettings;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
+import io.ocfs2iscsi.node.host.Cancellation;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.tools.BlkidProbe;
@@ -71,14 +72,27 @@ public final class VolumeFormatter {
 
   /** With probeOnly (format policy Never) the LUN is probed the same way, and mkfs.ocfs2 never runs. */
   public Result format(VolumeSpec spec, Map<String, String> secrets, boolean probeOnly) {
+    return format(spec, secrets, probeOnly, Cancellation.NONE);
+  }
+
+  /**
+   * When the caller gives up ({@code cancellation}), the command running then (mkfs.ocfs2 too) is killed, none
+   * starts after it, and the call ends with DEADLINE_EXCEEDED or CANCELLED.
+   */
+  public Result format(
+      VolumeSpec spec, Map<String, String> secrets, boolean probeOnly, Cancellation cancellation) {
     Requests.requireVolumeId(spec.getVolumeId());
     Requests.requireValidSpec(spec.getVolumeId(), spec);
-    try (VolumeLocks.Held lock = locks.acquire(spec.getVolumeId(), spec.getTarget(), "FormatVolume")) {
-      return redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets, probeOnly));
+    try (Cancellation.Bound bound = cancellation.bind();
+        VolumeLocks.Held lock = locks.acquire(spec.getVolumeId(), spec.getTarget(), "FormatVolume")) {
+      return redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets, probeOnly, cancellation));
+    } catch (RuntimeException e) {
+      throw cancellation.explain("FormatVolume of volume " + spec.getVolumeId(), e);
     }
   }
 
-  private Result formatLocked(VolumeSpec spec, Map<String, String> secrets, boolean probeOnly) {
+  private Result formatLocked(
+      VolumeSpec spec, Map<String, String> secrets, boolean probeOnly, Cancellation cancellation) {
     ChapCredentials chap = ChapCredentials.from(secrets, spec.getTarget().getChap());
     Optional<StagedVolume> staged = state.volume(spec.getVolumeId());
     Set<Portal> hadSessions = attacher.portalsWithSessions(spec.getTarget());
@@ -86,12 +100,13 @@ public final class VolumeFormatter {
     try {
       attached =
           attacher.attach(spec, chap, staged.map(StagedVolume::devices).orElse(Map.of()));
-      return formatIfBlank(spec, attached, probeOnly);
+      return formatIfBlank(spec, attached, probeOnly, cancellation);
     } finally {
       boolean createdSessions =
           spec.getTarget().getPortalsList().stream().map(Portal::parse).anyMatch(p -> !hadSessions.contains(p));
       if (staged.isEmpty() && attached != null && createdSessions) {
-        try {
+        // Cleaned up also when the caller gave up: no session of a format stays behind.
+        try (Cancellation.Bound cleanup = Cancellation.NONE.bind()) {
           attacher.detach(spec, Set.copyOf(attached.lun().devices()), hadSessions);
         } catch (RuntimeException e) {
           LOG.warn("{}: could not detach after FormatVolume: {}", spec.getVolumeId(), e.getMessage());
@@ -100,7 +115,8 @@ public final class VolumeFormatter {
     }
   }
 
-  private Result formatIfBlank(VolumeSpec spec, VolumeAttacher.Attached attached, boolean probeOnly) {
+  private Result formatIfBlank(
+      VolumeSpec spec, VolumeAttacher.Attached attached, boolean probeOnly, Cancellation cancellation) {
     String device = attached.device();
     String wwid = attached.lun().wwid();
     BlkidProbe probe = probed(device, () -> host.blkid().probe(device));
@@ -129,6 +145,7 @@ public final class VolumeFormatter {
     }
     FilesystemSettings fs = spec.getFilesystem();
     cluster.ensureOnlineFor(fs.getClusterName());
+    cancellation.throwIfCancelled("FormatVolume of volume " + spec.getVolumeId() + " before mkfs.ocfs2");
     MkfsOcfs2.Report report =
         host.mkfs()
             .format(

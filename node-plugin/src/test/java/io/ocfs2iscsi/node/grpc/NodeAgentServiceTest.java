@@ -21,6 +21,7 @@ import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.host.ProcessCommandRunner;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner;
 import io.ocfs2iscsi.node.testing.InProcessPlugin;
+import io.ocfs2iscsi.node.testing.LogCapture;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.node.tools.MkfsOcfs2;
 import java.nio.file.Path;
@@ -126,14 +127,18 @@ class NodeAgentServiceTest {
     FormatVolumeRequest req = FormatVolumeRequest.newBuilder().setVolume(ReferenceHost.spec()).build();
     long called = System.nanoTime();
 
-    assertThatThrownBy(() -> plugin.agent.withDeadlineAfter(2, TimeUnit.SECONDS).formatVolume(req))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    try (LogCapture logs = new LogCapture()) {
+      assertThatThrownBy(() -> plugin.agent.withDeadlineAfter(2, TimeUnit.SECONDS).formatVolume(req))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
-    assertThat(mkfs.get()).as("mkfs started").isNotNull();
-    assertThat(Duration.ofNanos(mkfsEnded.get() - called)).as("mkfs ended after the call's 2 s deadline")
-        .isLessThan(Duration.ofSeconds(7));
-    assertThat(mkfs.get().ok()).isFalse();
+      assertThat(mkfs.get()).as("mkfs started").isNotNull();
+      assertThat(Duration.ofNanos(mkfsEnded.get() - called)).as("mkfs ended after the call's 2 s deadline")
+          .isLessThan(Duration.ofSeconds(7));
+      assertThat(mkfs.get().cancelled()).isTrue();
+      assertThat(logs.lines()).as("the node's own answer")
+          .anyMatch(l -> l.startsWith("FormatVolume: DEADLINE_EXCEEDED") && l.contains("deadline passed"));
+    }
   }
 
   @Test

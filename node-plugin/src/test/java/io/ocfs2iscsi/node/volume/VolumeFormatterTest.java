@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.host.Cancellation;
 import io.ocfs2iscsi.node.host.CommandResult;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
@@ -231,6 +232,25 @@ class VolumeFormatterTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  @Test
+  void aCallerThatGaveUpDuringTheProbesGetsNoMkfs() {
+    host.filesystem = null;
+    Cancellation call = Cancellation.create();
+    host.fake.on("mounted.ocfs2", "-d", DEVICE).answer(a -> {
+      call.cancel(Cancellation.Reason.DEADLINE_EXCEEDED);
+      return FakeCommandRunner.Reply.ok(
+          "Device                Stack  Cluster  F  UUID                              Label\n");
+    });
+
+    assertThatThrownBy(() -> host.formatter.format(ReferenceHost.spec(), Map.of(), false, call))
+        .isInstanceOfSatisfying(NodeException.class, e -> {
+          assertThat(e.code()).isEqualTo(NodeException.Code.DEADLINE_EXCEEDED);
+          assertThat(e.getMessage()).contains("the caller's deadline passed");
+        });
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mkfs"));
+    assertThat(host.loggedIn).as("the sessions of the format are closed all the same").isEmpty();
   }
 
   @Test
