@@ -42,6 +42,7 @@ public final class VolumeFormatter {
   private final SecretRedactor redactor;
   private final VolumeAttacher attacher;
   private final ClusterStack cluster;
+  private final Timing timing;
 
   public VolumeFormatter(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
@@ -50,6 +51,7 @@ public final class VolumeFormatter {
     this.state = state;
     this.locks = locks;
     this.redactor = redactor;
+    this.timing = timing;
     this.attacher = new VolumeAttacher(host, state, timing);
     this.cluster = cluster;
   }
@@ -176,30 +178,42 @@ public final class VolumeFormatter {
 
   /**
    * Blank is only known through every path: a probe through a map that fails I/O reads nothing, and blkid and
-   * wipefs then report nothing.
+   * wipefs then report nothing. A path that is still settling in a map just built (checker not run yet) is waited
+   * for, bounded.
    */
   private void requireEveryPathUp(VolumeSpec spec, VolumeAttacher.Attached attached) {
     String device = attached.device();
     if (!attached.lun().down().isEmpty()) {
       throw notKnownBlank(device, "no path through " + attached.lun().down());
     }
-    String alias = spec.getMultipath().getAlias();
-    MultipathMap map = host.multipath().map(alias)
-        .orElseThrow(() -> notKnownBlank(device, "multipath does not list map " + alias));
+    List<String> problems = List.of();
+    for (int attempt = 0; attempt < timing.mapAttempts(); attempt++) {
+      problems = pathProblems(spec.getMultipath().getAlias(), attached.lun().devices());
+      if (problems.isEmpty()) {
+        return;
+      }
+      host.sleeper().sleep(timing.interval());
+    }
+    throw notKnownBlank(device, String.join(", ", problems));
+  }
+
+  private List<String> pathProblems(String alias, List<String> disks) {
+    Optional<MultipathMap> map = host.multipath().map(alias);
+    if (map.isEmpty()) {
+      return List.of("multipath does not list map " + alias);
+    }
     List<String> problems = new ArrayList<>();
-    for (String disk : attached.lun().devices()) {
-      if (map.paths().stream().noneMatch(p -> p.device().equals(disk))) {
+    for (String disk : disks) {
+      if (map.get().paths().stream().noneMatch(p -> p.device().equals(disk))) {
         problems.add("path " + disk + " is not in map " + alias);
       }
     }
-    for (MultipathPath p : map.paths()) {
+    for (MultipathPath p : map.get().paths()) {
       if (!p.up()) {
         problems.add("path " + p.device() + " (" + p.hctl() + ") is " + p.dmState() + "/" + p.checkerState());
       }
     }
-    if (!problems.isEmpty()) {
-      throw notKnownBlank(device, String.join(", ", problems));
-    }
+    return problems;
   }
 
   private static NodeException notKnownBlank(String device, String why) {

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +161,27 @@ class VolumeFormatterTest {
     host.secondPathFailed = true;
 
     assertRefusedUnavailable(host.formatter, "sdd");
+  }
+
+  @Test
+  void aPathStillSettlingInANewMapIsWaitedFor() {
+    host.filesystem = null;
+    String healthy = captured("reference/multipath-ll-healthy.txt");
+    AtomicBoolean checkerRan = new AtomicBoolean();
+    // The first look after the probes finds the checkers not run yet on the new map; the next one finds them ready.
+    host.fake.on("multipath", "-ll", "mylun").answer(a -> {
+      if (!host.mapBuilt) {
+        return new FakeCommandRunner.Reply(1, "", "");
+      }
+      boolean probed = host.fake.calls().contains(WIPEFS);
+      return FakeCommandRunner.Reply.ok(
+          probed && !checkerRan.getAndSet(true) ? healthy.replace("active ready", "active undef") : healthy);
+    });
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
+    assertThat(checkerRan).isTrue();
   }
 
   @Test
