@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * FormatVolume: logs in and maps the LUN if needed, then formats it with OCFS2 only when it is known to be blank.
  * Three probes guard the data: blkid -p (any filesystem, partition table or RAID signature, read from the device,
  * not from a cache), mounted.ocfs2 -d (OCFS2 specifically) and wipefs (every signature, a second opinion); all
- * must answer cleanly with every path of the map up, or nothing is written. A second call finds the OCFS2 of the
- * first and changes nothing. When the volume is not staged here, what this call attached is detached again afterwards, so
- * that no session stays behind on the node that formatted.
+ * must answer cleanly, with every path of the map up before and after them, or nothing is written. A second call
+ * finds the OCFS2 of the first and changes nothing. When the volume is not staged here, what this call attached is
+ * detached again afterwards, so that no session stays behind on the node that formatted.
  */
 public final class VolumeFormatter {
 
@@ -43,6 +43,9 @@ public final class VolumeFormatter {
   private final VolumeAttacher attacher;
   private final ClusterStack cluster;
   private final Timing timing;
+
+  /** Checker states of a path whose checker has not answered yet (multipath-tools' "undef", "i/o pending"). */
+  private static final Set<String> SETTLING_CHECKER_STATES = Set.of("undef", "i/o pending");
 
   public VolumeFormatter(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
@@ -121,6 +124,7 @@ public final class VolumeFormatter {
       VolumeSpec spec, VolumeAttacher.Attached attached, boolean probeOnly, Cancellation cancellation) {
     String device = attached.device();
     String wwid = attached.lun().wwid();
+    List<String> downBefore = pathProblems(spec, attached, cancellation);
     BlkidProbe probe = probed(device, () -> host.blkid().probe(device));
     if (probe.ocfs2()) {
       return existing(spec, device, wwid, probe);
@@ -140,7 +144,8 @@ public final class VolumeFormatter {
           String.join(", ", signatures.stream().map(Wipefs.Signature::describe).toList())
               + " (found by wipefs; blkid -p found nothing)", "");
     }
-    requireEveryPathUp(spec, attached);
+    requireEveryPathUp(device, downBefore, "before the probes");
+    requireEveryPathUp(device, pathProblems(spec, attached, cancellation), "after the probes");
     if (probeOnly) {
       return new Result(Outcome.BLANK, "", "", "", wwid, device, "",
           device + " carries no signature; probe only, nothing was written");
@@ -178,40 +183,49 @@ public final class VolumeFormatter {
 
   /**
    * Blank is only known through every path: a probe through a map that fails I/O reads nothing, and blkid and
-   * wipefs then report nothing. A path that is still settling in a map just built (checker not run yet) is waited
-   * for, bounded.
+   * wipefs then report nothing. The paths are looked at before and after the probes, so that a path that failed
+   * during them and came back is not missed.
    */
-  private void requireEveryPathUp(VolumeSpec spec, VolumeAttacher.Attached attached) {
-    String device = attached.device();
-    if (!attached.lun().down().isEmpty()) {
-      throw notKnownBlank(device, "no path through " + attached.lun().down());
+  private static void requireEveryPathUp(String device, List<String> problems, String when) {
+    if (!problems.isEmpty()) {
+      throw notKnownBlank(device, String.join(", ", problems) + " " + when);
     }
-    List<String> problems = List.of();
-    for (int attempt = 0; attempt < timing.mapAttempts(); attempt++) {
-      problems = pathProblems(spec.getMultipath().getAlias(), attached.lun().devices());
-      if (problems.isEmpty()) {
-        return;
-      }
-      host.sleeper().sleep(timing.interval());
-    }
-    throw notKnownBlank(device, String.join(", ", problems));
   }
 
-  private List<String> pathProblems(String alias, List<String> disks) {
-    Optional<MultipathMap> map = host.multipath().map(alias);
-    if (map.isEmpty()) {
-      return List.of("multipath does not list map " + alias);
+  /**
+   * What keeps a path of the LUN from carrying I/O now; empty when every portal's path is up in the map. Paths
+   * still settling in a map just built (not in it yet, checker not run yet) are waited for, bounded.
+   */
+  private List<String> pathProblems(VolumeSpec spec, VolumeAttacher.Attached attached, Cancellation cancellation) {
+    if (!attached.lun().down().isEmpty()) {
+      return List.of("no path through " + attached.lun().down());
     }
-    List<String> problems = new ArrayList<>();
-    for (String disk : disks) {
-      if (map.get().paths().stream().noneMatch(p -> p.device().equals(disk))) {
-        problems.add("path " + disk + " is not in map " + alias);
+    String alias = spec.getMultipath().getAlias();
+    List<String> problems = List.of();
+    for (int attempt = 0; attempt < timing.mapAttempts(); attempt++) {
+      cancellation.throwIfCancelled("FormatVolume of volume " + spec.getVolumeId());
+      Optional<MultipathMap> map = host.multipath().map(alias);
+      if (map.isEmpty()) {
+        return List.of("multipath does not list map " + alias);
       }
-    }
-    for (MultipathPath p : map.get().paths()) {
-      if (!p.up()) {
-        problems.add("path " + p.device() + " (" + p.hctl() + ") is " + p.dmState() + "/" + p.checkerState());
+      problems = new ArrayList<>();
+      boolean settling = false;
+      for (String disk : attached.lun().devices()) {
+        if (map.get().paths().stream().noneMatch(p -> p.device().equals(disk))) {
+          problems.add("path " + disk + " is not in map " + alias);
+          settling = true;
+        }
       }
+      for (MultipathPath p : map.get().paths()) {
+        if (!p.up()) {
+          problems.add("path " + p.device() + " (" + p.hctl() + ") is " + p.dmState() + "/" + p.checkerState());
+          settling |= SETTLING_CHECKER_STATES.contains(p.checkerState());
+        }
+      }
+      if (!settling) {
+        return problems;
+      }
+      host.sleeper().sleep(timing.interval());
     }
     return problems;
   }

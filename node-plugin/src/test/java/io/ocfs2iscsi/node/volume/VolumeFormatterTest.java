@@ -21,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,21 +166,31 @@ class VolumeFormatterTest {
   void aPathStillSettlingInANewMapIsWaitedFor() {
     host.filesystem = null;
     String healthy = captured("reference/multipath-ll-healthy.txt");
-    AtomicBoolean checkerRan = new AtomicBoolean();
-    // The first look after the probes finds the checkers not run yet on the new map; the next one finds them ready.
+    AtomicInteger unchecked = new AtomicInteger(2);
+    // The new map's first two listings (the mapper's, the formatter's first look) show checkers not run yet.
     host.fake.on("multipath", "-ll", "mylun").answer(a -> {
       if (!host.mapBuilt) {
         return new FakeCommandRunner.Reply(1, "", "");
       }
-      boolean probed = host.fake.calls().contains(WIPEFS);
       return FakeCommandRunner.Reply.ok(
-          probed && !checkerRan.getAndSet(true) ? healthy.replace("active ready", "active undef") : healthy);
+          unchecked.getAndDecrement() > 0 ? healthy.replace("active ready", "active undef") : healthy);
     });
 
     VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
 
     assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
-    assertThat(checkerRan).isTrue();
+    assertThat(unchecked.get()).as("listings with settling paths left").isNegative();
+  }
+
+  @Test
+  void aPathThatFailedDuringTheProbesStopsTheFormat() {
+    host.filesystem = null;
+    host.fake.on("wipefs", "--no-act", "--noheadings", "--output", "OFFSET,TYPE", DEVICE).answer(a -> {
+      host.secondPathFailed = true;
+      return FakeCommandRunner.Reply.ok(captured("util-linux/wipefs-blank.txt"));
+    });
+
+    assertRefusedUnavailable(host.formatter, "sdd");
   }
 
   @Test
