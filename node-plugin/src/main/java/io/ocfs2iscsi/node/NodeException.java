@@ -14,7 +14,11 @@ public class NodeException extends RuntimeException {
     FAILED_PRECONDITION,
     ABORTED,
     UNAVAILABLE,
-    INTERNAL
+    INTERNAL,
+    /** The caller's deadline passed while the operation ran; what it ran was stopped. */
+    DEADLINE_EXCEEDED,
+    /** The caller cancelled the call while the operation ran; what it ran was stopped. */
+    CANCELLED
   }
 
   private final Code code;

@@ -82,7 +82,11 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   @Override
   public void formatVolume(FormatVolumeRequest r, StreamObserver<FormatVolumeResponse> observer) {
     errors.unary("FormatVolume", observer, () -> {
-      VolumeFormatter.Result res = formatter.format(valid(r.hasVolume(), r.getVolume()), r.getSecretsMap(), r.getProbeOnly());
+      VolumeFormatter.Result res;
+      try (CallCancellation call = CallCancellation.ofCurrentCall()) {
+        res = formatter.format(
+            valid(r.hasVolume(), r.getVolume()), r.getSecretsMap(), r.getProbeOnly(), call.cancellation());
+      }
       return FormatVolumeResponse.newBuilder()
           .setOutcome(switch (res.outcome()) {
             case FORMATTED -> FormatVolumeResponse.Outcome.FORMATTED;

@@ -12,6 +12,7 @@ import io.ocfs2iscsi.node.tools.O2cb;
 import io.ocfs2iscsi.node.tools.ScsiId;
 import io.ocfs2iscsi.node.tools.ScsiSysfs;
 import io.ocfs2iscsi.node.tools.Statfs;
+import io.ocfs2iscsi.node.tools.Wipefs;
 
 /** Every host tool, over one CommandRunner and one view of the host's files. */
 public record HostTools(
@@ -27,6 +28,7 @@ public record HostTools(
     Modprobe modprobe,
     MkfsOcfs2 mkfs,
     Blkid blkid,
+    Wipefs wipefs,
     MountedOcfs2 mountedOcfs2,
     Mounter mounter,
     Statfs statfs) {
@@ -48,6 +50,7 @@ public record HostTools(
         new Modprobe(runner),
         new MkfsOcfs2(runner),
         new Blkid(runner),
+        new Wipefs(runner),
         new MountedOcfs2(runner),
         new Mounter(runner, files, mode),
         new Statfs(runner));

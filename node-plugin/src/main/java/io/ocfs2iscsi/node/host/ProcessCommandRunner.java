@@ -1,12 +1,11 @@
 package io.ocfs2iscsi.node.host;
 
-import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,18 +13,31 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs commands as processes: directly, or through {@code nsenter} into the host's namespaces
  * ({@link HostMode#commandPrefix()}). stdin is always empty, so a tool that asks for confirmation (mkfs.ocfs2
- * before overwriting a filesystem) reads end-of-file and declines.
+ * before overwriting a filesystem) reads end-of-file and declines. Each process gets two reader threads of its own
+ * (stdout, stderr); a command whose output could not be read completely is a failure ({@link
+ * CommandResult#OUTPUT_LOST}), never an empty success: an empty probe reads as "nothing on the device". A command
+ * of an operation whose caller gave up ({@link Cancellation#current()}) is killed, or not started.
  */
 public final class ProcessCommandRunner implements CommandRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessCommandRunner.class);
 
+  /** How long the output may still take to arrive once the process has ended or was killed. */
+  public static final Duration OUTPUT_WAIT = Duration.ofSeconds(5);
+  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
   private final HostMode mode;
   private final SecretRedactor redactor;
+  private final Duration outputWait;
 
   public ProcessCommandRunner(HostMode mode, SecretRedactor redactor) {
+    this(mode, redactor, OUTPUT_WAIT);
+  }
+
+  ProcessCommandRunner(HostMode mode, SecretRedactor redactor, Duration outputWait) {
     this.mode = mode;
     this.redactor = redactor;
+    this.outputWait = outputWait;
   }
 
   @Override
@@ -35,10 +47,16 @@ public final class ProcessCommandRunner implements CommandRunner {
     String shown = redactor.redact(command.display());
     LOG.debug("run: {}", shown);
     long started = System.nanoTime();
+    Cancellation cancellation = Cancellation.current();
+    Optional<Cancellation.Reason> gaveUp = cancellation.reason();
+    if (gaveUp.isPresent()) {
+      LOG.info("{}: not started: {}", shown, gaveUp.get().text());
+      return new CommandResult(command, CommandResult.CANCELLED, "", "not started: " + gaveUp.get().text());
+    }
     Process process;
     try {
       ProcessBuilder pb = new ProcessBuilder(argv);
-      pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       // A predictable C locale: the parsers read English tool output.
       pb.environment().put("LC_ALL", "C");
       process = pb.start();
@@ -46,56 +64,97 @@ public final class ProcessCommandRunner implements CommandRunner {
       LOG.debug("{}: cannot start: {}", shown, e.getMessage());
       return new CommandResult(command, CommandResult.NOT_FOUND, "", command.program() + ": " + e.getMessage());
     }
-    CompletableFuture<String> out = drain(process.getInputStream());
-    CompletableFuture<String> err = drain(process.getErrorStream());
-    int exit;
-    try {
-      if (process.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        exit = process.exitValue();
-      } else {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-        exit = CommandResult.TIMED_OUT;
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      exit = CommandResult.TIMED_OUT;
-    }
-    String stdout = redactor.redact(joinQuietly(out));
-    String stderr = redactor.redact(joinQuietly(err));
-    if (exit == CommandResult.TIMED_OUT) {
-      stderr = (stderr.isBlank() ? "" : stderr.strip() + "\n") + "timed out after " + command.timeout().toSeconds() + " s";
-    }
+    String name = "command-" + process.pid() + "-" + command.program();
+    OutputReader out = OutputReader.start("stdout", process.getInputStream(), name + "-stdout");
+    OutputReader err = OutputReader.start("stderr", process.getErrorStream(), name + "-stderr");
+    int exit = awaitExit(process, command.timeout(), cancellation);
+    long outputDeadline = System.nanoTime() + outputWait.toNanos();
+    OutputReader.Read o = out.awaitUntil(outputDeadline);
+    OutputReader.Read e = err.awaitUntil(outputDeadline);
+    CommandResult result = result(command, exit, o, e);
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    if (exit == 0) {
+    if (result.ok()) {
       LOG.debug("{} -> 0 in {} ms", shown, ms);
     } else {
-      LOG.info("{} -> exit {} in {} ms: {}", shown, exit, ms, firstLine(stderr.isBlank() ? stdout : stderr));
+      LOG.info("{} -> exit {} in {} ms: {}", shown, result.exitCode(), ms, firstLine(result.complaint()));
+    }
+    return result;
+  }
+
+  /**
+   * The exit code; TIMED_OUT after killing the process (and what it started) at its timeout, CANCELLED after
+   * killing it when the caller gave up.
+   */
+  private static int awaitExit(Process process, Duration timeout, Cancellation cancellation) {
+    long timeoutAt = System.nanoTime() + timeout.toNanos();
+    try (Cancellation.Registration onCancel = cancellation.onCancel(() -> kill(process))) {
+      while (true) {
+        long wait = timeoutAt - System.nanoTime();
+        Optional<Duration> callerLeft = cancellation.remaining();
+        if (callerLeft.isPresent()) {
+          wait = Math.min(wait, callerLeft.get().toNanos());
+        }
+        boolean exited = process.waitFor(Math.max(0, wait), TimeUnit.NANOSECONDS);
+        if (cancellation.cancelled()) {
+          kill(process);
+          process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          return CommandResult.CANCELLED;
+        }
+        if (exited) {
+          return process.exitValue();
+        }
+        if (System.nanoTime() - timeoutAt >= 0) {
+          kill(process);
+          process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          return CommandResult.TIMED_OUT;
+        }
+      }
+    } catch (InterruptedException e) {
+      kill(process);
+      Thread.currentThread().interrupt();
+      return CommandResult.CANCELLED;
+    }
+  }
+
+  private static void kill(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+
+  private CommandResult result(Command command, int exit, OutputReader.Read out, OutputReader.Read err) {
+    String stdout = redactor.redact(out.text());
+    String stderr = redactor.redact(err.text());
+    List<String> problems = new ArrayList<>();
+    for (OutputReader.Read r : List.of(out, err)) {
+      if (!r.complete()) {
+        problems.add(r.problem());
+      }
+    }
+    String lost = problems.isEmpty() ? "" : "output not read completely (" + String.join("; ", problems) + ")";
+    if (exit == CommandResult.TIMED_OUT) {
+      return new CommandResult(command, exit, stdout, join(stderr, "timed out after "
+          + command.timeout().toSeconds() + " s", lost));
+    }
+    if (exit == CommandResult.CANCELLED) {
+      String why = Cancellation.current().reason().map(Cancellation.Reason::text).orElse("interrupted");
+      return new CommandResult(command, exit, stdout, join(stderr, "killed: " + why, lost));
+    }
+    if (!problems.isEmpty()) {
+      // Part of an output is not the output: no parser gets to read it.
+      return new CommandResult(command, CommandResult.OUTPUT_LOST, "",
+          join(command.program() + " exited " + exit + ", but its " + lost, stderr));
     }
     return new CommandResult(command, exit, stdout, stderr);
   }
 
-  private static CompletableFuture<String> drain(InputStream in) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (in) {
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            in.transferTo(buf);
-            return buf.toString(StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return "";
-          }
-        });
-  }
-
-  private static String joinQuietly(CompletableFuture<String> f) {
-    try {
-      return f.get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      return "";
+  private static String join(String... parts) {
+    StringBuilder sb = new StringBuilder();
+    for (String p : parts) {
+      if (!p.isBlank()) {
+        sb.append(sb.length() == 0 ? "" : "\n").append(p.strip());
+      }
     }
+    return sb.toString();
   }
 
   private static String firstLine(String s) {

@@ -26,11 +26,35 @@ public final class Blkid {
   public BlkidProbe probe(String device) {
     CommandResult r = runner.run(Command.of(PROGRAM, "-p", "-o", "export", device));
     return switch (r.exitCode()) {
-      case 0 -> new BlkidProbe(parseExport(r.stdout()), false);
-      case EXIT_NOTHING_FOUND -> BlkidProbe.BLANK;
+      case 0 -> found(device, r);
+      case EXIT_NOTHING_FOUND -> nothingFound(device, r);
       case EXIT_AMBIVALENT -> new BlkidProbe(parseExport(r.stdout()), true);
       default -> throw new ToolFailure("probing " + device + " for signatures", r);
     };
+  }
+
+  /**
+   * Exit 0 means blkid printed what it found; without a TYPE or PTTYPE tag it did not say what that is (or its
+   * output was cut short), which is never read as "nothing there".
+   */
+  private static BlkidProbe found(String device, CommandResult r) {
+    BlkidProbe probe = new BlkidProbe(parseExport(r.stdout()), false);
+    if (probe.type().isEmpty() && probe.partitionTable().isEmpty()) {
+      throw new ToolFailure("probing " + device + " for signatures", r,
+          "exit 0 without a TYPE or PTTYPE tag: what blkid found is unknown");
+    }
+    return probe;
+  }
+
+  /**
+   * Exit 2 is also blkid's answer when it could not open the device, with a complaint on stderr: only a silent
+   * exit 2 is "nothing found" (and even that is not proof: blkid is silent about a path that does not exist).
+   */
+  private static BlkidProbe nothingFound(String device, CommandResult r) {
+    if (!r.stderr().isBlank()) {
+      throw new ToolFailure("probing " + device + " for signatures", r, "blkid could not open or probe the device");
+    }
+    return BlkidProbe.BLANK;
   }
 
   /** KEY=value lines of {@code blkid -o export}. */

@@ -16,7 +16,12 @@ import java.util.regex.Pattern;
 public final class MkfsOcfs2 {
 
   public static final String PROGRAM = "mkfs.ocfs2";
-  private static final Duration TIMEOUT = Duration.ofMinutes(20);
+  /**
+   * mkfs.ocfs2 is killed after this. It stays below the operator's format Lease (10 minutes without renewal): once
+   * the Lease lapses another operator instance may format the LUN from another node, and two mkfs must never write
+   * the same LUN.
+   */
+  public static final Duration TIMEOUT = Duration.ofMinutes(8);
 
   private final CommandRunner runner;
 

@@ -30,6 +30,10 @@ public final class ToolFailure extends NodeException {
     StringBuilder sb = new StringBuilder(what).append(": `").append(r.command().display()).append("` ");
     if (r.programMissing()) {
       sb.append("could not run (").append(r.command().program()).append(" not installed on the host?)");
+    } else if (r.cancelled()) {
+      sb.append("was stopped");
+    } else if (r.outputLost()) {
+      sb.append("ended, but its output could not be read completely");
     } else if (r.timedOut()) {
       sb.append("timed out after ").append(r.command().timeout().toSeconds()).append(" s");
     } else {

@@ -52,7 +52,7 @@ public final class VolumeStager {
     Requests.requireValidSpec(r.volumeId(), r.spec());
     Requests.requireMountFlags(r.mountFlags());
     VolumeSpec spec = r.spec();
-    try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeStageVolume")) {
+    try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), spec.getTarget(), "NodeStageVolume")) {
       redactor.withSecrets(r.secrets().values(), () -> {
         stageLocked(r, spec);
         return null;
@@ -103,6 +103,7 @@ public final class VolumeStager {
     kubelet.require("staging_target_path", r.stagingPath());
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeUnstageVolume")) {
       Optional<StagedVolume> found = state.volume(r.volumeId());
+      found.ifPresent(v -> lock.alsoLun(v.spec().getTarget()));
       MountTable table = host.mounter().table();
       if (found.isEmpty()) {
         // Nothing staged by this plugin: only an OCFS2 mount left at the staging path is removed, never one that

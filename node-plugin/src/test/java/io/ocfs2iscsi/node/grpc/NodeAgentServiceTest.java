@@ -15,9 +15,20 @@ import io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
 import io.ocfs2iscsi.agent.v1.PathHealth;
 import io.ocfs2iscsi.agent.v1.SessionHealth;
+import io.ocfs2iscsi.node.host.Command;
+import io.ocfs2iscsi.node.host.CommandResult;
+import io.ocfs2iscsi.node.host.HostMode;
+import io.ocfs2iscsi.node.host.ProcessCommandRunner;
+import io.ocfs2iscsi.node.testing.FakeCommandRunner;
 import io.ocfs2iscsi.node.testing.InProcessPlugin;
+import io.ocfs2iscsi.node.testing.LogCapture;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
+import io.ocfs2iscsi.node.tools.MkfsOcfs2;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,6 +108,37 @@ class NodeAgentServiceTest {
     assertThat(foreign.getOutcome()).isEqualTo(FormatVolumeResponse.Outcome.FOREIGN_SIGNATURE);
     assertThat(foreign.getFoundSignature()).isEqualTo("ext4");
     assertThat(plugin.host.fake.calls()).filteredOn(c -> c.startsWith("mkfs.ocfs2")).hasSize(1);
+  }
+
+  @Test
+  void aFormatWhoseDeadlinePassesKillsMkfs() {
+    plugin.agent.applyCluster(ReferenceHost.clusterRequest());
+    plugin.host.filesystem = null;
+    ProcessCommandRunner processes = new ProcessCommandRunner(HostMode.DIRECT, plugin.host.redactor);
+    AtomicReference<CommandResult> mkfs = new AtomicReference<>();
+    AtomicLong mkfsEnded = new AtomicLong();
+    // A slow mkfs: a real process that would run for 20 s.
+    plugin.host.fake.onPrefix("mkfs.ocfs2").answer(argv -> {
+      CommandResult r = processes.run(Command.of(MkfsOcfs2.TIMEOUT, "sleep", "20"));
+      mkfsEnded.set(System.nanoTime());
+      mkfs.set(r);
+      return new FakeCommandRunner.Reply(r.exitCode(), r.stdout(), r.stderr());
+    });
+    FormatVolumeRequest req = FormatVolumeRequest.newBuilder().setVolume(ReferenceHost.spec()).build();
+    long called = System.nanoTime();
+
+    try (LogCapture logs = new LogCapture()) {
+      assertThatThrownBy(() -> plugin.agent.withDeadlineAfter(2, TimeUnit.SECONDS).formatVolume(req))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+
+      assertThat(mkfs.get()).as("mkfs started").isNotNull();
+      assertThat(Duration.ofNanos(mkfsEnded.get() - called)).as("mkfs ended after the call's 2 s deadline")
+          .isLessThan(Duration.ofSeconds(7));
+      assertThat(mkfs.get().cancelled()).isTrue();
+      assertThat(logs.lines()).as("the node's own answer")
+          .anyMatch(l -> l.startsWith("FormatVolume: DEADLINE_EXCEEDED") && l.contains("deadline passed"));
+    }
   }
 
   @Test

@@ -213,6 +213,7 @@ public final class ReferenceHost {
     fake.onPrefix("o2cb", "register-cluster").answer(this::registerCluster);
     fake.on("blkid", "-p", "-o", "export", DEVICE).answer(a -> blkid());
     fake.on("mounted.ocfs2", "-d", DEVICE).answer(a -> mountedDetect());
+    fake.on("wipefs", "--no-act", "--noheadings", "--output", "OFFSET,TYPE", DEVICE).answer(a -> wipefs());
     fake.onPrefix("mkfs.ocfs2")
         .answer(a -> {
           filesystem = "ocfs2";
@@ -459,6 +460,17 @@ public final class ReferenceHost {
     }
     return Reply.ok("DEVNAME=" + DEVICE + "\nUUID=" + UUID + "\nBLOCK_SIZE=4096\nLABEL=ISCSI\nTYPE=ocfs2\n"
         + "USAGE=filesystem\n");
+  }
+
+  /** Captured on image files (captured/util-linux): blank, or the ext4 that blkid reports too. */
+  private Reply wipefs() {
+    if (filesystem == null) {
+      return Reply.ok(captured("util-linux/wipefs-blank.txt"));
+    }
+    if (filesystem.equals("ext4")) {
+      return Reply.ok(captured("util-linux/wipefs-ext4.txt"));
+    }
+    throw new AssertionError("no captured wipefs output of a device with " + filesystem);
   }
 
   private Reply mountedDetect() {

@@ -3,6 +3,7 @@ package io.ocfs2iscsi.node.volume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.node.NodeException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,34 @@ class VolumeLocksTest {
     }
     try (VolumeLocks.Held again = locks.acquire("mylun", "NodePublishVolume")) {
       assertThat(again).isNotNull();
+    }
+  }
+
+  private static final IscsiTarget LUN_0 =
+      IscsiTarget.newBuilder().setIqn("iqn.2016-02.local.virtual:virtual.vg1").setLun(0).build();
+
+  @Test
+  void twoVolumesNamingTheSameLunAreNotChangedAtOnce() {
+    VolumeLocks locks = new VolumeLocks(Duration.ofSeconds(30));
+    try (VolumeLocks.Held format = locks.acquire("a", LUN_0, "FormatVolume")) {
+      assertThatThrownBy(() -> locks.acquire("b", LUN_0, "NodeStageVolume"))
+          .isInstanceOfSatisfying(NodeException.class, e -> {
+            assertThat(e.code()).isEqualTo(NodeException.Code.ABORTED);
+            assertThat(e.getMessage()).contains("LUN 0 of iqn.2016-02.local.virtual:virtual.vg1")
+                .contains("FormatVolume of volume a");
+          });
+      try (VolumeLocks.Held unstage = locks.acquire("b", "NodeUnstageVolume")) {
+        assertThatThrownBy(() -> unstage.alsoLun(LUN_0)).isInstanceOf(NodeException.class);
+      }
+      try (VolumeLocks.Held b = locks.acquire("b", LUN_0.toBuilder().setLun(1).build(), "NodeStageVolume")) {
+        assertThat(b).as("another LUN of the same target is free").isNotNull();
+      }
+      try (VolumeLocks.Held b = locks.acquire("b", "NodePublishVolume")) {
+        assertThat(b).as("a refused call leaves its volume's lock free").isNotNull();
+      }
+    }
+    try (VolumeLocks.Held b = locks.acquire("b", LUN_0, "NodeStageVolume")) {
+      assertThat(b).isNotNull();
     }
   }
 

@@ -371,6 +371,20 @@ class VolumeStagerTest {
   }
 
   @Test
+  void unstageWaitsForNoOtherCallOnTheRecordedLun() {
+    host.stager.stage(stage(ReferenceHost.spec()));
+    host.fake.clearCalls();
+
+    try (VolumeLocks.Held format =
+        host.locks.acquire("mylun-again", ReferenceHost.spec().getTarget(), "FormatVolume")) {
+      assertThatThrownBy(() -> host.stager.unstage(new Requests.Unstage("mylun", STAGING)))
+          .isInstanceOfSatisfying(
+              NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.ABORTED));
+    }
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("umount") || c.contains("--logout"));
+  }
+
+  @Test
   void invalidArgumentsNeverReachTheHost() {
     VolumeSpec spec = ReferenceHost.spec();
     VolumeSpec badAlias =

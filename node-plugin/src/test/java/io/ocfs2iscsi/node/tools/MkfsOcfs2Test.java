@@ -1,0 +1,37 @@
+package io.ocfs2iscsi.node.tools;
+
+import static io.ocfs2iscsi.node.Fixtures.captured;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ocfs2iscsi.node.host.Command;
+import io.ocfs2iscsi.node.host.CommandResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MkfsOcfs2Test {
+
+  /**
+   * The operator's format Lease (10 minutes without renewal, operator/.../ReconcileSettings#defaults): once it
+   * lapses another operator instance may format the LUN from another node, so mkfs on this node must have ended
+   * (or been killed) before.
+   */
+  private static final Duration OPERATOR_FORMAT_LEASE = Duration.ofMinutes(10);
+
+  @Test
+  void mkfsIsKilledBeforeTheOperatorsFormatLeaseLapses() {
+    List<Command> ran = new ArrayList<>();
+    MkfsOcfs2 mkfs = new MkfsOcfs2(c -> {
+      ran.add(c);
+      return new CommandResult(c, 0, captured("reference/mkfs-ocfs2.txt"), "");
+    });
+
+    mkfs.format(new MkfsOcfs2.Options("4K", "32K", 4, "ISCSI", "iscsi"), "/dev/mapper/mylun");
+
+    assertThat(ran).singleElement().satisfies(c -> {
+      assertThat(c.program()).isEqualTo("mkfs.ocfs2");
+      assertThat(c.timeout()).isLessThan(OPERATOR_FORMAT_LEASE).isGreaterThanOrEqualTo(Duration.ofMinutes(5));
+    });
+  }
+}
