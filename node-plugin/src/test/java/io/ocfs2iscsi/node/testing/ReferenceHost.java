@@ -218,6 +218,7 @@ public final class ReferenceHost {
     fake.on("iscsiadm", "--version").reply(Reply.ok("iscsiadm version 2.1.8\n"));
     fake.on("multipath", "-h").reply(new Reply(1, "", "multipath-tools v0.9.4 (12/19, 2022)\nUsage:\n"));
     fake.on("multipathd", "-h").reply(new Reply(1, "", "multipathd v0.9.4 (12/19, 2022)\nUsage:\n"));
+    fake.on("dmsetup", "--version").reply(Reply.ok(captured("host/dmsetup-version.txt")));
     fake.on("/lib/udev/scsi_id", "--version").reply(Reply.ok("252\n"));
     fake.on("mkfs.ocfs2", "--version").reply(Reply.ok("mkfs.ocfs2 1.8.7\n"));
     fake.on("mounted.ocfs2", "--version").reply(Reply.ok("mounted.ocfs2 1.8.7\n"));
