@@ -86,6 +86,14 @@ public final class ReferenceHost {
   public boolean mapBuilt = false;
   /** The filesystem got read-only after errors (what ocfs2 does with errors=remount-ro). */
   public boolean remountedReadOnly = false;
+  /** The map's device number, as dmsetup and /proc/PID/mountinfo show it. */
+  public static final String MAP_DEVICE_NUMBER = "253:0";
+  /** Processes whose private mount namespace still mounts the filesystem (a pod's container): pid to comm. */
+  public final Map<Integer, String> privateNamespaceHolders = new LinkedHashMap<>();
+  /** Opens of /dev/mapper/mylun by processes (a backup reading the map), counted by dmsetup. */
+  public int processOpens = 0;
+  /** The kernel fails to stop the heartbeat at the last unmount (its ocfs2_hb_ctl call failed): a stale region. */
+  public boolean kernelLeavesRegion = false;
 
   private final Map<String, Integer> sidOfPortal = Map.of(PORTAL_A, 1, PORTAL_B, 2);
   private final Map<String, String> diskOfPortal = Map.of(PORTAL_A, "sdc", PORTAL_B, "sdd");
@@ -194,6 +202,7 @@ public final class ReferenceHost {
         });
     fake.onPrefix("multipathd", "add", "path").reply(Reply.ok("ok\n"));
     fake.on("multipathd", "disablequeueing", "map", "mylun").reply(Reply.ok("ok\n"));
+    fake.on("dmsetup", "info", "mylun").answer(a -> dmsetupInfo());
     fake.on("multipath", "-f", "mylun")
         .answer(a -> {
           mapBuilt = false;
@@ -455,13 +464,56 @@ public final class ReferenceHost {
         boolean ocfs2 = lines.get(i).split(" ")[2].equals("ocfs2");
         lines.remove(i);
         write("/proc/self/mounts", String.join("\n", lines) + "\n");
-        if (ocfs2 && lines.stream().noneMatch(l -> l.startsWith(DEVICE + " "))) {
+        if (ocfs2 && lines.stream().noneMatch(l -> l.startsWith(DEVICE + " ")) && privateNamespaceHolders.isEmpty()
+            && !kernelLeavesRegion) {
           delete("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
         }
         return Reply.ok();
       }
     }
     return new Reply(32, "", "umount: " + target + ": not mounted.\n");
+  }
+
+  /**
+   * dmsetup info in dmsetup's own format (lvm2 dmsetup.c): the kernel counts one open for the mounted superblock
+   * (however many namespaces mount it), one for the o2cb heartbeat region, one per process that has the map open.
+   */
+  private Reply dmsetupInfo() {
+    if (!mapBuilt) {
+      return new Reply(1, "Device does not exist.\n", "Command failed.\n");
+    }
+    boolean mounted = mountTable().stream().anyMatch(l -> l.startsWith(DEVICE + " "))
+        || !privateNamespaceHolders.isEmpty();
+    boolean region = files.isDirectory("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+    int open = (mounted ? 1 : 0) + (region ? 1 : 0) + processOpens;
+    return Reply.ok("Name:              mylun\nState:             ACTIVE\nRead Ahead:        256\n"
+        + "Tables present:    LIVE\nOpen count:        " + open + "\nEvent number:      0\n"
+        + "Major, minor:      253, 0\nNumber of targets: 1\nUUID: mpath-" + WWID + "\n");
+  }
+
+  /**
+   * A pod's container keeps the filesystem mounted at {@code mountPoint} in its own mount namespace (as container
+   * runtimes bind-mount volumes, private): the host's unmount does not reach it.
+   */
+  public void holdInPrivateNamespace(int pid, String comm, String mountPoint) {
+    privateNamespaceHolders.put(pid, comm);
+    write("/proc/" + pid + "/comm", comm + "\n");
+    write("/proc/" + pid + "/mountinfo",
+        "1201 1180 0:312 / / rw,relatime master:512 - overlay overlay rw,lowerdir=/var/lib/containerd/l1\n"
+            + "1215 1201 " + MAP_DEVICE_NUMBER + " / " + mountPoint + " rw,noatime master:488 - ocfs2 " + DEVICE
+            + " rw,_netdev,heartbeat=local,nointr,data=ordered,errors=remount-ro,atime_quantum=60,coherency=full,"
+            + "user_xattr,acl\n");
+  }
+
+  /** The pod's last process exits: its namespace goes, and with the last mount the kernel stops the heartbeat. */
+  public void releasePrivateNamespace(int pid) {
+    privateNamespaceHolders.remove(pid);
+    delete("/proc/" + pid + "/mountinfo");
+    delete("/proc/" + pid + "/comm");
+    delete("/proc/" + pid);
+    if (privateNamespaceHolders.isEmpty() && mountTable().stream().noneMatch(l -> l.startsWith(DEVICE + " "))) {
+      delete("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------
