@@ -222,7 +222,11 @@ public final class ReferenceHost {
     fake.onPrefix("mount").answer(this::mount);
     fake.onPrefix("umount").answer(this::umount);
     fake.onPrefix("stat", "-f").reply(Reply.ok("4096 5241856 4000000 4000000 1310720 1310000\n"));
-    fake.onPrefix("ocfs2_hb_ctl", "-K").reply(Reply.ok());
+    fake.onPrefix("ocfs2_hb_ctl", "-K")
+        .answer(a -> {
+          delete("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+          return Reply.ok();
+        });
     // Version answers of Debian bookworm's packages.
     fake.on("iscsiadm", "--version").reply(Reply.ok("iscsiadm version 2.1.8\n"));
     fake.on("multipath", "-h").reply(new Reply(1, "", "multipath-tools v0.9.4 (12/19, 2022)\nUsage:\n"));

@@ -97,10 +97,6 @@ class UnstageWhileHeldTest {
   @Test
   void aStaleRegionOfAFilesystemMountedNowhereIsStillStopped() {
     host.kernelLeavesRegion = true;
-    host.fake.onPrefix("ocfs2_hb_ctl", "-K").answer(a -> {
-      host.files.deleteIfExists(HEARTBEAT_DIR);
-      return io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply.ok();
-    });
 
     unstage();
 

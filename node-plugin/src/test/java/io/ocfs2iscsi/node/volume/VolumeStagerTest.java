@@ -127,7 +127,8 @@ class VolumeStagerTest {
     assertThat(host.fake.calls())
         .containsExactly(
             "umount " + STAGING,
-            "multipath -ll mylun",
+            "dmsetup info mylun",
+            "dmsetup info mylun",
             "multipathd disablequeueing map mylun",
             "multipath -f mylun",
             "iscsiadm -m session -P 1",
