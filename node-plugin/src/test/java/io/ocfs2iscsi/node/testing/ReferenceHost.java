@@ -73,6 +73,20 @@ public final class ReferenceHost {
 
   /** Portals whose network path is down: discovery and login through them fail as iscsiadm does. */
   public final Set<String> downPortals = new LinkedHashSet<>();
+  /**
+   * Portals whose link is cut so that packets vanish: discovery and login through them get no answer at all and
+   * wait until their timeout (here: until the plugin gives up on them, which interrupts the command).
+   */
+  public final Set<String> silentPortals = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Commands through a silent portal that were interrupted (the real runner kills the process then). */
+  public final List<String> interruptedCommands = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * SendTargets through one portal lists every portal of the target (SCST, the reference); false: only the portal
+   * asked (tgtd, the real-kernel harness), so a portal's node record exists only after discovery through it.
+   */
+  public boolean discoveryListsEveryPortal = true;
+  /** SCSI disks of new sessions that multipathd has not added to the map (until add path or reconfigure). */
+  public final Set<String> pathsMultipathdMissed = new LinkedHashSet<>();
   /** Portals with a session. */
   public final Set<String> loggedIn = new LinkedHashSet<>();
   /** What blkid finds on the map: null (blank), "ocfs2", "ext4". */
@@ -198,9 +212,14 @@ public final class ReferenceHost {
             mapBuilt = true;
             write("/dev/mapper/mylun", "");
           }
+          pathsMultipathdMissed.clear();
           return Reply.ok("ok\n");
         });
-    fake.onPrefix("multipathd", "add", "path").reply(Reply.ok("ok\n"));
+    fake.onPrefix("multipathd", "add", "path")
+        .answer(a -> {
+          pathsMultipathdMissed.remove(a.get(3));
+          return Reply.ok("ok\n");
+        });
     fake.on("multipathd", "disablequeueing", "map", "mylun").reply(Reply.ok("ok\n"));
     fake.on("dmsetup", "info", "mylun").answer(a -> dmsetupInfo());
     fake.on("multipath", "-f", "mylun")
@@ -289,19 +308,50 @@ public final class ReferenceHost {
     return Reply.ok(out.toString());
   }
 
+  /** iscsiadm -m discovery -t sendtargets -p PORTAL [-o nonpersistent]. */
   private Reply discovery(List<String> argv) {
-    String portal = argv.get(argv.size() - 1);
+    return discovery(argv.get(6), !argv.contains("nonpersistent"));
+  }
+
+  private Reply discovery(String portal, boolean writeRecords) {
+    if (silentPortals.contains(portal)) {
+      return noAnswer("discovery through " + portal, 45,
+          new Reply(-1, "", "iscsiadm: connect to " + portal.split(":")[0] + " timed out\n"));
+    }
     if (downPortals.contains(portal)) {
       return new Reply(4, "", "iscsiadm: cannot make connection to " + portal.split(":")[0]
           + ": No route to host\niscsiadm: connection login retries (reopen_max) 5 exceeded\n"
           + "iscsiadm: Could not perform SendTargets discovery: iSCSI PDU timed out\n");
     }
-    for (String p : List.of(PORTAL_A, PORTAL_B)) {
-      write("/etc/iscsi/nodes/" + IQN + "/" + p.replace(":", ",") + ",1/default",
-          "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = 1\nnode.startup = manual\n"
-              + "node.session.auth.authmethod = None\n# END RECORD\n");
+    List<String> listed = discoveryListsEveryPortal ? List.of(PORTAL_A, PORTAL_B) : List.of(portal);
+    if (writeRecords) {
+      for (String p : listed) {
+        write("/etc/iscsi/nodes/" + IQN + "/" + p.replace(":", ",") + ",1/default",
+            "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = 1\nnode.startup = manual\n"
+                + "node.session.auth.authmethod = None\n# END RECORD\n");
+      }
     }
-    return Reply.ok(captured("reference/iscsiadm-discovery.txt"));
+    if (discoveryListsEveryPortal) {
+      return Reply.ok(captured("reference/iscsiadm-discovery.txt"));
+    }
+    // tgtd's answer, as captured in the real-kernel guests.
+    return Reply.ok(captured(portal.equals(PORTAL_A) ? "e2e/iscsiadm-discovery-portal-a.txt"
+        : "e2e/iscsiadm-discovery-portal-b.txt"));
+  }
+
+  /**
+   * A command through a silent portal: it waits for an answer that never comes, until its own timeout (given in
+   * seconds) or until it is interrupted, which the real runner answers by killing the process.
+   */
+  private Reply noAnswer(String what, int timeoutSeconds, Reply atTimeout) {
+    try {
+      Thread.sleep(timeoutSeconds * 1000L);
+      return atTimeout;
+    } catch (InterruptedException e) {
+      interruptedCommands.add(what);
+      Thread.currentThread().interrupt();
+      return new Reply(-1, "", "timed out");
+    }
   }
 
   /** A discovery record is created ("-o new"), then used ("--discover") exactly as plain discovery. */
@@ -312,7 +362,7 @@ public final class ReferenceHost {
           "# BEGIN RECORD 2.1.8\ndiscovery.startup = manual\ndiscovery.type = sendtargets\n# END RECORD\n");
       return Reply.ok();
     }
-    return discovery(List.of(portal));
+    return discovery(portal, true);
   }
 
   private Reply node(List<String> argv) {
@@ -320,6 +370,10 @@ public final class ReferenceHost {
     String op = argv.get(7);
     switch (op) {
       case "--login" -> {
+        if (silentPortals.contains(portal)) {
+          return noAnswer("login through " + portal, 90, new Reply(8, "", "iscsiadm: initiator reported error (8 -"
+              + " connection timed out)\n"));
+        }
         if (downPortals.contains(portal)) {
           return new Reply(8, "", "Logging in to [iface: default, target: " + IQN + ", portal: "
               + portal.replace(':', ',') + "]\niscsiadm: Could not login to [iface: default, target: " + IQN
@@ -346,6 +400,15 @@ public final class ReferenceHost {
       case "-o" -> {
         if (argv.get(8).equals("delete")) {
           delete("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",1/default");
+          delete("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",-1/default");
+        }
+        if (argv.get(8).equals("new")) {
+          // A record made without discovery: the portal group tag is unknown (-1) until the first login.
+          write("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",-1/default",
+              "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = -1\nnode.startup = manual\n"
+                  + "node.session.auth.authmethod = None\n# END RECORD\n");
+          return Reply.ok("New iSCSI node [tcp:[hw=,ip=,net_if=,iscsi_if=default] " + portal.replace(':', ',')
+              + ",-1 " + IQN + "] added\n");
         }
         return Reply.ok();
       }
@@ -377,8 +440,9 @@ public final class ReferenceHost {
     StringBuilder out = new StringBuilder();
     for (String line : captured("reference/multipath-ll-healthy.txt").split("\n")) {
       boolean pathLine = line.contains(" sdc ") || line.contains(" sdd ");
-      boolean present = (line.contains(" sdc ") && loggedIn.contains(PORTAL_A))
-          || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B));
+      boolean present =
+          (line.contains(" sdc ") && loggedIn.contains(PORTAL_A) && !pathsMultipathdMissed.contains("sdc"))
+              || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B) && !pathsMultipathdMissed.contains("sdd"));
       if (!pathLine || present) {
         out.append(line).append('\n');
       }
