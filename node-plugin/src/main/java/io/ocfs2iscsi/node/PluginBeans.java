@@ -76,8 +76,8 @@ public class PluginBeans {
   }
 
   @Singleton
-  VolumeInspector inspector(HostTools host, StateStore state) {
-    return new VolumeInspector(host, state);
+  VolumeInspector inspector(HostTools host, StateStore state, PathRepairer repairer) {
+    return new VolumeInspector(host, state, repairer);
   }
 
   @Singleton

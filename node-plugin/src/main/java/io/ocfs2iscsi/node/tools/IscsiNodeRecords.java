@@ -54,6 +54,25 @@ public final class IscsiNodeRecords {
     throw NodeException.internal("no discovery record for " + portal + " (iscsiadm -m discoverydb -o new made none)");
   }
 
+  /**
+   * The values of {@code keys} in the node record of (iqn, portal): the ones set, without iscsiadm's
+   * "&lt;empty&gt;". Used to give a record made without discovery the CHAP settings of its target's other records.
+   */
+  public Map<String, String> readSettings(String iqn, Portal portal, java.util.Collection<String> keys) {
+    Map<String, String> out = new LinkedHashMap<>();
+    String record = nodeRecordFile(iqn, portal).flatMap(files::read).orElse("");
+    for (String line : record.split("\n")) {
+      String key = keyOf(line);
+      if (key != null && keys.contains(key)) {
+        String value = line.substring(line.indexOf('=') + 1).strip();
+        if (!value.isEmpty() && !value.equals("<empty>")) {
+          out.put(key, value);
+        }
+      }
+    }
+    return out;
+  }
+
   /** True when discovery left a node record for this portal (a login through it needs one). */
   public boolean hasNodeRecord(String iqn, Portal portal) {
     return nodeRecordFile(iqn, portal).isPresent();

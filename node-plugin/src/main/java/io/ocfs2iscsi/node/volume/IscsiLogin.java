@@ -119,6 +119,18 @@ public final class IscsiLogin {
     return host.iscsiadm().discoverThroughRecord(p);
   }
 
+  /**
+   * The node record of a portal with the volume's settings, created without discovery when there is none (the
+   * path repair: a portal that was down when the volume was staged never got one from discovery).
+   */
+  void prepareRecord(IscsiTarget target, Portal p, ChapCredentials chap) {
+    if (!host.nodeRecords().hasNodeRecord(target.getIqn(), p)) {
+      host.files().createDirectories(LOCK_DIR);
+      host.iscsiadm().createNode(target.getIqn(), p);
+    }
+    configureRecord(target, p, chap);
+  }
+
   private void configureRecord(IscsiTarget target, Portal p, ChapCredentials chap) {
     host.iscsiadm()
         .updateNode(
