@@ -31,7 +31,7 @@ public final class VolumeAttacher {
   public VolumeAttacher(HostTools host, StateStore state, Timing timing) {
     this.host = host;
     this.state = state;
-    this.login = new IscsiLogin(host);
+    this.login = new IscsiLogin(host, timing.otherPortalsWait());
     this.identity = new LunIdentity(host, timing);
     this.mapper = new MultipathMapper(host, timing);
   }

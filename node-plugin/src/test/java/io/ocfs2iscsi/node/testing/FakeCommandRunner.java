@@ -93,12 +93,16 @@ public final class FakeCommandRunner implements CommandRunner {
           : argv.equals(pattern);
     }
 
-    synchronized Reply answer(List<String> argv) {
-      if (replies.isEmpty()) {
-        return Reply.ok();
+    /** The next reply; computed outside the rule's lock, so that a reply that waits holds up no other command. */
+    Reply answer(List<String> argv) {
+      Function<List<String>, Reply> f;
+      synchronized (this) {
+        if (replies.isEmpty()) {
+          return Reply.ok();
+        }
+        f = replies.get(Math.min(next, replies.size() - 1));
+        next++;
       }
-      Function<List<String>, Reply> f = replies.get(Math.min(next, replies.size() - 1));
-      next++;
       return f.apply(argv);
     }
 

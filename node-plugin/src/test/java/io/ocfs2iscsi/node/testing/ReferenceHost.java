@@ -56,7 +56,7 @@ public final class ReferenceHost {
   public static final String TARGET_2 = "/var/lib/kubelet/pods/p2/volumes/kubernetes.io~csi/mylun/mount";
   public static final String HOSTNAME = "drbd01";
 
-  public static final Timing FAST = new Timing(Duration.ofMillis(1), 6, 4, 8, 3);
+  public static final Timing FAST = new Timing(Duration.ofMillis(1), 6, 4, 8, 3, Duration.ofMillis(300));
 
   public final Path root;
   public final FakeCommandRunner fake = new FakeCommandRunner();

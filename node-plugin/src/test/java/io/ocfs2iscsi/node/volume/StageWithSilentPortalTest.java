@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StageWithSilentPortalTest {
 
   /** Far below the 45 s a silent portal's discovery would take, far above what the stage itself needs here. */
-  static final Duration BOUND = Duration.ofSeconds(5);
+  static final Duration BOUND = Duration.ofSeconds(15);
 
   @TempDir Path root;
   ReferenceHost host;
