@@ -104,6 +104,23 @@ class UnstageWhileHeldTest {
     assertThat(host.state.volume("mylun")).isEmpty();
   }
 
+  @Test
+  void aHeartbeatRegionWhoseMapIsGoneIsLeftRunning() {
+    // The filesystem runs its heartbeat through a device that is not the volume's map (mounted by hand through a
+    // bare path, say): nothing here can tell whether it is still mounted, so the heartbeat is not touched.
+    host.kernelLeavesRegion = true;
+    host.mapBuilt = false;
+
+    assertThatThrownBy(this::unstage)
+        .isInstanceOfSatisfying(
+            NodeException.class, e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("heartbeat is left running");
+
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("ocfs2_hb_ctl") || c.contains("--logout"));
+    assertThat(host.exists(HEARTBEAT_DIR)).isTrue();
+    assertThat(host.state.volume("mylun")).isPresent();
+  }
+
   private void unstage() {
     host.stager.unstage(new Requests.Unstage("mylun", STAGING));
   }
