@@ -90,13 +90,13 @@ public class PluginBeans {
   }
 
   @Singleton
-  VolumeInspector inspector(HostTools host, StateStore state) {
-    return new VolumeInspector(host, state);
+  VolumeInspector inspector(HostTools host, StateStore state, PathRepairer repairer) {
+    return new VolumeInspector(host, state, repairer);
   }
 
   @Singleton
-  PathRepairer pathRepairer(HostTools host, StateStore state, VolumeLocks locks) {
-    return new PathRepairer(host, state, locks, Timing.DEFAULT);
+  PathRepairer pathRepairer(HostTools host, StateStore state, VolumeLocks locks, TargetLocks targets) {
+    return new PathRepairer(host, state, locks, targets, Timing.DEFAULT);
   }
 
   @Singleton

@@ -27,6 +27,7 @@ public final class HostInventory {
           new ToolCheck("iscsiadm", "open-iscsi", true, "iscsiadm", "--version"),
           new ToolCheck("multipath", "multipath-tools", true, "multipath", "-h"),
           new ToolCheck("multipathd", "multipath-tools", true, "multipathd", "-h"),
+          new ToolCheck("dmsetup", "dmsetup", true, "dmsetup", "--version"),
           new ToolCheck("scsi_id", "udev", true, "/lib/udev/scsi_id", "--version"),
           new ToolCheck("mkfs.ocfs2", "ocfs2-tools", true, "mkfs.ocfs2", "--version"),
           new ToolCheck("mounted.ocfs2", "ocfs2-tools", true, "mounted.ocfs2", "--version"),

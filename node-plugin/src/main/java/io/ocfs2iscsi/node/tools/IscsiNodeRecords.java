@@ -93,6 +93,25 @@ public final class IscsiNodeRecords {
   }
 
   /**
+   * The values of {@code keys} in the node record of (iqn, portal): the ones set, without iscsiadm's
+   * "&lt;empty&gt;". Used to give a record made without discovery the CHAP settings of its target's other records.
+   */
+  public Map<String, String> readSettings(String iqn, Portal portal, java.util.Collection<String> keys) {
+    Map<String, String> out = new LinkedHashMap<>();
+    String record = nodeRecordFile(iqn, portal).flatMap(files::read).orElse("");
+    for (String line : record.split("\n")) {
+      String key = keyOf(line);
+      if (key != null && keys.contains(key)) {
+        String value = line.substring(line.indexOf('=') + 1).strip();
+        if (!value.isEmpty() && !value.equals("<empty>")) {
+          out.put(key, value);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Puts the portal's discovery record back as {@link #discoveryRecords} found it: an earlier file gets its own
    * content back, and a record that did not exist is removed (its file, and the links to node records that
    * discovery put next to it: the node records themselves stay).

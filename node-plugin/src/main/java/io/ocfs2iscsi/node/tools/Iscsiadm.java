@@ -31,6 +31,8 @@ public final class Iscsiadm {
 
   private static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(45);
+  /** A portal that answers at all answers SendTargets within milliseconds. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
 
   private final CommandRunner runner;
 
@@ -96,6 +98,41 @@ public final class Iscsiadm {
       throw failure("discovery through " + portal, r);
     }
     return r;
+  }
+
+  /**
+   * What a portal answered to a SendTargets request that writes no node record. {@code answered} also when it
+   * refused the request (discovery needs credentials this call does not have): it is reachable then.
+   */
+  public record Probe(boolean answered, List<DiscoveredPortal> offered, String problem) {}
+
+  /**
+   * Asks the portal for its targets without touching the node records ({@code -o nonpersistent}), bounded by a
+   * short timeout: a portal whose link is down gets no further than this, and killing this command leaves nothing
+   * behind (SendTargets runs in iscsiadm itself; a login would go on in iscsid).
+   */
+  public Probe probe(Portal portal) {
+    CommandResult r =
+        runner.run(
+            Command.of(PROBE_TIMEOUT, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(), "-o",
+                "nonpersistent"));
+    if (r.ok()) {
+      return new Probe(true, parseDiscovery(r.stdout()), null);
+    }
+    String problem = failure("discovery through " + portal, r).getMessage();
+    boolean refused = r.exitCode() == 5 || r.exitCode() == EXIT_FATAL_LOGIN || r.exitCode() == EXIT_LOGIN_AUTH_FAILED;
+    return new Probe(refused, List.of(), problem);
+  }
+
+  /**
+   * Creates the node record of (iqn, portal) without discovery, with iscsid.conf's defaults; its portal group tag
+   * stays unknown (-1) until the first login. Replaces an existing record with defaults, so callers check first.
+   */
+  public void createNode(String iqn, Portal portal) {
+    CommandResult r = runner.run(Command.of(PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "-o", "new"));
+    if (!r.ok()) {
+      throw failure("creating the node record of " + iqn + " at " + portal, r);
+    }
   }
 
   /** Sets one non-secret node record value (applies to the next login). */

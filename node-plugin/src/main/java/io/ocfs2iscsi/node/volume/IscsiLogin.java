@@ -9,20 +9,33 @@ import io.ocfs2iscsi.node.tools.IscsiNodeRecords;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.Portal;
 import io.ocfs2iscsi.node.tools.ToolFailure;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Step 1: a session on every portal of the volume. Portals that already have a session are left alone (iscsid
- * recovers failed ones itself); for the others: discovery (once, through the first portal that answers, or per
- * portal when the target advertises only some), the node record settings, CHAP in the record file, login. A portal
- * that fails is reported and skipped: the volume is usable with one path, and the path repair retries the rest.
+ * recovers failed ones itself); for the others: discovery through each of them at once, the node record settings,
+ * CHAP in the record file, login. A portal that fails is reported and skipped: the volume is usable with one path,
+ * and the path repair retries the rest. Once one portal serves the target, the others' discovery gets
+ * {@link Timing#otherPortalsWait()} more: a portal whose link is cut answers nothing, and would otherwise hold the
+ * stage for discovery's whole timeout; it is not logged in either (a login's retries would go on in iscsid).
  *
  * <p>The portals it sets out to log in through are recorded as the plugin's ({@link OwnedSessions}) before the
  * first host change; only those sessions are ever logged out again. Callers hold the target's lock
@@ -33,21 +46,36 @@ public final class IscsiLogin {
   private static final Logger LOG = LoggerFactory.getLogger(IscsiLogin.class);
   /** iscsiadm cannot take its lock without this directory; minimal images lack it. */
   static final String LOCK_DIR = "/run/lock/iscsi";
+  /** How long a discovery that was given up on may take to end after its interrupt (its process is killed). */
+  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
   private final HostTools host;
   private final StateStore state;
   private final TargetLocks locks;
+  private final Duration otherPortalsWait;
 
-  public IscsiLogin(HostTools host, StateStore state, TargetLocks locks) {
+  public IscsiLogin(HostTools host, StateStore state, TargetLocks locks, Duration otherPortalsWait) {
     this.host = host;
     this.state = state;
     this.locks = locks;
+    this.otherPortalsWait = otherPortalsWait;
   }
 
   /** The state of one portal after {@link #connect}: its session (null when none) or why it has none. */
   public record PortalPath(Portal portal, IscsiSession session, String problem) {
     public boolean up() {
       return session != null && session.loggedIn();
+    }
+  }
+
+  /** Discovery through one portal: what it listed (null when it did not answer) or why not. */
+  private record Discovery(Portal portal, List<DiscoveredPortal> found, String problem) {
+    boolean answered() {
+      return found != null;
+    }
+
+    boolean offers(String iqn) {
+      return found != null && found.stream().anyMatch(d -> d.target().equals(iqn));
     }
   }
 
@@ -62,26 +90,25 @@ public final class IscsiLogin {
     state.saveOwnedSessions(state.ownedSessions(target.getIqn()).with(missing));
     host.files().createDirectories(LOCK_DIR);
 
+    Optional<Portal> serving =
+        existing.values().stream().filter(IscsiSession::loggedIn).map(IscsiSession::portal).findFirst();
+    Map<Portal, Discovery> discoveries = discoverAll(target, missing, chap, serving);
     Map<Portal, String> problems = new LinkedHashMap<>();
     Map<Portal, DiscoveredPortal> advertised = new LinkedHashMap<>();
     boolean targetSeen = false;
     boolean anyDiscoveryAnswered = false;
-    for (Portal p : missing) {
-      if (advertised.containsKey(p)) {
+    for (Discovery d : discoveries.values()) {
+      if (!d.answered()) {
+        problems.put(d.portal(), d.problem());
+        LOG.warn("portal {} of {}: discovery failed: {}", d.portal(), target.getIqn(), d.problem());
         continue;
       }
-      try {
-        List<DiscoveredPortal> found = discover(target, p, chap);
-        anyDiscoveryAnswered = true;
-        for (DiscoveredPortal d : found) {
-          if (d.target().equals(target.getIqn())) {
-            targetSeen = true;
-            advertised.put(d.portal(), d);
-          }
+      anyDiscoveryAnswered = true;
+      for (DiscoveredPortal found : d.found()) {
+        if (found.target().equals(target.getIqn())) {
+          targetSeen = true;
+          advertised.putIfAbsent(found.portal(), found);
         }
-      } catch (ToolFailure e) {
-        problems.put(p, e.getMessage());
-        LOG.warn("portal {} of {}: discovery failed: {}", p, target.getIqn(), e.getMessage());
       }
     }
     if (anyDiscoveryAnswered && !targetSeen && existing.isEmpty()) {
@@ -89,16 +116,26 @@ public final class IscsiLogin {
           "target " + target.getIqn() + " is not offered by its portals " + target.getPortalsList()
               + " (sendtargets discovery answered without it): wrong IQN, or the target does not exist");
     }
-    for (Portal p : missing) {
+    // Portals that answered their own discovery first; one that did not is tried only while no portal serves.
+    List<Portal> order = new ArrayList<>(missing);
+    order.sort(Comparator.comparing(p -> !discoveries.get(p).answered()));
+    boolean served = serving.isPresent();
+    for (Portal p : order) {
       if (!advertised.containsKey(p)) {
         problems.putIfAbsent(
             p, "the target does not advertise portal " + p + " (discovery listed " + advertised.keySet() + ")");
+        continue;
+      }
+      if (served && !discoveries.get(p).answered()) {
+        problems.put(p, problems.get(p) + "; not logged in while another portal serves the target: the path repair"
+            + " retries it");
         continue;
       }
       try {
         configureRecord(target, p, chap);
         host.iscsiadm().login(target.getIqn(), p);
         problems.remove(p);
+        served = true;
       } catch (ToolFailure e) {
         problems.put(p, e.getMessage());
         LOG.warn("portal {} of {}: {}", p, target.getIqn(), e.getMessage());
@@ -123,25 +160,110 @@ public final class IscsiLogin {
   }
 
   /**
-   * Discovery through one portal, leaving the host's node records as they were plus those of the volume's own
-   * portals: records the discovery added for other targets (or other portals of the target) are deleted again, so
-   * that no automatic login at boot reaches them; records that existed before are never touched. Discovery CHAP is
-   * in the portal's discovery record only while the discovery runs.
+   * Discovery through every portal at once, leaving the host's node records as they were plus those of the volume's
+   * own portals: records the discoveries added for other targets (or other portals of the target) are deleted again,
+   * so that no automatic login at boot reaches them; records that existed before are never touched. The whole
+   * discovery holds the node's record lock, so that another call's discovery never deletes a record this one needs.
    */
-  private List<DiscoveredPortal> discover(IscsiTarget target, Portal p, ChapCredentials chap) {
-    try (TargetLocks.Held records = locks.nodeRecords("discovery through " + p)) {
+  private Map<Portal, Discovery> discoverAll(
+      IscsiTarget target, List<Portal> portals, ChapCredentials chap, Optional<Portal> serving) {
+    try (TargetLocks.Held records = locks.nodeRecords("discovery of " + target.getIqn())) {
       Set<IscsiNodeRecords.NodeRecord> before = host.nodeRecords().all();
-      List<DiscoveredPortal> found = chap.discoverySettings().isEmpty() ? host.iscsiadm().discover(p)
-          : discoverWithChap(p, chap);
+      Map<Portal, Discovery> found = discoverInParallel(target.getIqn(), portals, chap, serving);
       Set<Portal> asked = target.getPortalsList().stream().map(Portal::parse).collect(Collectors.toSet());
-      for (DiscoveredPortal d : found) {
-        boolean wanted = d.target().equals(target.getIqn()) && asked.contains(d.portal());
-        if (!wanted && !before.contains(new IscsiNodeRecords.NodeRecord(d.target(), d.portal()))) {
-          removeRecord(d, p);
+      Set<IscsiNodeRecords.NodeRecord> removed = new HashSet<>();
+      for (Discovery d : found.values()) {
+        if (!d.answered()) {
+          continue;
+        }
+        for (DiscoveredPortal listed : d.found()) {
+          boolean wanted = listed.target().equals(target.getIqn()) && asked.contains(listed.portal());
+          IscsiNodeRecords.NodeRecord record = new IscsiNodeRecords.NodeRecord(listed.target(), listed.portal());
+          if (!wanted && !before.contains(record) && removed.add(record)) {
+            removeRecord(listed, d.portal());
+          }
         }
       }
       return found;
     }
+  }
+
+  /**
+   * Discovery through every portal at once. Without a serving portal it waits for all of them (each bounded by
+   * discovery's own timeout); from the moment one portal serves the target (a session, or an answer listing it),
+   * the others get {@link #otherPortalsWait} more, then they are interrupted (the runner kills their processes) and
+   * reported as not answering.
+   */
+  private Map<Portal, Discovery> discoverInParallel(
+      String iqn, List<Portal> portals, ChapCredentials chap, Optional<Portal> serving) {
+    ExecutorService pool = Executors.newFixedThreadPool(portals.size(), r -> {
+      Thread t = new Thread(r, "iscsi-discovery");
+      t.setDaemon(true);
+      return t;
+    });
+    CompletionService<Discovery> done = new ExecutorCompletionService<>(pool);
+    portals.forEach(p -> done.submit(() -> discoverOne(p, chap)));
+    Map<Portal, Discovery> found = new LinkedHashMap<>();
+    Portal servedBy = serving.orElse(null);
+    long deadline = servedBy == null ? Long.MAX_VALUE : System.nanoTime() + otherPortalsWait.toNanos();
+    try {
+      for (int left = portals.size(); left > 0; left--) {
+        Future<Discovery> next =
+            servedBy == null ? done.take() : done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (next == null) {
+          break;
+        }
+        Discovery d = next.get();
+        found.put(d.portal(), d);
+        if (servedBy == null && d.offers(iqn)) {
+          servedBy = d.portal();
+          deadline = System.nanoTime() + otherPortalsWait.toNanos();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Map<Portal, Discovery> out = new LinkedHashMap<>();
+    for (Portal p : portals) {
+      Discovery d = found.get(p);
+      out.put(p, d != null ? d : new Discovery(p, null, "no answer to discovery within " + seconds(otherPortalsWait)
+          + " s after portal " + servedBy + " served the target"));
+    }
+    return out;
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
+  }
+
+  private Discovery discoverOne(Portal p, ChapCredentials chap) {
+    try {
+      return new Discovery(p, discover(p, chap), null);
+    } catch (ToolFailure e) {
+      return new Discovery(p, null, e.getMessage());
+    }
+  }
+
+  private List<DiscoveredPortal> discover(Portal p, ChapCredentials chap) {
+    if (chap.discoverySettings().isEmpty()) {
+      return host.iscsiadm().discover(p);
+    }
+    return discoverWithChap(p, chap);
   }
 
   private List<DiscoveredPortal> discoverWithChap(Portal p, ChapCredentials chap) {
@@ -169,6 +291,18 @@ public final class IscsiLogin {
       LOG.warn("could not remove the node record of {} at {} that discovery through {} added: {}", d.target(),
           d.portal(), through, e.getMessage());
     }
+  }
+
+  /**
+   * The node record of a portal with the volume's settings, created without discovery when there is none (the
+   * path repair: a portal that was down when the volume was staged never got one from discovery).
+   */
+  void prepareRecord(IscsiTarget target, Portal p, ChapCredentials chap) {
+    if (!host.nodeRecords().hasNodeRecord(target.getIqn(), p)) {
+      host.files().createDirectories(LOCK_DIR);
+      host.iscsiadm().createNode(target.getIqn(), p);
+    }
+    configureRecord(target, p, chap);
   }
 
   private void configureRecord(IscsiTarget target, Portal p, ChapCredentials chap) {

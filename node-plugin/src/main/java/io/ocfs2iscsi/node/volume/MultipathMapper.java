@@ -29,12 +29,14 @@ public final class MultipathMapper {
 
   private final HostTools host;
   private final Timing timing;
+  private final MapUsers mapUsers;
   private final java.util.concurrent.ConcurrentHashMap<String, String> localDiskWwids =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   public MultipathMapper(HostTools host, Timing timing) {
     this.host = host;
     this.timing = timing;
+    this.mapUsers = new MapUsers(host);
   }
 
   /**
@@ -89,9 +91,18 @@ public final class MultipathMapper {
     return map;
   }
 
-  /** Removes the map (queueing off first, so that a flush cannot hang on I/O queued for paths that are gone). */
+  /**
+   * Removes the map (queueing off first, so that a flush cannot hang on I/O queued for paths that are gone). A map
+   * that is still open or mounted anywhere keeps both: FAILED_PRECONDITION, naming who holds it.
+   */
   public void dismantle(String alias) {
-    if (host.multipath().map(alias).isPresent()) {
+    MapUsers.Found users = mapUsers.of(alias);
+    if (users.exists()) {
+      if (users.usedBeyond(0)) {
+        throw NodeException.failedPrecondition(
+            "multipath map " + alias + " is still in use: " + users.describe(0) + "; queueing stays on and the map"
+                + " stays until it is released");
+      }
       host.multipath().disableQueueing(alias);
       host.multipath().flush(alias);
     }

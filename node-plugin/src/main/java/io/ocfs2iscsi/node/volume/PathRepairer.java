@@ -1,16 +1,27 @@
 package io.ocfs2iscsi.node.volume;
 
+import io.ocfs2iscsi.node.NodeException;
+
+import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.ChapSecretKeys;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
+import io.ocfs2iscsi.node.tools.Iscsiadm;
 import io.ocfs2iscsi.node.tools.MultipathMap;
+import io.ocfs2iscsi.node.tools.MultipathPath;
 import io.ocfs2iscsi.node.tools.Portal;
 import io.ocfs2iscsi.node.tools.ToolFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,28 +29,57 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings back the paths a stage could not log in (a portal that was down): every 30 s, for each staged volume
- * that is not busy, it logs in through portals that have a node record but no session, checks the new disk's
- * WWID against the volume's, and adds it to the map. iscsid itself only recovers sessions that once existed; a
- * first login that failed is never retried by it. A volume's CHAP settings are already in its node records, so no
- * secret is needed here; a portal without a record waits for the next stage.
+ * Brings back the paths of staged volumes whose portal has no session: a portal that was down when the volume was
+ * staged, or whose session iscsid gave up. iscsid only recovers sessions that once existed, and kubelet never
+ * repeats a NodeStageVolume that succeeded on one path, so without this a node stays single-pathed.
+ *
+ * <p>Every {@link #PERIOD} each such portal is asked for its targets (a short, record-free SendTargets: a portal
+ * whose link is down costs at most that timeout, and no volume is held meanwhile). Once it answers, the volume is
+ * taken (only if no call is busy with it and it is still staged: a volume being or already unstaged never gets a
+ * login), the portal's node record is made when discovery never made it (with the volume's settings, and the CHAP
+ * credentials of the target's other records: kubelet's secrets exist only during its calls), the session is logged
+ * in, the new disk's WWID checked, and the disk added to the map. A portal that does not answer is tried again
+ * after a delay that doubles up to {@link #MAX_BACKOFF}: never given up, never in a tight loop.
  */
 public final class PathRepairer {
 
   private static final Logger LOG = LoggerFactory.getLogger(PathRepairer.class);
-  static final long PERIOD_SECONDS = 30;
+  static final Duration PERIOD = Duration.ofSeconds(30);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(120);
+  private static final List<String> CHAP_KEYS =
+      List.of(
+          ChapSecretKeys.SESSION_USERNAME, ChapSecretKeys.SESSION_PASSWORD, ChapSecretKeys.SESSION_USERNAME_IN,
+          ChapSecretKeys.SESSION_PASSWORD_IN);
 
   private final HostTools host;
   private final StateStore state;
   private final VolumeLocks locks;
   private final LunIdentity identity;
+  private final TargetLocks targets;
+  private final IscsiLogin login;
+  private final Clock clock;
+  private final Map<PortalOfVolume, Failures> failures = new ConcurrentHashMap<>();
   private ScheduledExecutorService executor;
 
-  public PathRepairer(HostTools host, StateStore state, VolumeLocks locks, Timing timing) {
+  /** A portal of one volume. */
+  record PortalOfVolume(String volumeId, Portal portal) {}
+
+  /** Consecutive failed attempts through a portal, and when the next one is due. */
+  record Failures(int count, Instant since, Instant next, String last) {}
+
+  public PathRepairer(HostTools host, StateStore state, VolumeLocks locks, TargetLocks targets, Timing timing) {
+    this(host, state, locks, targets, timing, Clock.systemUTC());
+  }
+
+  public PathRepairer(
+      HostTools host, StateStore state, VolumeLocks locks, TargetLocks targets, Timing timing, Clock clock) {
     this.host = host;
     this.state = state;
     this.locks = locks;
     this.identity = new LunIdentity(host, timing);
+    this.targets = targets;
+    this.login = new IscsiLogin(host, state, targets, timing.otherPortalsWait());
+    this.clock = clock;
   }
 
   public synchronized void start() {
@@ -49,7 +89,8 @@ public final class PathRepairer {
         t.setDaemon(true);
         return t;
       });
-      executor.scheduleWithFixedDelay(this::repairAllQuietly, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+      long period = PERIOD.toSeconds();
+      executor.scheduleWithFixedDelay(this::repairAllQuietly, period, period, TimeUnit.SECONDS);
     }
   }
 
@@ -68,56 +109,148 @@ public final class PathRepairer {
     }
   }
 
-  /** One round over every staged volume; returns the number of paths brought back. */
+  /** One round over every staged volume; returns the number of paths added to maps. */
   public int repairAll() {
+    Instant now = clock.instant();
+    // Volumes of one target share its portals: each portal is asked once per round.
+    Map<Portal, Iscsiadm.Probe> probes = new LinkedHashMap<>();
     int repaired = 0;
+    List<String> staged = new ArrayList<>();
     for (StagedVolume v : state.volumes()) {
       if (v.phase() != StagedVolume.Phase.STAGED) {
         continue;
       }
-      VolumeLocks.Held lock = locks.tryAcquire(v.volumeId());
-      if (lock == null) {
-        continue;
-      }
-      try (lock) {
-        repaired += repair(v);
+      staged.add(v.volumeId());
+      try {
+        repaired += repair(v, now, probes);
       } catch (RuntimeException e) {
         LOG.warn("path repair of {}: {}", v.volumeId(), e.getMessage());
       }
     }
+    failures.keySet().removeIf(k -> !staged.contains(k.volumeId()));
     return repaired;
   }
 
-  private int repair(StagedVolume v) {
-    VolumeSpec spec = v.spec();
+  /** What the repairer says about a portal it waits for, for the volume's health ("" when it waits for none). */
+  public String note(String volumeId, Portal portal) {
+    Failures f = failures.get(new PortalOfVolume(volumeId, portal));
+    if (f == null) {
+      return "";
+    }
+    long next = Math.max(0, Duration.between(clock.instant(), f.next()).toSeconds());
+    String last = f.last() == null ? "" : f.last().strip().lines().findFirst().orElse("");
+    return "path repair: " + f.count() + (f.count() == 1 ? " attempt" : " attempts") + " since " + f.since()
+        + ", next in " + next + " s" + (last.isEmpty() ? "" : "; last: " + abbreviate(last, 200));
+  }
+
+  private static String abbreviate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "...";
+  }
+
+  /** The portals of a volume that the repairer is waiting for, with its attempts. */
+  public Map<Portal, Failures> pending(String volumeId) {
+    Map<Portal, Failures> out = new LinkedHashMap<>();
+    failures.forEach((k, f) -> {
+      if (k.volumeId().equals(volumeId)) {
+        out.put(k.portal(), f);
+      }
+    });
+    return out;
+  }
+
+  private int repair(StagedVolume seen, Instant now, Map<Portal, Iscsiadm.Probe> probes) {
+    VolumeSpec spec = seen.spec();
     String iqn = spec.getTarget().getIqn();
     Map<Portal, IscsiSession> sessions = IscsiLogin.sessionsOf(iqn, host.iscsiadm().sessions());
-    List<Portal> loggedIn = new ArrayList<>();
+    List<Portal> answering = new ArrayList<>();
     for (String raw : spec.getTarget().getPortalsList()) {
       Portal p = Portal.parse(raw);
-      if (sessions.containsKey(p) || !host.nodeRecords().hasNodeRecord(iqn, p)) {
+      PortalOfVolume key = new PortalOfVolume(seen.volumeId(), p);
+      if (sessions.containsKey(p)) {
+        failures.remove(key);
+        continue;
+      }
+      Failures f = failures.get(key);
+      if (f != null && now.isBefore(f.next())) {
+        continue;
+      }
+      // Without the volume: a portal whose link is down holds nothing while this waits for it.
+      Iscsiadm.Probe probe = probes.computeIfAbsent(p, host.iscsiadm()::probe);
+      if (!probe.answered()) {
+        failed(key, now, probe.problem());
+      } else if (!probe.offered().isEmpty() && probe.offered().stream().noneMatch(d -> d.target().equals(iqn))) {
+        failed(key, now, "portal " + p + " answers but does not offer target " + iqn);
+      } else {
+        answering.add(p);
+      }
+    }
+    // multipathd's view: multipath -ll would wait on a disk whose session is recovering.
+    Optional<MultipathMap> map = host.multipath().mapAsDaemonSees(spec.getMultipath().getAlias());
+    boolean mapLacksPaths = map.isPresent() && map.get().paths().size() < sessions.size();
+    if (answering.isEmpty() && !mapLacksPaths) {
+      return 0;
+    }
+    VolumeLocks.Held lock = locks.tryAcquire(seen.volumeId());
+    if (lock == null) {
+      // A call is busy with the volume (a stage, an unstage, a format): the next round looks again.
+      return 0;
+    }
+    try (lock) {
+      Optional<StagedVolume> current = state.volume(seen.volumeId());
+      if (current.isEmpty() || current.get().phase() != StagedVolume.Phase.STAGED) {
+        LOG.info("{}: unstaged while its paths were checked; nothing is logged in", seen.volumeId());
+        return 0;
+      }
+      return repairHeld(current.get(), answering, now);
+    }
+  }
+
+  private int repairHeld(StagedVolume v, List<Portal> answering, Instant now) {
+    VolumeSpec spec = v.spec();
+    IscsiTarget target = spec.getTarget();
+    String iqn = target.getIqn();
+    String alias = spec.getMultipath().getAlias();
+    Set<String> inMapBefore = pathsOf(alias);
+    // Logins of a target are decided under its lock, as stage and unstage decide theirs.
+    try (TargetLocks.Held held = targets.acquire(iqn, "path repair of " + v.volumeId())) {
+      return repairTargetHeld(v, answering, inMapBefore, now);
+    } catch (NodeException e) {
+      LOG.info("{}: path repair waits for the next round: {}", v.volumeId(), e.getMessage());
+      return 0;
+    }
+  }
+
+  private int repairTargetHeld(StagedVolume v, List<Portal> answering, Set<String> inMapBefore, Instant now) {
+    VolumeSpec spec = v.spec();
+    IscsiTarget target = spec.getTarget();
+    String iqn = target.getIqn();
+    String alias = spec.getMultipath().getAlias();
+    Map<Portal, IscsiSession> sessions = IscsiLogin.sessionsOf(iqn, host.iscsiadm().sessions());
+    List<Portal> loggedIn = new ArrayList<>();
+    for (Portal p : answering) {
+      if (sessions.containsKey(p)) {
+        continue;
+      }
+      PortalOfVolume key = new PortalOfVolume(v.volumeId(), p);
+      Optional<ChapCredentials> chap = credentials(target, p, sessions.keySet());
+      if (chap.isEmpty()) {
+        failed(key, now, "the volume uses CHAP and no node record of " + iqn + " holds its credentials; the path"
+            + " waits for the next NodeStageVolume");
         continue;
       }
       try {
+        login.prepareRecord(target, p, chap.get());
         host.iscsiadm().login(iqn, p);
         loggedIn.add(p);
-        LOG.info("{}: logged in again through {}", v.volumeId(), p);
       } catch (ToolFailure e) {
-        LOG.debug("{}: {} still down: {}", v.volumeId(), p, e.getMessage());
+        failed(key, now, e.getMessage());
       }
     }
-    Optional<MultipathMap> map = host.multipath().map(spec.getMultipath().getAlias());
-    List<String> inMap = map.map(m -> m.paths().stream().map(x -> x.device()).toList()).orElse(List.of());
-    boolean needsPaths = !loggedIn.isEmpty()
-        || (map.isPresent() && inMap.size() < sessions.size());
-    if (!needsPaths) {
-      return 0;
-    }
-    Map<Portal, IscsiSession> now = IscsiLogin.sessionsOf(iqn, host.iscsiadm().sessions());
+    Map<Portal, IscsiSession> after = IscsiLogin.sessionsOf(iqn, host.iscsiadm().sessions());
     List<IscsiLogin.PortalPath> portals = new ArrayList<>();
-    for (String raw : spec.getTarget().getPortalsList()) {
+    for (String raw : target.getPortalsList()) {
       Portal p = Portal.parse(raw);
-      portals.add(new IscsiLogin.PortalPath(p, now.get(p), now.containsKey(p) ? null : "no session"));
+      portals.add(new IscsiLogin.PortalPath(p, after.get(p), after.containsKey(p) ? null : "no session"));
     }
     LunPaths lun;
     try {
@@ -127,22 +260,91 @@ public final class PathRepairer {
       LOG.error("{}: a path brought back fails the WWID check ({}); logging it out", v.volumeId(), e.getMessage());
       for (Portal p : loggedIn) {
         host.iscsiadm().logout(iqn, p);
+        failed(new PortalOfVolume(v.volumeId(), p), now, "WWID check failed: " + e.getMessage());
       }
       return 0;
-    }
-    int added = 0;
-    for (String dev : lun.devices()) {
-      if (!inMap.contains(dev)) {
-        host.multipath().addPath(dev);
-        added++;
-      }
     }
     Map<String, String> devices = new LinkedHashMap<>(v.devices());
     devices.putAll(lun.deviceWwids());
     state.save(v.withLun(lun.wwid(), devices));
-    if (added > 0) {
-      LOG.info("{}: {} path(s) added back to map {}", v.volumeId(), added, spec.getMultipath().getAlias());
+    addToMap(alias, lun.devices());
+    Set<String> inMap = pathsOf(alias);
+    List<String> added = lun.devices().stream().filter(d -> inMap.contains(d) && !inMapBefore.contains(d)).toList();
+    for (Portal p : loggedIn) {
+      Failures f = failures.remove(new PortalOfVolume(v.volumeId(), p));
+      LOG.info("{}: path through {} is back{}", v.volumeId(), p,
+          f == null ? "" : " (down since " + f.since() + ", " + (f.count() + 1) + " attempts)");
     }
-    return added;
+    if (!added.isEmpty()) {
+      LOG.info("{}: {} now in map {}", v.volumeId(), added, alias);
+    }
+    return added.size();
+  }
+
+  /**
+   * Makes sure multipathd has every disk of the LUN in the map: udev usually adds a new path by itself, {@code
+   * multipathd add path} the ones it did not, a reconfigure what even that left out.
+   */
+  private void addToMap(String alias, List<String> disks) {
+    Set<String> before = pathsOf(alias);
+    List<String> missing = disks.stream().filter(d -> !before.contains(d)).toList();
+    if (missing.isEmpty()) {
+      return;
+    }
+    for (String d : missing) {
+      try {
+        host.multipath().addPath(d);
+      } catch (ToolFailure e) {
+        LOG.info("{}: {}", alias, e.getMessage());
+      }
+    }
+    Set<String> after = pathsOf(alias);
+    if (!after.containsAll(missing)) {
+      host.multipath().reconfigure();
+      after = pathsOf(alias);
+    }
+    Set<String> in = after;
+    List<String> left = missing.stream().filter(d -> !in.contains(d)).toList();
+    if (!left.isEmpty()) {
+      LOG.warn("{}: multipathd did not take {} into the map yet; the next round tries again", alias, left);
+    }
+  }
+
+  private Set<String> pathsOf(String alias) {
+    return host.multipath().mapAsDaemonSees(alias).map(m -> m.paths().stream().map(MultipathPath::device)
+        .collect(java.util.stream.Collectors.toSet())).orElse(Set.of());
+  }
+
+  /**
+   * CHAP for a portal's record: the credentials in the records of the target's portals that have a session (they
+   * logged in with them), else in the portal's own record. Empty when the volume expects CHAP and none holds them.
+   */
+  private Optional<ChapCredentials> credentials(IscsiTarget target, Portal p, Set<Portal> withSession) {
+    List<Portal> sources = new ArrayList<>(withSession);
+    sources.add(p);
+    for (Portal source : sources) {
+      Map<String, String> found = host.nodeRecords().readSettings(target.getIqn(), source, CHAP_KEYS);
+      if (found.containsKey(ChapSecretKeys.SESSION_USERNAME) && found.containsKey(ChapSecretKeys.SESSION_PASSWORD)) {
+        return Optional.of(ChapCredentials.from(found, target.getChap()));
+      }
+    }
+    return target.getChap() ? Optional.empty() : Optional.of(ChapCredentials.NONE);
+  }
+
+  /** Records a failed attempt; the next one waits PERIOD, then twice as long each time, up to MAX_BACKOFF. */
+  private void failed(PortalOfVolume key, Instant now, String why) {
+    Failures before = failures.get(key);
+    int count = before == null ? 1 : before.count() + 1;
+    Duration wait = PERIOD.multipliedBy(1L << Math.min(count - 1, 16));
+    if (wait.compareTo(MAX_BACKOFF) > 0) {
+      wait = MAX_BACKOFF;
+    }
+    failures.put(key, new Failures(count, before == null ? now : before.since(), now.plus(wait), why));
+    if (before == null) {
+      LOG.warn("{}: path through {} is down ({}); retrying, at most every {} s", key.volumeId(), key.portal(), why,
+          MAX_BACKOFF.toSeconds());
+    } else {
+      LOG.debug("{}: path through {} still down after {} attempts: {}", key.volumeId(), key.portal(), count, why);
+    }
   }
 }

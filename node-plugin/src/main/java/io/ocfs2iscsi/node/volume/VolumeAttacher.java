@@ -32,7 +32,7 @@ public final class VolumeAttacher {
     this.host = host;
     this.state = state;
     this.targets = targets;
-    this.login = new IscsiLogin(host, state, targets);
+    this.login = new IscsiLogin(host, state, targets, timing.otherPortalsWait());
     this.identity = new LunIdentity(host, timing);
     this.mapper = new MultipathMapper(host, timing);
   }

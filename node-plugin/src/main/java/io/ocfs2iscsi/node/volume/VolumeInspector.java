@@ -26,11 +26,18 @@ public final class VolumeInspector {
   private final HostTools host;
   private final StateStore state;
   private final Ocfs2Mounts mounts;
+  private final PathRepairer repairer;
 
   public VolumeInspector(HostTools host, StateStore state) {
+    this(host, state, null);
+  }
+
+  /** With the path repairer, a missing session's problem says what the repair has tried. */
+  public VolumeInspector(HostTools host, StateStore state, PathRepairer repairer) {
     this.host = host;
     this.state = state;
     this.mounts = new Ocfs2Mounts(host);
+    this.repairer = repairer;
   }
 
   public VolumeHealth health(VolumeSpec spec) {
@@ -44,7 +51,8 @@ public final class VolumeInspector {
       IscsiSession s = sessions.get(Portal.parse(raw));
       if (s == null) {
         sessionHealth.add(new VolumeHealth.Session(raw, "NONE", 0));
-        problems.add("no session on " + raw);
+        String repair = repairer == null ? "" : repairer.note(spec.getVolumeId(), Portal.parse(raw));
+        problems.add("no session on " + raw + (repair.isEmpty() ? "" : " (" + repair + ")"));
       } else {
         sessionHealth.add(new VolumeHealth.Session(raw, s.sessionState(), s.sid()));
         if (!s.loggedIn()) {

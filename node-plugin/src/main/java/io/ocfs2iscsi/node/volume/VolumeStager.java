@@ -29,6 +29,7 @@ public final class VolumeStager {
   private final VolumeAttacher attacher;
   private final ClusterStack cluster;
   private final Ocfs2Mounts mounts;
+  private final MapUsers mapUsers;
   private final Timing timing;
   private final KubeletPaths kubelet;
 
@@ -44,6 +45,7 @@ public final class VolumeStager {
     this.cluster = cluster;
     this.mounts = new Ocfs2Mounts(host);
     this.kubelet = kubelet;
+    this.mapUsers = new MapUsers(host);
   }
 
   public void stage(Requests.Stage r) {
@@ -143,10 +145,20 @@ public final class VolumeStager {
   }
 
   /**
-   * The unmount stops this node's disk heartbeat on the volume (local heartbeat); a region that outlives it would
-   * keep other nodes thinking this node still uses the volume, so it is stopped explicitly.
+   * The last unmount of the filesystem stops this node's disk heartbeat on the volume (local heartbeat: the kernel
+   * runs ocfs2_hb_ctl -K when the superblock goes). The unmount here only removes the host's mount: while a pod's
+   * mount namespace still mounts the filesystem, the superblock lives on and this node keeps writing to it, so the
+   * heartbeat must go on (stopping it makes the other nodes replay this node's journal under its writes), and the
+   * map and the sessions must stay. FAILED_PRECONDITION then, and kubelet retries; the state stays for that retry.
+   * A region that outlives every mount (the kernel's own stop failed) would keep other nodes thinking this node
+   * uses the volume: only then is it stopped here.
    */
   private void leaveHeartbeat(StagedVolume v) {
+    String alias = v.spec().getMultipath().getAlias();
+    MapUsers.Found users = mapUsers.of(alias);
+    if (users.mounted()) {
+      throw stillInUse(v, users, 0);
+    }
     if (v.uuid().isEmpty()) {
       return;
     }
@@ -158,7 +170,25 @@ public final class VolumeStager {
       }
       host.sleeper().sleep(timing.interval());
     }
-    LOG.warn("{}: heartbeat region {} still active after unmount; stopping it", v.volumeId(), region);
+    users = mapUsers.of(alias);
+    if (!users.exists()) {
+      throw NodeException.failedPrecondition(
+          "volume " + v.volumeId() + ": this node's o2cb heartbeat region " + region + " still runs, but map "
+              + alias + " is gone: the filesystem is mounted through another device; the heartbeat is left running");
+    }
+    // The region itself holds the map open once.
+    if (users.usedBeyond(1)) {
+      throw stillInUse(v, users, 1);
+    }
+    LOG.warn("{}: heartbeat region {} still active although nothing mounts {}; stopping it", v.volumeId(), region,
+        alias);
     host.o2cb().stopHeartbeat(v.uuid());
+  }
+
+  private static NodeException stillInUse(StagedVolume v, MapUsers.Found users, int ownOpens) {
+    return NodeException.failedPrecondition(
+        "volume " + v.volumeId() + " is unmounted at its staging path but still in use: " + users.describe(ownOpens)
+            + ". This node's o2cb heartbeat, the multipath map and the iSCSI sessions stay until it is released;"
+            + " NodeUnstageVolume completes on a retry after that");
   }
 }

@@ -58,7 +58,7 @@ public final class ReferenceHost {
   public static final String TARGET_2 = "/var/lib/kubelet/pods/p2/volumes/kubernetes.io~csi/mylun/mount";
   public static final String HOSTNAME = "drbd01";
 
-  public static final Timing FAST = new Timing(Duration.ofMillis(1), 6, 4, 8, 3);
+  public static final Timing FAST = new Timing(Duration.ofMillis(1), 6, 4, 8, 3, Duration.ofMillis(300));
 
   public final Path root;
   public final FakeCommandRunner fake = new FakeCommandRunner();
@@ -78,6 +78,20 @@ public final class ReferenceHost {
   public final Set<String> downPortals = new LinkedHashSet<>();
   /** Other targets of the array, which discovery through either reference portal lists too. */
   public final List<String> alsoAdvertised = new ArrayList<>();
+  /**
+   * Portals whose link is cut so that packets vanish: discovery and login through them get no answer at all and
+   * wait until their timeout (here: until the plugin gives up on them, which interrupts the command).
+   */
+  public final Set<String> silentPortals = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Commands through a silent portal that were interrupted (the real runner kills the process then). */
+  public final List<String> interruptedCommands = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * SendTargets through one portal lists every portal of the target (SCST, the reference); false: only the portal
+   * asked (tgtd, the real-kernel harness), so a portal's node record exists only after discovery through it.
+   */
+  public boolean discoveryListsEveryPortal = true;
+  /** SCSI disks of new sessions that multipathd has not added to the map (until add path or reconfigure). */
+  public final Set<String> pathsMultipathdMissed = new LinkedHashSet<>();
   /** Portals with a session. */
   public final Set<String> loggedIn = new LinkedHashSet<>();
   /** What blkid finds on the map: null (blank), "ocfs2", "ext4". */
@@ -91,6 +105,14 @@ public final class ReferenceHost {
   public boolean mapBuilt = false;
   /** The filesystem got read-only after errors (what ocfs2 does with errors=remount-ro). */
   public boolean remountedReadOnly = false;
+  /** The map's device number, as dmsetup and /proc/PID/mountinfo show it. */
+  public static final String MAP_DEVICE_NUMBER = "253:0";
+  /** Processes whose private mount namespace still mounts the filesystem (a pod's container): pid to comm. */
+  public final Map<Integer, String> privateNamespaceHolders = new LinkedHashMap<>();
+  /** Opens of /dev/mapper/mylun by processes (a backup reading the map), counted by dmsetup. */
+  public int processOpens = 0;
+  /** The kernel fails to stop the heartbeat at the last unmount (its ocfs2_hb_ctl call failed): a stale region. */
+  public boolean kernelLeavesRegion = false;
 
   private final Map<String, Integer> sidOfPortal = Map.of(PORTAL_A, 1, PORTAL_B, 2);
   /** The SCSI disk of LUN 0 behind each portal's session, as the kernel named it at the last login. */
@@ -198,10 +220,16 @@ public final class ReferenceHost {
             mapBuilt = true;
             write("/dev/mapper/mylun", "");
           }
+          pathsMultipathdMissed.clear();
           return Reply.ok("ok\n");
         });
-    fake.onPrefix("multipathd", "add", "path").reply(Reply.ok("ok\n"));
+    fake.onPrefix("multipathd", "add", "path")
+        .answer(a -> {
+          pathsMultipathdMissed.remove(a.get(3));
+          return Reply.ok("ok\n");
+        });
     fake.on("multipathd", "disablequeueing", "map", "mylun").reply(Reply.ok("ok\n"));
+    fake.on("dmsetup", "info", "mylun").answer(a -> dmsetupInfo());
     fake.on("multipath", "-f", "mylun")
         .answer(a -> {
           mapBuilt = false;
@@ -222,11 +250,16 @@ public final class ReferenceHost {
     fake.onPrefix("mount").answer(this::mount);
     fake.onPrefix("umount").answer(this::umount);
     fake.onPrefix("stat", "-f").reply(Reply.ok("4096 5241856 4000000 4000000 1310720 1310000\n"));
-    fake.onPrefix("ocfs2_hb_ctl", "-K").reply(Reply.ok());
+    fake.onPrefix("ocfs2_hb_ctl", "-K")
+        .answer(a -> {
+          delete("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+          return Reply.ok();
+        });
     // Version answers of Debian bookworm's packages.
     fake.on("iscsiadm", "--version").reply(Reply.ok("iscsiadm version 2.1.8\n"));
     fake.on("multipath", "-h").reply(new Reply(1, "", "multipath-tools v0.9.4 (12/19, 2022)\nUsage:\n"));
     fake.on("multipathd", "-h").reply(new Reply(1, "", "multipathd v0.9.4 (12/19, 2022)\nUsage:\n"));
+    fake.on("dmsetup", "--version").reply(Reply.ok(captured("host/dmsetup-version.txt")));
     fake.on("/lib/udev/scsi_id", "--version").reply(Reply.ok("252\n"));
     fake.on("mkfs.ocfs2", "--version").reply(Reply.ok("mkfs.ocfs2 1.8.7\n"));
     fake.on("mounted.ocfs2", "--version").reply(Reply.ok("mounted.ocfs2 1.8.7\n"));
@@ -285,29 +318,41 @@ public final class ReferenceHost {
   }
 
   /**
-   * SendTargets discovery as open-iscsi's iscsiadm does it: the portal answers with every target of the array on
-   * both reference portals (the reference target, then {@link #alsoAdvertised}); a node record is written for each,
-   * and, unless the call limits the operations to "-o new", an existing record is overwritten with iscsid.conf's
-   * defaults (iscsiadm's default operations are new, delete and update).
+   * SendTargets discovery as open-iscsi's iscsiadm does it ({@code -p PORTAL [-o new | -o nonpersistent]}): the
+   * portal answers with every target of the array (the reference target, then {@link #alsoAdvertised}) on both
+   * reference portals, or only on the portal asked when {@link #discoveryListsEveryPortal} is off (tgtd); a node
+   * record is written for each unless the call is nonpersistent, and, unless the call limits the operations to
+   * "-o new", an existing record is overwritten with iscsid.conf's defaults (iscsiadm's default operations are new,
+   * delete and update).
    */
   private Reply discovery(List<String> argv) {
     String portal = argv.get(argv.indexOf("-p") + 1);
+    String op = argv.contains("-o") ? argv.get(argv.indexOf("-o") + 1) : "";
+    if (silentPortals.contains(portal)) {
+      return noAnswer("discovery through " + portal, 45,
+          new Reply(-1, "", "iscsiadm: connect to " + portal.split(":")[0] + " timed out\n"));
+    }
     if (downPortals.contains(portal)) {
       return new Reply(4, "", "iscsiadm: cannot make connection to " + portal.split(":")[0]
           + ": No route to host\niscsiadm: connection login retries (reopen_max) 5 exceeded\n"
           + "iscsiadm: Could not perform SendTargets discovery: iSCSI PDU timed out\n");
     }
-    boolean onlyNew = argv.contains("-o") && argv.get(argv.indexOf("-o") + 1).equals("new");
-    StringBuilder out = new StringBuilder(captured("reference/iscsiadm-discovery.txt"));
+    boolean writeRecords = !op.equals("nonpersistent");
+    boolean onlyNew = op.equals("new");
+    List<String> listed = discoveryListsEveryPortal ? List.of(PORTAL_A, PORTAL_B) : List.of(portal);
+    // tgtd's answer (listing only the portal asked) as captured in the real-kernel guests.
+    StringBuilder out = new StringBuilder(discoveryListsEveryPortal ? captured("reference/iscsiadm-discovery.txt")
+        : captured(portal.equals(PORTAL_A) ? "e2e/iscsiadm-discovery-portal-a.txt"
+            : "e2e/iscsiadm-discovery-portal-b.txt"));
     List<String> targets = new ArrayList<>(List.of(IQN));
     targets.addAll(alsoAdvertised);
     for (String target : targets) {
-      for (String p : List.of(PORTAL_A, PORTAL_B)) {
+      for (String p : listed) {
         if (!target.equals(IQN)) {
           out.append(p).append(",1 ").append(target).append('\n');
         }
         String record = nodeRecord(target, p);
-        if (!onlyNew || !files.exists(record)) {
+        if (writeRecords && (!onlyNew || !files.exists(record))) {
           write(record, "# BEGIN RECORD 2.1.8\nnode.name = " + target + "\nnode.tpgt = 1\nnode.startup = manual\n"
               + "node.session.auth.authmethod = None\nnode.discovery_address = " + portal.split(":")[0]
               + "\n# END RECORD\n");
@@ -315,6 +360,21 @@ public final class ReferenceHost {
       }
     }
     return Reply.ok(out.toString());
+  }
+
+  /**
+   * A command through a silent portal: it waits for an answer that never comes, until its own timeout (given in
+   * seconds) or until it is interrupted, which the real runner answers by killing the process.
+   */
+  private Reply noAnswer(String what, int timeoutSeconds, Reply atTimeout) {
+    try {
+      Thread.sleep(timeoutSeconds * 1000L);
+      return atTimeout;
+    } catch (InterruptedException e) {
+      interruptedCommands.add(what);
+      Thread.currentThread().interrupt();
+      return new Reply(-1, "", "timed out");
+    }
   }
 
   /** The node record file of a target's portal (tpgt 1, iface default), in Debian's layout. */
@@ -359,6 +419,10 @@ public final class ReferenceHost {
     String op = argv.get(7);
     switch (op) {
       case "--login" -> {
+        if (silentPortals.contains(portal)) {
+          return noAnswer("login through " + portal, 90, new Reply(8, "", "iscsiadm: initiator reported error (8 -"
+              + " connection timed out)\n"));
+        }
         if (downPortals.contains(portal)) {
           return new Reply(8, "", "Logging in to [iface: default, target: " + IQN + ", portal: "
               + portal.replace(':', ',') + "]\niscsiadm: Could not login to [iface: default, target: " + IQN
@@ -385,6 +449,15 @@ public final class ReferenceHost {
       case "-o" -> {
         if (argv.get(8).equals("delete")) {
           delete("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",1/default");
+          delete("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",-1/default");
+        }
+        if (argv.get(8).equals("new")) {
+          // A record made without discovery: the portal group tag is unknown (-1) until the first login.
+          write("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",-1/default",
+              "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = -1\nnode.startup = manual\n"
+                  + "node.session.auth.authmethod = None\n# END RECORD\n");
+          return Reply.ok("New iSCSI node [tcp:[hw=,ip=,net_if=,iscsi_if=default] " + portal.replace(':', ',')
+              + ",-1 " + IQN + "] added\n");
         }
         return Reply.ok();
       }
@@ -416,8 +489,9 @@ public final class ReferenceHost {
     StringBuilder out = new StringBuilder();
     for (String line : captured("reference/multipath-ll-healthy.txt").split("\n")) {
       boolean pathLine = line.contains(" sdc ") || line.contains(" sdd ");
-      boolean present = (line.contains(" sdc ") && loggedIn.contains(PORTAL_A))
-          || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B));
+      boolean present =
+          (line.contains(" sdc ") && loggedIn.contains(PORTAL_A) && !pathsMultipathdMissed.contains("sdc"))
+              || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B) && !pathsMultipathdMissed.contains("sdd"));
       if (!pathLine) {
         out.append(line).append('\n');
       } else if (present) {
@@ -538,13 +612,56 @@ public final class ReferenceHost {
         boolean ocfs2 = lines.get(i).split(" ")[2].equals("ocfs2");
         lines.remove(i);
         write("/proc/self/mounts", String.join("\n", lines) + "\n");
-        if (ocfs2 && lines.stream().noneMatch(l -> l.startsWith(DEVICE + " "))) {
+        if (ocfs2 && lines.stream().noneMatch(l -> l.startsWith(DEVICE + " ")) && privateNamespaceHolders.isEmpty()
+            && !kernelLeavesRegion) {
           delete("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
         }
         return Reply.ok();
       }
     }
     return new Reply(32, "", "umount: " + target + ": not mounted.\n");
+  }
+
+  /**
+   * dmsetup info in dmsetup's own format (lvm2 dmsetup.c): the kernel counts one open for the mounted superblock
+   * (however many namespaces mount it), one for the o2cb heartbeat region, one per process that has the map open.
+   */
+  private Reply dmsetupInfo() {
+    if (!mapBuilt) {
+      return new Reply(1, "Device does not exist.\n", "Command failed.\n");
+    }
+    boolean mounted = mountTable().stream().anyMatch(l -> l.startsWith(DEVICE + " "))
+        || !privateNamespaceHolders.isEmpty();
+    boolean region = files.isDirectory("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+    int open = (mounted ? 1 : 0) + (region ? 1 : 0) + processOpens;
+    return Reply.ok("Name:              mylun\nState:             ACTIVE\nRead Ahead:        256\n"
+        + "Tables present:    LIVE\nOpen count:        " + open + "\nEvent number:      0\n"
+        + "Major, minor:      253, 0\nNumber of targets: 1\nUUID: mpath-" + WWID + "\n");
+  }
+
+  /**
+   * A pod's container keeps the filesystem mounted at {@code mountPoint} in its own mount namespace (as container
+   * runtimes bind-mount volumes, private): the host's unmount does not reach it.
+   */
+  public void holdInPrivateNamespace(int pid, String comm, String mountPoint) {
+    privateNamespaceHolders.put(pid, comm);
+    write("/proc/" + pid + "/comm", comm + "\n");
+    write("/proc/" + pid + "/mountinfo",
+        "1201 1180 0:312 / / rw,relatime master:512 - overlay overlay rw,lowerdir=/var/lib/containerd/l1\n"
+            + "1215 1201 " + MAP_DEVICE_NUMBER + " / " + mountPoint + " rw,noatime master:488 - ocfs2 " + DEVICE
+            + " rw,_netdev,heartbeat=local,nointr,data=ordered,errors=remount-ro,atime_quantum=60,coherency=full,"
+            + "user_xattr,acl\n");
+  }
+
+  /** The pod's last process exits: its namespace goes, and with the last mount the kernel stops the heartbeat. */
+  public void releasePrivateNamespace(int pid) {
+    privateNamespaceHolders.remove(pid);
+    delete("/proc/" + pid + "/mountinfo");
+    delete("/proc/" + pid + "/comm");
+    delete("/proc/" + pid);
+    if (privateNamespaceHolders.isEmpty() && mountTable().stream().noneMatch(l -> l.startsWith(DEVICE + " "))) {
+      delete("/sys/kernel/config/cluster/iscsi/heartbeat/" + REGION);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -116,6 +116,8 @@ class SessionOwnershipTest {
     host.state.save(StagedVolume.staging(lun1("second"), "/var/lib/kubelet/plugins/x/globalmount")
         .withLun(LUN1_WWID, Map.of()).withPhase(StagedVolume.Phase.STAGED));
     host.fake.on("multipath", "-ll", "second").reply(new Reply(1, "", ""));
+    host.fake.on("dmsetup", "info", "second")
+        .reply(new Reply(1, "Device does not exist.\n", "Command failed.\n"));
     host.fake.clearCalls();
 
     host.stager.unstage(new Requests.Unstage("mylun", STAGING));
