@@ -5,6 +5,7 @@ import io.micronaut.context.ApplicationContext;
 import io.ocfs2iscsi.node.grpc.IdentityService;
 import io.ocfs2iscsi.node.grpc.NodeAgentService;
 import io.ocfs2iscsi.node.grpc.NodeService;
+import io.ocfs2iscsi.node.server.AgentTls;
 import io.ocfs2iscsi.node.server.Endpoint;
 import io.ocfs2iscsi.node.server.GrpcServers;
 import io.ocfs2iscsi.node.volume.PathRepairer;
@@ -73,8 +74,9 @@ public final class Main {
         List<BindableService> agent = List.of(ctx.getBean(NodeAgentService.class));
         servers.add(config.agentInsecure()
             ? GrpcServers.startAgentInsecure(tcp, agent)
-            : GrpcServers.startAgentTls(tcp, config.agentTlsCert().orElseThrow(), config.agentTlsKey().orElseThrow(),
-                config.agentTlsCa().orElseThrow(), agent));
+            : GrpcServers.startAgentTls(tcp, new AgentTls(config.agentTlsCert().orElseThrow(),
+                config.agentTlsKey().orElseThrow(), config.agentTlsCa().orElseThrow(), "spiffe://ocfs2iscsi.io/operator"),
+                agent));
         LOG.info("node agent on {}:{}{}", tcp.host(), servers.get(1).port(),
             config.agentInsecure() ? " (insecure)" : " (mutual TLS)");
       }

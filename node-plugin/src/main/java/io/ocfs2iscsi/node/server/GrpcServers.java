@@ -87,8 +87,10 @@ public final class GrpcServers {
   }
 
   /** The agent with mutual TLS: server certificate and key, and the CA its clients' certificates must chain to. */
-  public static Running startAgentTls(
-      Endpoint.Tcp endpoint, Path cert, Path key, Path ca, List<BindableService> services) {
+  public static Running startAgentTls(Endpoint.Tcp endpoint, AgentTls tls, List<BindableService> services) {
+    Path cert = tls.cert();
+    Path key = tls.key();
+    Path ca = tls.ca();
     SslContext ssl;
     try {
       ssl = GrpcSslContexts.forServer(cert.toFile(), key.toFile())

@@ -39,28 +39,38 @@ public final class TestCertificates {
   public TestCertificates(Path dir, String caName) {
     this.dir = dir;
     this.caKey = rsa();
-    this.caCert = sign(caName, caKey, caName, caKey, true, null);
+    this.caCert = sign(caName, caKey, caName, caKey, true, null, null);
     this.caFile = write(caName + "-ca.crt", pem("CERTIFICATE", encoded(caCert)));
   }
 
   public Pem server(String name) {
-    return issue(name, KeyPurposeId.id_kp_serverAuth);
+    return issue(name, KeyPurposeId.id_kp_serverAuth, null);
   }
 
   public Pem client(String name) {
-    return issue(name, KeyPurposeId.id_kp_clientAuth);
+    return issue(name, KeyPurposeId.id_kp_clientAuth, null);
   }
 
-  private Pem issue(String name, KeyPurposeId purpose) {
+  /** A server certificate that also carries {@code uri} as a URI subject alternative name. */
+  public Pem server(String name, String uri) {
+    return issue(name, KeyPurposeId.id_kp_serverAuth, uri);
+  }
+
+  /** A client certificate that carries {@code uri} as a URI subject alternative name. */
+  public Pem client(String name, String uri) {
+    return issue(name, KeyPurposeId.id_kp_clientAuth, uri);
+  }
+
+  private Pem issue(String name, KeyPurposeId purpose, String uri) {
     KeyPair kp = rsa();
     X509Certificate c = sign(name, kp, caCert.getSubjectX500Principal().getName().replace("CN=", ""), caKey, false,
-        purpose);
+        purpose, uri);
     return new Pem(write(name + ".crt", pem("CERTIFICATE", encoded(c))),
         write(name + ".key", pem("PRIVATE KEY", ((PrivateKey) kp.getPrivate()).getEncoded())));
   }
 
   private static X509Certificate sign(
-      String cn, KeyPair subject, String issuerCn, KeyPair issuer, boolean ca, KeyPurposeId purpose) {
+      String cn, KeyPair subject, String issuerCn, KeyPair issuer, boolean ca, KeyPurposeId purpose, String uri) {
     try {
       Instant now = Instant.now();
       JcaX509v3CertificateBuilder b =
@@ -74,8 +84,13 @@ public final class TestCertificates {
       } else {
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+        GeneralName[] names = uri == null
+            ? new GeneralName[] {new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1")}
+            : new GeneralName[] {new GeneralName(GeneralName.dNSName, "localhost"),
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                new GeneralName(GeneralName.uniformResourceIdentifier, uri)};
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       }
       return new JcaX509CertificateConverter()
           .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuer.getPrivate())));
