@@ -75,7 +75,7 @@ public final class Main {
         servers.add(config.agentInsecure()
             ? GrpcServers.startAgentInsecure(tcp, agent)
             : GrpcServers.startAgentTls(tcp, new AgentTls(config.agentTlsCert().orElseThrow(),
-                config.agentTlsKey().orElseThrow(), config.agentTlsCa().orElseThrow(), "spiffe://ocfs2iscsi.io/operator"),
+                config.agentTlsKey().orElseThrow(), config.agentTlsCa().orElseThrow(), config.agentTlsClientIdentity()),
                 agent));
         LOG.info("node agent on {}:{}{}", tcp.host(), servers.get(1).port(),
             config.agentInsecure() ? " (insecure)" : " (mutual TLS)");

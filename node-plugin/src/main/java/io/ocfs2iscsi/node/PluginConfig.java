@@ -1,6 +1,7 @@
 package io.ocfs2iscsi.node;
 
 import io.ocfs2iscsi.contract.ValueRules;
+import io.ocfs2iscsi.contract.tls.AgentIdentities;
 import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.server.Endpoint;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ public record PluginConfig(
     Optional<Path> agentTlsCert,
     Optional<Path> agentTlsKey,
     Optional<Path> agentTlsCa,
+    String agentTlsClientIdentity,
     boolean agentInsecure,
     HostMode hostMode,
     String o2cbAddress) {
@@ -39,6 +41,8 @@ public record PluginConfig(
     FLAGS.put("agent-tls-cert", "AGENT_TLS_CERT: PEM server certificate of the agent");
     FLAGS.put("agent-tls-key", "AGENT_TLS_KEY: PEM private key (PKCS#8) of the agent");
     FLAGS.put("agent-tls-ca", "AGENT_TLS_CA: PEM CA that signs the clients (the operator) allowed to call the agent");
+    FLAGS.put("agent-tls-client-identity", "AGENT_TLS_CLIENT_IDENTITY: URI the caller's certificate must name (the"
+        + " operator's; default " + AgentIdentities.OPERATOR + ")");
     FLAGS.put("agent-insecure", "AGENT_INSECURE: true: the agent without TLS (local tests only; logs a warning)");
     FLAGS.put("host-mode", "HOST_MODE: direct (default) or nsenter (DaemonSet with hostPID)");
     FLAGS.put("o2cb-address", "O2CB_ADDRESS: the address GetNodeInfo reports for o2cb when no CIDR is asked");
@@ -114,6 +118,9 @@ public record PluginConfig(
             + " --agent-insecure for local tests");
       }
     }
+    String clientIdentity = values.getOrDefault("agent-tls-client-identity", AgentIdentities.OPERATOR);
+    AgentIdentities.problem(clientIdentity)
+        .ifPresent(p -> problems.add("--agent-tls-client-identity " + p));
     HostMode mode = HostMode.DIRECT;
     try {
       mode = HostMode.parse(values.getOrDefault("host-mode", "direct"));
@@ -128,7 +135,8 @@ public record PluginConfig(
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new PluginConfig(
-        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, insecure, mode, o2cbAddress);
+        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, insecure, mode,
+        o2cbAddress);
   }
 
   public static String usage() {

@@ -23,7 +23,21 @@ class PluginConfigTest {
     assertThat(c.agentEndpoint()).contains(new Endpoint.Tcp("0.0.0.0", 9443));
     assertThat(c.hostMode()).isEqualTo(HostMode.NSENTER);
     assertThat(c.agentTlsCa()).contains(Path.of("/tls/ca.crt"));
+    assertThat(c.agentTlsClientIdentity()).isEqualTo("spiffe://ocfs2iscsi.io/operator");
     assertThat(c.agentInsecure()).isFalse();
+  }
+
+  @Test
+  void theOperatorsIdentityIsConfigurableAndChecked() {
+    String[] base = {"--node-id=worker-1", "--csi-endpoint=unix:///csi/csi.sock", "--agent-endpoint=0.0.0.0:9443",
+        "--state-dir=/s", "--agent-tls-ca=/tls/ca.crt", "--agent-tls-cert=/tls/tls.crt", "--agent-tls-key=/tls/k"};
+
+    PluginConfig c = PluginConfig.parse(base,
+        Map.of("AGENT_TLS_CLIENT_IDENTITY", "spiffe://ocfs2iscsi.io/ns/storage/operator"));
+
+    assertThat(c.agentTlsClientIdentity()).isEqualTo("spiffe://ocfs2iscsi.io/ns/storage/operator");
+    assertThatThrownBy(() -> PluginConfig.parse(base, Map.of("AGENT_TLS_CLIENT_IDENTITY", "operator")))
+        .hasMessageContaining("--agent-tls-client-identity must be an absolute URI");
   }
 
   @Test

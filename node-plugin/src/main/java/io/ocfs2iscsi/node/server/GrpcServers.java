@@ -2,6 +2,7 @@ package io.ocfs2iscsi.node.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The two gRPC servers, built on grpc-netty: CSI on a Unix socket (Netty's epoll domain-socket transport; kubelet
  * and the sidecars connect there) or on TCP, and the node agent on TCP with mutual TLS (a client without a
- * certificate signed by the CA is refused during the handshake).
+ * certificate signed by the CA is refused during the handshake; one whose certificate does not name the operator
+ * gets PERMISSION_DENIED).
  */
 public final class GrpcServers {
 
@@ -102,7 +104,8 @@ public final class GrpcServers {
           + "): " + e.getMessage(), e);
     }
     NettyServerBuilder b = NettyServerBuilder.forAddress(endpoint.address()).sslContext(ssl);
-    services.forEach(b::addService);
+    ClientIdentityInterceptor operatorOnly = new ClientIdentityInterceptor(tls.clientIdentity());
+    services.forEach(s -> b.addService(ServerInterceptors.intercept(s, operatorOnly)));
     return start(b, List.of(), endpoint);
   }
 
