@@ -12,6 +12,9 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.ocfs2iscsi.contract.tls.ReloadingKeyManager;
+import io.ocfs2iscsi.contract.tls.ReloadingTrustManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -88,20 +91,22 @@ public final class GrpcServers {
     return start(b, List.of(), endpoint);
   }
 
-  /** The agent with mutual TLS: server certificate and key, and the CA its clients' certificates must chain to. */
+  /**
+   * The agent with mutual TLS: server certificate and key, and the CA its clients' certificates must chain to, all
+   * read again from their files when they change (a renewal needs no restart); only the configured client identity
+   * may call.
+   */
   public static Running startAgentTls(Endpoint.Tcp endpoint, AgentTls tls, List<BindableService> services) {
-    Path cert = tls.cert();
-    Path key = tls.key();
-    Path ca = tls.ca();
     SslContext ssl;
     try {
-      ssl = GrpcSslContexts.forServer(cert.toFile(), key.toFile())
-          .trustManager(ca.toFile())
+      ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(
+              new ReloadingKeyManager(tls.cert(), tls.key(), LOG::warn)))
+          .trustManager(new ReloadingTrustManager(tls.ca(), LOG::warn))
           .clientAuth(ClientAuth.REQUIRE)
           .build();
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot load the agent's TLS files (" + cert + ", " + key + ", " + ca
-          + "): " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot load the agent's TLS files (" + tls.cert() + ", " + tls.key() + ", "
+          + tls.ca() + "): " + e.getMessage(), e);
     }
     NettyServerBuilder b = NettyServerBuilder.forAddress(endpoint.address()).sslContext(ssl);
     ClientIdentityInterceptor operatorOnly = new ClientIdentityInterceptor(tls.clientIdentity());
