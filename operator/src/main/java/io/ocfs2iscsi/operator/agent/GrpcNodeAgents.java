@@ -51,7 +51,7 @@ public final class GrpcNodeAgents implements NodeAgents {
   }
 
   @Override
-  public NodeAgentGrpc.NodeAgentBlockingStub at(String endpoint) {
+  public NodeAgentGrpc.NodeAgentBlockingStub at(String node, String endpoint) {
     return NodeAgentGrpc.newBlockingStub(channels.computeIfAbsent(endpoint, this::open));
   }
 

@@ -85,12 +85,23 @@ public final class CertificateAuthority {
 
   /** A server certificate whose subject alternative name is {@code dnsName}. */
   public IssuedCertificate issueServer(String dnsName, Duration validity) {
-    return issue(dnsName, KeyPurposeId.id_kp_serverAuth, List.of(dnsName), validity);
+    return issue(dnsName, KeyPurposeId.id_kp_serverAuth, List.of(dnsName), List.of(), validity);
+  }
+
+  /** A server certificate naming {@code dnsNames} and the URIs {@code uris} as subject alternative names. */
+  public IssuedCertificate issueServer(List<String> dnsNames, List<String> uris, Duration validity) {
+    String cn = uris.isEmpty() ? dnsNames.get(0) : uris.get(0);
+    return issue(cn, KeyPurposeId.id_kp_serverAuth, dnsNames, uris, validity);
   }
 
   /** A client certificate with common name {@code commonName}. */
   public IssuedCertificate issueClient(String commonName, Duration validity) {
-    return issue(commonName, KeyPurposeId.id_kp_clientAuth, List.of(), validity);
+    return issue(commonName, KeyPurposeId.id_kp_clientAuth, List.of(), List.of(), validity);
+  }
+
+  /** A client certificate with common name {@code commonName} naming the URI {@code uri}. */
+  public IssuedCertificate issueClient(String commonName, String uri, Duration validity) {
+    return issue(commonName, KeyPurposeId.id_kp_clientAuth, List.of(), List.of(uri), validity);
   }
 
   public IssuedCertificate self() {
@@ -101,7 +112,8 @@ public final class CertificateAuthority {
     return certificate;
   }
 
-  private IssuedCertificate issue(String cn, KeyPurposeId purpose, List<String> dnsNames, Duration validity) {
+  private IssuedCertificate issue(
+      String cn, KeyPurposeId purpose, List<String> dnsNames, List<String> uris, Duration validity) {
     KeyPair pair = keyPair();
     try {
       var builder =
@@ -114,8 +126,10 @@ public final class CertificateAuthority {
       builder.addExtension(
           Extension.authorityKeyIdentifier, false,
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
-      if (!dnsNames.isEmpty()) {
-        GeneralName[] names = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
+      if (!dnsNames.isEmpty() || !uris.isEmpty()) {
+        GeneralName[] names = java.util.stream.Stream.concat(
+                dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)),
+                uris.stream().map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u)))
             .toArray(GeneralName[]::new);
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       }
