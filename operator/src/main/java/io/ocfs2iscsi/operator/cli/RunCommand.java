@@ -49,7 +49,7 @@ public final class RunCommand {
     String namespace = s.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
     NodeAgents agents = s.agentInsecure() ? GrpcNodeAgents.insecure()
         : GrpcNodeAgents.mutualTls(s.agentTlsCa().get(), s.agentTlsCert().get(), s.agentTlsKey().get(),
-            s.agentTlsAuthority());
+            s.agentTlsNodeIdentityPrefix());
     ReconcileSettings settings = ReconcileSettings.defaults(namespace, s.identity())
         .withAgentPort(s.agentPort()).withHealthPoll(s.healthPoll()).withServerSideApply(s.serverSideApply());
     OperatorRuntime runtime = OperatorRuntime.create(client, agents, settings,

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.run;
 
+import io.ocfs2iscsi.contract.tls.AgentIdentities;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ public record OperatorSettings(
     Optional<Path> agentTlsCa,
     Optional<Path> agentTlsCert,
     Optional<Path> agentTlsKey,
-    String agentTlsAuthority,
+    String agentTlsNodeIdentityPrefix,
     boolean agentInsecure,
     Duration healthPoll,
     int httpPort,
@@ -37,7 +38,8 @@ public record OperatorSettings(
     FLAGS.put("agent-tls-ca", "AGENT_TLS_CA: PEM CA that signed the node agents' certificate");
     FLAGS.put("agent-tls-cert", "AGENT_TLS_CERT: PEM client certificate of the operator");
     FLAGS.put("agent-tls-key", "AGENT_TLS_KEY: PEM (PKCS#8) key of the client certificate");
-    FLAGS.put("agent-tls-authority", "AGENT_TLS_AUTHORITY: name in the agents' certificate (default node-agent)");
+    FLAGS.put("agent-tls-node-identity-prefix", "AGENT_TLS_NODE_IDENTITY_PREFIX: a node agent's certificate must name"
+        + " this URI followed by its Node name (default " + AgentIdentities.NODE_PREFIX + ")");
     FLAGS.put("agent-insecure", "AGENT_INSECURE: true: call the agents without TLS (local tests only)");
     FLAGS.put("health-poll-seconds", "HEALTH_POLL_SECONDS: interval of volume health polls (default 15)");
     FLAGS.put("http-port", "HTTP_PORT: port of /healthz, /readyz and /metrics (default 8080; 0: off)");
@@ -84,12 +86,16 @@ public record OperatorSettings(
       throw new IllegalArgumentException("--agent-tls-ca, --agent-tls-cert and --agent-tls-key are required (mutual"
           + " TLS with the node agents); --agent-insecure only for local tests");
     }
+    String nodeIdentityPrefix = v.getOrDefault("agent-tls-node-identity-prefix", AgentIdentities.NODE_PREFIX);
+    AgentIdentities.problem(nodeIdentityPrefix + "node").ifPresent(p -> {
+      throw new IllegalArgumentException("--agent-tls-node-identity-prefix " + p);
+    });
     return new OperatorSettings(
         Optional.ofNullable(v.get("namespace")),
         v.getOrDefault("identity", defaultIdentity()),
         integer(v, "agent-port", 9443, 1, 65535),
         ca, cert, key,
-        v.getOrDefault("agent-tls-authority", "node-agent"),
+        nodeIdentityPrefix,
         insecure,
         Duration.ofSeconds(integer(v, "health-poll-seconds", 15, 1, 3600)),
         integer(v, "http-port", 8080, 0, 65535),

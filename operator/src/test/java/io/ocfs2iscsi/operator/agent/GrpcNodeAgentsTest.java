@@ -50,7 +50,7 @@ class GrpcNodeAgentsTest {
     operatorFiles = Files.createDirectory(dir.resolve("operator"));
     install(operatorFiles, ca, ca.issueClient("iscsi-ocfs2-operator", OPERATOR, DAY));
     agents = GrpcNodeAgents.mutualTls(operatorFiles.resolve("ca.crt"), operatorFiles.resolve("tls.crt"),
-        operatorFiles.resolve("tls.key"), "node-agent");
+        operatorFiles.resolve("tls.key"), NODES);
   }
 
   @AfterEach
@@ -75,8 +75,11 @@ class GrpcNodeAgentsTest {
     String impostor = agent("node2", ca, ca);
 
     assertThatThrownBy(() -> nodeNameAt("node1", impostor))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
-            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(AgentErrors.describe(e)).contains("names " + NODES + "node2, not the node dialled ("
+              + NODES + "node1)");
+        });
     assertThat(nodeNameAt("node2", impostor)).as("the same agent, dialled as the node it is").isEqualTo("node2");
   }
 
@@ -107,7 +110,7 @@ class GrpcNodeAgentsTest {
    */
   private String agent(String node, CertificateAuthority issuer, CertificateAuthority clients) throws Exception {
     Path files = Files.createTempDirectory(dir, node);
-    IssuedCertificate cert = issuer.issueServer(List.of("node-agent"), List.of(NODES + node), DAY);
+    IssuedCertificate cert = issuer.issueServer(List.of(), List.of(NODES + node), DAY);
     Files.writeString(files.resolve("tls.crt"), cert.certificatePem());
     Files.writeString(files.resolve("tls.key"), cert.privateKeyPem());
     Files.writeString(files.resolve("ca.crt"), clients.self().certificatePem());

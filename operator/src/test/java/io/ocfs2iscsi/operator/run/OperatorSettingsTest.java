@@ -36,7 +36,7 @@ class OperatorSettingsTest {
     assertThat(s.agentTlsCa()).hasValue(Path.of("/tls/ca.crt"));
     assertThat(s.agentTlsCert()).hasValue(Path.of("/tls/tls.crt"));
     assertThat(s.agentTlsKey()).hasValue(Path.of("/tls/tls.key"));
-    assertThat(s.agentTlsAuthority()).isEqualTo("node-agent");
+    assertThat(s.agentTlsNodeIdentityPrefix()).isEqualTo("spiffe://ocfs2iscsi.io/node/");
     assertThat(s.agentInsecure()).isFalse();
     assertThat(s.healthPoll()).isEqualTo(Duration.ofSeconds(15));
     assertThat(s.httpPort()).isEqualTo(8080);
@@ -47,13 +47,14 @@ class OperatorSettingsTest {
   @Test
   void flagsInBothSpellings() {
     OperatorSettings s = parse(tlsAnd("--namespace", "ocfs2iscsi-system", "--identity=op-0", "--agent-port", "19443",
-        "--agent-tls-authority=agents.local", "--health-poll-seconds=5", "--http-port", "0",
+        "--agent-tls-node-identity-prefix=spiffe://ocfs2iscsi.io/ns/storage/node/", "--health-poll-seconds=5",
+        "--http-port", "0",
         "--leader-election=false", "--server-side-apply", "no"), Map.of());
 
     assertThat(s.namespace()).hasValue("ocfs2iscsi-system");
     assertThat(s.identity()).isEqualTo("op-0");
     assertThat(s.agentPort()).isEqualTo(19443);
-    assertThat(s.agentTlsAuthority()).isEqualTo("agents.local");
+    assertThat(s.agentTlsNodeIdentityPrefix()).isEqualTo("spiffe://ocfs2iscsi.io/ns/storage/node/");
     assertThat(s.healthPoll()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.httpPort()).isZero();
     assertThat(s.leaderElection()).isFalse();
