@@ -26,6 +26,7 @@ public record PluginConfig(
     Optional<Path> agentTlsKey,
     Optional<Path> agentTlsCa,
     String agentTlsClientIdentity,
+    Optional<Path> agentTlsIdentityToken,
     boolean agentInsecure,
     HostMode hostMode,
     String o2cbAddress) {
@@ -43,6 +44,8 @@ public record PluginConfig(
     FLAGS.put("agent-tls-ca", "AGENT_TLS_CA: PEM CA that signs the clients (the operator) allowed to call the agent");
     FLAGS.put("agent-tls-client-identity", "AGENT_TLS_CLIENT_IDENTITY: URI the caller's certificate must name (the"
         + " operator's; default " + AgentIdentities.OPERATOR + ")");
+    FLAGS.put("agent-tls-identity-token", "AGENT_TLS_IDENTITY_TOKEN: the pod's projected service account token: the"
+        + " plugin makes its own key at --agent-tls-key and the operator issues --agent-tls-cert for it");
     FLAGS.put("agent-insecure", "AGENT_INSECURE: true: the agent without TLS (local tests only; logs a warning)");
     FLAGS.put("host-mode", "HOST_MODE: direct (default) or nsenter (DaemonSet with hostPID)");
     FLAGS.put("o2cb-address", "O2CB_ADDRESS: the address GetNodeInfo reports for o2cb when no CIDR is asked");
@@ -109,7 +112,8 @@ public record PluginConfig(
     Optional<Path> cert = Optional.ofNullable(values.get("agent-tls-cert")).map(Path::of);
     Optional<Path> key = Optional.ofNullable(values.get("agent-tls-key")).map(Path::of);
     Optional<Path> ca = Optional.ofNullable(values.get("agent-tls-ca")).map(Path::of);
-    boolean anyTls = cert.isPresent() || key.isPresent() || ca.isPresent();
+    Optional<Path> token = Optional.ofNullable(values.get("agent-tls-identity-token")).map(Path::of);
+    boolean anyTls = cert.isPresent() || key.isPresent() || ca.isPresent() || token.isPresent();
     if (agent.isPresent()) {
       if (insecure && anyTls) {
         problems.add("--agent-insecure and --agent-tls-* exclude each other");
@@ -135,7 +139,7 @@ public record PluginConfig(
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new PluginConfig(
-        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, insecure, mode,
+        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, token, insecure, mode,
         o2cbAddress);
   }
 
