@@ -16,22 +16,38 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class NodeIdentityTrustManager extends X509ExtendedTrustManager {
 
+  /** What the channel learns from a handshake: the node needs a certificate, or has this one. */
+  interface Outcome {
+    void refused();
+
+    void trusted(X509Certificate agent);
+  }
+
   private final ReloadingTrustManager chain;
   private final String expected;
+  private final Outcome outcome;
 
-  NodeIdentityTrustManager(ReloadingTrustManager chain, String expected) {
+  NodeIdentityTrustManager(ReloadingTrustManager chain, String expected, Outcome outcome) {
     this.chain = chain;
     this.expected = expected;
+    this.outcome = outcome;
   }
 
   @Override
   public void checkServerTrusted(X509Certificate[] certs, String authType) throws CertificateException {
-    chain.checkServerTrusted(certs, authType);
+    try {
+      chain.checkServerTrusted(certs, authType);
+    } catch (CertificateException e) {
+      outcome.refused();
+      throw e;
+    }
     if (!AgentIdentities.names(certs[0], expected)) {
+      outcome.refused();
       List<String> named = AgentIdentities.uris(certs[0]);
       throw new CertificateException("the agent's certificate names " + (named.isEmpty() ? "no URI identity"
           : String.join(", ", named)) + ", not the node dialled (" + expected + ")");
     }
+    outcome.trusted(certs[0]);
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -58,7 +59,7 @@ public final class CertificateAuthority {
     KeyPair pair = keyPair();
     X500Name name = new X500Name("CN=" + commonName);
     try {
-      var builder = builder(name, name, pair, validity);
+      var builder = builder(name, name, pair.getPublic(), validity);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       return new CertificateAuthority(sign(builder, pair.getPrivate()), pair.getPrivate());
@@ -104,6 +105,29 @@ public final class CertificateAuthority {
     return issue(commonName, KeyPurposeId.id_kp_clientAuth, List.of(), List.of(uri), validity);
   }
 
+  /**
+   * A node agent's server certificate for a key the node made itself (only its public half is here), naming the
+   * node's URI {@code identity}; PEM, followed by this CA's certificate.
+   */
+  public String issueAgent(PublicKey key, String identity, Duration validity) {
+    try {
+      var builder = builder(new X500Name(certificate.getSubjectX500Principal().getName()),
+          new X500Name("CN=ocfs2iscsi node agent"), key, validity);
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      builder.addExtension(
+          Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
+      builder.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity)));
+      return pem(sign(builder, this.key)) + pem(certificate);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue the agent certificate of " + identity, e);
+    }
+  }
+
   public IssuedCertificate self() {
     return new IssuedCertificate(pem(certificate), pem(key));
   }
@@ -117,8 +141,8 @@ public final class CertificateAuthority {
     KeyPair pair = keyPair();
     try {
       var builder =
-          builder(new X500Name(certificate.getSubjectX500Principal().getName()), new X500Name("CN=" + cn), pair,
-              validity);
+          builder(new X500Name(certificate.getSubjectX500Principal().getName()), new X500Name("CN=" + cn),
+              pair.getPublic(), validity);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
@@ -140,7 +164,7 @@ public final class CertificateAuthority {
   }
 
   private static JcaX509v3CertificateBuilder builder(
-      X500Name issuer, X500Name subject, KeyPair pair, Duration validity) {
+      X500Name issuer, X500Name subject, PublicKey subjectKey, Duration validity) {
     Instant now = Instant.now();
     return new JcaX509v3CertificateBuilder(
         issuer,
@@ -148,7 +172,7 @@ public final class CertificateAuthority {
         Date.from(now.minus(Duration.ofMinutes(5))),
         Date.from(now.plus(validity)),
         subject,
-        pair.getPublic());
+        subjectKey);
   }
 
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey signer) {

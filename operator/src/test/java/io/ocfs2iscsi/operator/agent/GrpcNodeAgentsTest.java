@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,7 +51,7 @@ class GrpcNodeAgentsTest {
     operatorFiles = Files.createDirectory(dir.resolve("operator"));
     install(operatorFiles, ca, ca.issueClient("iscsi-ocfs2-operator", OPERATOR, DAY));
     agents = GrpcNodeAgents.mutualTls(operatorFiles.resolve("ca.crt"), operatorFiles.resolve("tls.crt"),
-        operatorFiles.resolve("tls.key"), NODES);
+        operatorFiles.resolve("tls.key"), NODES, Optional.empty());
   }
 
   @AfterEach

@@ -152,10 +152,28 @@ class OperatorSettingsTest {
   }
 
   @Test
+  void theOperatorIssuesNodeCertificatesWithItsCaAndThePluginsServiceAccount() {
+    OperatorSettings s = parse(List.of(), Map.of("AGENT_TLS_CA", "/tls/ca.crt", "AGENT_TLS_CERT", "/tls/tls.crt",
+        "AGENT_TLS_KEY", "/tls/tls.key", "AGENT_TLS_ISSUER_CERT", "/issuer/tls.crt",
+        "AGENT_TLS_ISSUER_KEY", "/issuer/tls.key", "NODE_PLUGIN_SERVICE_ACCOUNT", "storage/ocfs2iscsi-node-plugin"));
+
+    assertThat(s.nodeCertificates()).hasValue(new OperatorSettings.NodeCertificates(Path.of("/issuer/tls.crt"),
+        Path.of("/issuer/tls.key"), "storage", "ocfs2iscsi-node-plugin"));
+    assertThat(parse(tlsAnd(), Map.of()).nodeCertificates()).isEmpty();
+    assertThatThrownBy(() -> parse(tlsAnd("--agent-tls-issuer-cert=/i.crt"), Map.of()))
+        .hasMessageContaining("go together");
+    assertThatThrownBy(() -> parse(tlsAnd("--agent-tls-issuer-cert=/i.crt", "--agent-tls-issuer-key=/i.key",
+            "--node-plugin-service-account=plugin"), Map.of()))
+        .hasMessageContaining("NAMESPACE/NAME");
+    assertThatThrownBy(() -> parse(tlsAnd("--agent-tls-node-identity-prefix=node-"), Map.of()))
+        .hasMessageContaining("--agent-tls-node-identity-prefix must be an absolute URI");
+  }
+
+  @Test
   void usageListsEveryFlagWithItsVariable() {
     String usage = OperatorSettings.usage();
 
-    assertThat(OperatorSettings.FLAGS).hasSize(12);
+    assertThat(OperatorSettings.FLAGS).hasSize(15);
     OperatorSettings.FLAGS.forEach((flag, description) -> assertThat(usage).contains("--" + flag + "  (env "
         + description.substring(0, description.indexOf(':')) + ":"));
   }

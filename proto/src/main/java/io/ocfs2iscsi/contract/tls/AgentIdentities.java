@@ -21,6 +21,12 @@ public final class AgentIdentities {
   /** Prefix of a node's identity unless configured otherwise; the Node name follows. */
   public static final String NODE_PREFIX = "spiffe://ocfs2iscsi.io/node/";
 
+  /**
+   * Audience of the service account token a node plugin hands the operator to prove which pod (and so which node)
+   * it is: a token for this audience is of no use against the API server.
+   */
+  public static final String TOKEN_AUDIENCE = "ocfs2iscsi.io/node-agent";
+
   public static final String IDENTITY_RULE =
       "an absolute URI without spaces, query or fragment, e.g. " + OPERATOR;
 
