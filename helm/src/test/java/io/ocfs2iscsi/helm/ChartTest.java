@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ChartTest {
 
@@ -75,6 +76,23 @@ class ChartTest {
         .contains("--kubelet-registration-path=/var/lib/kubelet/plugins/csi.ocfs2iscsi.io/csi.sock");
     assertThat(container(pod.getContainers(), "liveness-probe").getArgs()).contains("--csi-address=/csi/csi.sock");
     assertThat(plugin.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "reference-values.yaml", "cert-manager-values.yaml"})
+  void noNodeHoldsAKeyOfAnotherNodeOrOfTheOperator(String values) {
+    // Every node can read whatever Secret the DaemonSet mounts (its kubelet fetches it), so a key there is every
+    // node's key: one shared server key lets a node pose as another; the operator's key lets it call every node.
+    List<HasMetadata> objects = Chart.objects(Chart.template(values.isEmpty() ? null : RESOURCES.resolve(values)));
+    var pod = Chart.one(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes())
+        .noneMatch(v -> v.getSecret() != null)
+        .noneMatch(v -> v.getProjected() != null
+            && v.getProjected().getSources().stream().anyMatch(p -> p.getSecret() != null));
+    assertThat(container(pod.getContainers(), "node-plugin").getArgs())
+        .contains("--agent-tls-key=/var/lib/ocfs2iscsi/agent-tls/tls.key",
+            "--agent-tls-client-identity=spiffe://ocfs2iscsi.io/ns/storage-system/operator");
   }
 
   @Test
