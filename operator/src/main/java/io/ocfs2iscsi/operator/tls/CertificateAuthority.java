@@ -39,9 +39,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A small CA for the mutual TLS between the operator (client) and the node agents (server). Node agents are
- * dialled by IP, unknown when certificates are issued, so their certificate names a fixed authority that the
- * operator checks instead (gRPC overrideAuthority).
+ * A small CA for the mutual TLS between the operator (client) and the node agents (server). Certificates name their
+ * holder by a URI ({@link io.ocfs2iscsi.contract.tls.AgentIdentities}): the operator, or one node. Node agents are
+ * dialled by IP, so the operator checks the node's URI, not the address.
  */
 public final class CertificateAuthority {
 
@@ -177,7 +177,8 @@ public final class CertificateAuthority {
 
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey signer) {
     try {
-      ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withECDSA").build(signer);
+      String algorithm = "RSA".equals(signer.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
+      ContentSigner contentSigner = new JcaContentSignerBuilder(algorithm).build(signer);
       return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
     } catch (OperatorCreationException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot sign certificate", e);
