@@ -145,8 +145,9 @@ public record PluginConfig(
 
   public static String usage() {
     StringBuilder sb = new StringBuilder("usage: java -jar node-plugin.jar --node-id NAME --csi-endpoint URL"
-        + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F |"
-        + " --agent-insecure)] [--host-mode direct|nsenter]\n");
+        + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F"
+        + " [--agent-tls-identity-token F] [--agent-tls-client-identity URI] | --agent-insecure)]"
+        + " [--host-mode direct|nsenter]\n");
     FLAGS.forEach((k, v) -> sb.append("  --").append(k).append("  ").append(v).append('\n'));
     return sb.toString();
   }

@@ -16,9 +16,11 @@ class PluginConfigTest {
     PluginConfig c = PluginConfig.parse(new String[] {
         "--node-id=worker-1", "--csi-endpoint=unix:///csi/csi.sock", "--agent-endpoint=0.0.0.0:9443",
         "--state-dir=/var/lib/ocfs2iscsi", "--host-mode=nsenter", "--agent-tls-ca=/tls/ca.crt",
-        "--agent-tls-cert=/tls/tls.crt", "--agent-tls-key=/tls/tls.key"}, Map.of());
+        "--agent-tls-cert=/tls/tls.crt", "--agent-tls-key=/tls/tls.key",
+        "--agent-tls-identity-token=/var/run/secrets/ocfs2iscsi.io/identity/token"}, Map.of());
 
     assertThat(c.nodeId()).isEqualTo("worker-1");
+    assertThat(c.agentTlsIdentityToken()).contains(Path.of("/var/run/secrets/ocfs2iscsi.io/identity/token"));
     assertThat(c.csiEndpoint()).isEqualTo(new Endpoint.Unix(Path.of("/csi/csi.sock")));
     assertThat(c.agentEndpoint()).contains(new Endpoint.Tcp("0.0.0.0", 9443));
     assertThat(c.hostMode()).isEqualTo(HostMode.NSENTER);

@@ -238,7 +238,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
           m.setState(State.Applied);
         } else {
           String endpoint = m.getAgentEndpoint();
-          applies.put(m.getNodeName(), CompletableFuture.supplyAsync(() -> apply(m.getNodeName(), endpoint, request), calls));
+          String node = m.getNodeName();
+          applies.put(node, CompletableFuture.supplyAsync(() -> apply(node, endpoint, request), calls));
         }
       }
     }
