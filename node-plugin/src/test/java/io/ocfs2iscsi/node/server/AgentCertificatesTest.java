@@ -13,6 +13,7 @@ import io.ocfs2iscsi.agent.v1.AgentCertificatesGrpc;
 import io.ocfs2iscsi.agent.v1.GetIdentityTokenRequest;
 import io.ocfs2iscsi.agent.v1.GetIdentityTokenResponse;
 import io.ocfs2iscsi.agent.v1.InstallCertificateRequest;
+import io.ocfs2iscsi.node.testing.RecordingTrustManager;
 import io.ocfs2iscsi.node.testing.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,12 +72,12 @@ class AgentCertificatesTest {
   void aNewNodeMakesItsKeyAndServesASelfSignedCertificateUntilTheOperatorIssuesOne() throws Exception {
     assertThat(Files.getPosixFilePermissions(key)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
-    AgentTlsRotationTest.Recording seen = new AgentTlsRotationTest.Recording();
+    RecordingTrustManager seen = new RecordingTrustManager();
     GetIdentityTokenResponse identity = call(seen, s -> s.getIdentityToken(GetIdentityTokenRequest.getDefaultInstance()));
 
     assertThat(identity.getToken()).isEqualTo("eyJhbGciOiJSUzI1NiJ9.node1-pod.signature");
     assertThat(identity.getNodeName()).isEqualTo("node1");
-    X509Certificate self = seen.server.get();
+    X509Certificate self = seen.server();
     assertThat(self.getSubjectX500Principal()).isEqualTo(self.getIssuerX500Principal());
     self.verify(self.getPublicKey());
     assertThat(self.getSubjectX500Principal().getName()).isEqualTo("CN=self-signed node1");
@@ -84,11 +85,11 @@ class AgentCertificatesTest {
 
   @Test
   void theInstalledCertificateIsServedFromTheNextConnectionAndSurvivesARestart() throws Exception {
-    AgentTlsRotationTest.Recording first = new AgentTlsRotationTest.Recording();
+    RecordingTrustManager first = new RecordingTrustManager();
     call(first, s -> s.getIdentityToken(GetIdentityTokenRequest.getDefaultInstance()));
-    String issued = ca.serverFor(first.server.get().getPublicKey(), NODE1);
+    String issued = ca.serverFor(first.server().getPublicKey(), NODE1);
 
-    call(new AgentTlsRotationTest.Recording(), s -> s.installCertificate(
+    call(new RecordingTrustManager(), s -> s.installCertificate(
         InstallCertificateRequest.newBuilder().setCertificateChainPem(issued).build()));
 
     assertThat(servedIssuer()).isEqualTo("CN=ocfs2iscsi-test-ca");
@@ -102,7 +103,7 @@ class AgentCertificatesTest {
     KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
     String foreign = ca.serverFor(ec.generateKeyPair().getPublic(), NODE1);
 
-    assertThatThrownBy(() -> call(new AgentTlsRotationTest.Recording(), s -> s.installCertificate(
+    assertThatThrownBy(() -> call(new RecordingTrustManager(), s -> s.installCertificate(
             InstallCertificateRequest.newBuilder().setCertificateChainPem(foreign).build())))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
@@ -115,24 +116,24 @@ class AgentCertificatesTest {
   void onlyTheOperatorGetsTheToken() {
     TestCertificates.Pem otherNode = ca.client("node2", "spiffe://ocfs2iscsi.io/ns/storage-system/node/node2");
 
-    assertThatThrownBy(() -> call(otherNode, new AgentTlsRotationTest.Recording(),
+    assertThatThrownBy(() -> call(otherNode, new RecordingTrustManager(),
             s -> s.getIdentityToken(GetIdentityTokenRequest.getDefaultInstance())))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
   }
 
   private String servedIssuer() throws Exception {
-    AgentTlsRotationTest.Recording seen = new AgentTlsRotationTest.Recording();
+    RecordingTrustManager seen = new RecordingTrustManager();
     call(seen, s -> s.getIdentityToken(GetIdentityTokenRequest.getDefaultInstance()));
-    return seen.server.get().getIssuerX500Principal().getName();
+    return seen.server().getIssuerX500Principal().getName();
   }
 
-  private <T> T call(AgentTlsRotationTest.Recording trust,
+  private <T> T call(RecordingTrustManager trust,
       Function<AgentCertificatesGrpc.AgentCertificatesBlockingStub, T> rpc) throws Exception {
     return call(operator, trust, rpc);
   }
 
-  private <T> T call(TestCertificates.Pem client, AgentTlsRotationTest.Recording trust,
+  private <T> T call(TestCertificates.Pem client, RecordingTrustManager trust,
       Function<AgentCertificatesGrpc.AgentCertificatesBlockingStub, T> rpc) throws Exception {
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", agent.port())
         .sslContext(GrpcSslContexts.configure(SslContextBuilder.forClient().trustManager(trust)

@@ -13,18 +13,15 @@ import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
 import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
 import io.ocfs2iscsi.node.grpc.GrpcErrors;
 import io.ocfs2iscsi.node.grpc.NodeAgentService;
+import io.ocfs2iscsi.node.testing.RecordingTrustManager;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.node.testing.TestCertificates;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,7 +106,7 @@ class AgentTlsRotationTest {
 
   /** Calls the agent on a new connection as {@code client}; returns the certificate the agent presented. */
   private X509Certificate serverCertificate(TestCertificates.Pem client) throws Exception {
-    Recording seen = new Recording();
+    RecordingTrustManager seen = new RecordingTrustManager();
     ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", agent.port())
         .sslContext(GrpcSslContexts.configure(SslContextBuilder.forClient().trustManager(seen)
             .keyManager(client.cert().toFile(), client.key().toFile())).build())
@@ -120,46 +117,6 @@ class AgentTlsRotationTest {
     } finally {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    return seen.server.get();
-  }
-
-  /** Test-only client trust: accepts the agent's certificate and keeps it, so the test sees which one was served. */
-  static final class Recording extends X509ExtendedTrustManager {
-    final AtomicReference<X509Certificate> server = new AtomicReference<>();
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {
-      server.set(chain[0]);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-      server.set(chain[0]);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-      server.set(chain[0]);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
+    return seen.server();
   }
 }
