@@ -12,18 +12,23 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{ .root.Values.image.repositoryPrefix }}/{{ .name }}:{{ .root.Values.image.tag | default .root.Chart.AppVersion }}
 {{- end -}}
 
-{{/* Secret holding the operator's client certificate (ca.crt, tls.crt, tls.key). */}}
-{{- define "ocfs2iscsi.operatorTlsSecret" -}}
-{{- if eq .Values.tls.mode "existingSecret" -}}{{ .Values.tls.existingSecret }}{{- else -}}{{ .Release.Name }}-operator-tls{{- end -}}
+{{/*
+The CA of the agent channel (tls.crt, tls.key): made by the certgen Job (generate), yours (existingSecret) or
+cert-manager's (certManager). Mounted by the operator only: it signs each node's own certificate.
+*/}}
+{{- define "ocfs2iscsi.caSecret" -}}
+{{- if eq .Values.tls.mode "existingSecret" -}}{{ .Values.tls.existingSecret }}{{- else -}}{{ .Release.Name }}-mtls-ca{{- end -}}
 {{- end -}}
 
-{{/* Secret holding the node agents' server certificate (ca.crt, tls.crt, tls.key). */}}
-{{- define "ocfs2iscsi.agentTlsSecret" -}}
-{{- if eq .Values.tls.mode "existingSecret" -}}{{ .Values.tls.existingSecret }}{{- else -}}{{ .Release.Name }}-node-agent-tls{{- end -}}
-{{- end -}}
+{{/* Secret holding the operator's client certificate (ca.crt, tls.crt, tls.key), made by the certgen Job. */}}
+{{- define "ocfs2iscsi.operatorTlsSecret" -}}{{ .Release.Name }}-operator-tls{{- end -}}
+
+{{/* ConfigMap with the CA certificate alone (ca.crt): what the nodes trust the operator by. */}}
+{{- define "ocfs2iscsi.trustConfigMap" -}}{{ .Release.Name }}-mtls-trust{{- end -}}
 
 {{/*
-Node agents are dialled by node IP, which is unknown at install time, so their certificate names this fixed
-authority and the operator verifies against it (gRPC overrideAuthority).
+Who is who on the agent channel (URI subject alternative names): the operator, and each node as this prefix followed
+by its Node name. Agents are dialled by IP; the operator checks the node's name instead.
 */}}
-{{- define "ocfs2iscsi.agentAuthority" -}}node-agent.{{ .Release.Namespace }}.ocfs2iscsi.io{{- end -}}
+{{- define "ocfs2iscsi.operatorIdentity" -}}spiffe://ocfs2iscsi.io/ns/{{ .Release.Namespace }}/operator{{- end -}}
+{{- define "ocfs2iscsi.nodeIdentityPrefix" -}}spiffe://ocfs2iscsi.io/ns/{{ .Release.Namespace }}/node/{{- end -}}

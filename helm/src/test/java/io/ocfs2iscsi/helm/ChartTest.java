@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ChartTest {
 
@@ -49,8 +50,48 @@ class ChartTest {
     assertThat(certgen.getMetadata().getName()).isEqualTo("ocfs2iscsi-certgen-1");
     assertThat(certgen.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
         .contains("ensure-certs", "--namespace=storage-system", "--operator-secret=ocfs2iscsi-operator-tls",
-            "--agent-secret=ocfs2iscsi-node-agent-tls",
-            "--agent-authority=node-agent.storage-system.ocfs2iscsi.io");
+            "--ca-secret=ocfs2iscsi-mtls-ca", "--create-ca=true",
+            "--operator-identity=spiffe://ocfs2iscsi.io/ns/storage-system/operator",
+            "--trust-configmap=ocfs2iscsi-mtls-trust");
+  }
+
+  @Test
+  void theOperatorCertifiesEachNodeWithTheCaOnlyItMounts() {
+    List<HasMetadata> objects = Chart.objects(Chart.template(null));
+    var operator = Chart.one(objects, Deployment.class).getSpec().getTemplate().getSpec();
+    Map<String, String> env = operator.getContainers().get(0).getEnv().stream()
+        .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue() == null ? "" : e.getValue()));
+
+    assertThat(env).containsEntry("AGENT_TLS_NODE_IDENTITY_PREFIX", "spiffe://ocfs2iscsi.io/ns/storage-system/node/")
+        .containsEntry("AGENT_TLS_ISSUER_KEY", "/etc/ocfs2iscsi/issuer/tls.key")
+        .containsEntry("AGENT_TLS_CA", "/etc/ocfs2iscsi/issuer/tls.crt")
+        .containsEntry("NODE_PLUGIN_SERVICE_ACCOUNT", "storage-system/ocfs2iscsi-node-plugin");
+    assertThat(operator.getVolumes()).anySatisfy(v -> assertThat(v.getSecret()).isNotNull()
+        .satisfies(secret -> assertThat(secret.getSecretName()).isEqualTo("ocfs2iscsi-mtls-ca")));
+    ClusterRole reviews = Chart.all(objects, ClusterRole.class).stream()
+        .filter(r -> r.getMetadata().getName().equals("ocfs2iscsi-operator-node-certificates")).findFirst()
+        .orElseThrow();
+    assertThat(verbs(reviews.getRules(), "authentication.k8s.io", "tokenreviews")).containsExactly("create");
+    var plugin = Chart.one(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+    assertThat(plugin.getVolumes()).anySatisfy(v -> {
+      assertThat(v.getProjected()).isNotNull();
+      var token = v.getProjected().getSources().get(0).getServiceAccountToken();
+      assertThat(token.getAudience()).isEqualTo("ocfs2iscsi.io/node-agent");
+    });
+    assertThat(plugin.getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap()).isNotNull()
+        .satisfies(c -> assertThat(c.getName()).isEqualTo("ocfs2iscsi-mtls-trust")));
+  }
+
+  @Test
+  void certManagerIssuesTheCaAndTheJobWaitsForIt() throws Exception {
+    List<HasMetadata> objects = Chart.objects(Chart.template(RESOURCES.resolve("cert-manager-values.yaml")));
+
+    var ca = Chart.generic(objects, "Certificate").orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) ca.getAdditionalProperties().get("spec");
+    assertThat(spec).containsEntry("isCA", true).containsEntry("secretName", "ocfs2iscsi-mtls-ca");
+    assertThat(Chart.one(objects, Job.class).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("--ca-secret=ocfs2iscsi-mtls-ca", "--create-ca=false");
   }
 
   @Test
@@ -78,6 +119,23 @@ class ChartTest {
     assertThat(plugin.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"", "reference-values.yaml", "cert-manager-values.yaml"})
+  void noNodeHoldsAKeyOfAnotherNodeOrOfTheOperator(String values) {
+    // Every node can read whatever Secret the DaemonSet mounts (its kubelet fetches it), so a key there is every
+    // node's key: one shared server key lets a node pose as another; the operator's key lets it call every node.
+    List<HasMetadata> objects = Chart.objects(Chart.template(values.isEmpty() ? null : RESOURCES.resolve(values)));
+    var pod = Chart.one(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes())
+        .noneMatch(v -> v.getSecret() != null)
+        .noneMatch(v -> v.getProjected() != null
+            && v.getProjected().getSources().stream().anyMatch(p -> p.getSecret() != null));
+    assertThat(container(pod.getContainers(), "node-plugin").getArgs())
+        .contains("--agent-tls-key=/var/lib/ocfs2iscsi/agent-tls/tls.key",
+            "--agent-tls-client-identity=spiffe://ocfs2iscsi.io/ns/storage-system/operator");
+  }
+
   @Test
   void theNodePluginConfinesItsMountsToTheKubeletDirOfTheValues(@TempDir Path tmp) throws Exception {
     Path values = tmp.resolve("values.yaml");
@@ -102,7 +160,8 @@ class ChartTest {
   @Test
   void operatorRbacGrantsExactlyWhatTheOperatorUses() {
     List<HasMetadata> objects = Chart.objects(Chart.template(null));
-    ClusterRole role = Chart.one(objects, ClusterRole.class);
+    ClusterRole role = Chart.all(objects, ClusterRole.class).stream()
+        .filter(r -> r.getMetadata().getName().equals("ocfs2iscsi-operator")).findFirst().orElseThrow();
 
     assertThat(verbs(role.getRules(), "", "persistentvolumes"))
         .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "update");
@@ -129,7 +188,9 @@ class ChartTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> spec = (Map<String, Object>) cluster.getAdditionalProperties().get("spec");
     assertThat(spec).containsEntry("clusterName", "iscsi").containsEntry("addressCidr", "10.10.1.0/24");
-    assertThat(Chart.all(objects, Job.class)).as("an existing Secret needs no certificate job").isEmpty();
+    assertThat(Chart.one(objects, Job.class).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .as("the given Secret is the CA the Job derives the operator's certificate from")
+        .contains("--ca-secret=ocfs2iscsi-mtls", "--create-ca=false");
     Deployment operator = Chart.one(objects, Deployment.class);
     assertThat(operator.getSpec().getReplicas()).isEqualTo(2);
     assertThat(operator.getSpec().getTemplate().getSpec().getVolumes())

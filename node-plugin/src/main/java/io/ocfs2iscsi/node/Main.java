@@ -5,6 +5,9 @@ import io.micronaut.context.ApplicationContext;
 import io.ocfs2iscsi.node.grpc.IdentityService;
 import io.ocfs2iscsi.node.grpc.NodeAgentService;
 import io.ocfs2iscsi.node.grpc.NodeService;
+import io.ocfs2iscsi.node.server.AgentCertificateService;
+import io.ocfs2iscsi.node.server.AgentKeyFiles;
+import io.ocfs2iscsi.node.server.AgentTls;
 import io.ocfs2iscsi.node.server.Endpoint;
 import io.ocfs2iscsi.node.server.GrpcServers;
 import io.ocfs2iscsi.node.volume.PathRepairer;
@@ -70,11 +73,19 @@ public final class Main {
           config.stateDir(), config.kubeletDir());
       if (config.agentEndpoint().isPresent()) {
         Endpoint.Tcp tcp = (Endpoint.Tcp) config.agentEndpoint().get();
-        List<BindableService> agent = List.of(ctx.getBean(NodeAgentService.class));
-        servers.add(config.agentInsecure()
-            ? GrpcServers.startAgentInsecure(tcp, agent)
-            : GrpcServers.startAgentTls(tcp, config.agentTlsCert().orElseThrow(), config.agentTlsKey().orElseThrow(),
-                config.agentTlsCa().orElseThrow(), agent));
+        if (config.agentInsecure()) {
+          servers.add(GrpcServers.startAgentInsecure(tcp, List.of(ctx.getBean(NodeAgentService.class))));
+        } else {
+          AgentKeyFiles own = new AgentKeyFiles(config.agentTlsCert().orElseThrow(), config.agentTlsKey().orElseThrow());
+          if (config.agentTlsIdentityToken().isPresent()) {
+            own.ensure(config.nodeId());
+          }
+          servers.add(GrpcServers.startAgentTls(tcp, new AgentTls(config.agentTlsCert().orElseThrow(),
+                  config.agentTlsKey().orElseThrow(), config.agentTlsCa().orElseThrow(),
+                  config.agentTlsClientIdentity()),
+              List.of(ctx.getBean(NodeAgentService.class),
+                  new AgentCertificateService(config.nodeId(), config.agentTlsIdentityToken(), own))));
+        }
         LOG.info("node agent on {}:{}{}", tcp.host(), servers.get(1).port(),
             config.agentInsecure() ? " (insecure)" : " (mutual TLS)");
       }

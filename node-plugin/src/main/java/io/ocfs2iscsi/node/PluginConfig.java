@@ -1,6 +1,7 @@
 package io.ocfs2iscsi.node;
 
 import io.ocfs2iscsi.contract.ValueRules;
+import io.ocfs2iscsi.contract.tls.AgentIdentities;
 import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.server.Endpoint;
 import io.ocfs2iscsi.node.volume.KubeletPaths;
@@ -28,6 +29,8 @@ public record PluginConfig(
     Optional<Path> agentTlsCert,
     Optional<Path> agentTlsKey,
     Optional<Path> agentTlsCa,
+    String agentTlsClientIdentity,
+    Optional<Path> agentTlsIdentityToken,
     boolean agentInsecure,
     HostMode hostMode,
     String o2cbAddress,
@@ -45,6 +48,10 @@ public record PluginConfig(
     FLAGS.put("agent-tls-cert", "AGENT_TLS_CERT: PEM server certificate of the agent");
     FLAGS.put("agent-tls-key", "AGENT_TLS_KEY: PEM private key (PKCS#8) of the agent");
     FLAGS.put("agent-tls-ca", "AGENT_TLS_CA: PEM CA that signs the clients (the operator) allowed to call the agent");
+    FLAGS.put("agent-tls-client-identity", "AGENT_TLS_CLIENT_IDENTITY: URI the caller's certificate must name (the"
+        + " operator's; default " + AgentIdentities.OPERATOR + ")");
+    FLAGS.put("agent-tls-identity-token", "AGENT_TLS_IDENTITY_TOKEN: the pod's projected service account token: the"
+        + " plugin makes its own key at --agent-tls-key and the operator issues --agent-tls-cert for it");
     FLAGS.put("agent-insecure", "AGENT_INSECURE: true: the agent without TLS (local tests only; logs a warning)");
     FLAGS.put("host-mode", "HOST_MODE: direct (default) or nsenter (DaemonSet with hostPID)");
     FLAGS.put("o2cb-address", "O2CB_ADDRESS: the address GetNodeInfo reports for o2cb when no CIDR is asked");
@@ -118,7 +125,8 @@ public record PluginConfig(
     Optional<Path> cert = Optional.ofNullable(values.get("agent-tls-cert")).map(Path::of);
     Optional<Path> key = Optional.ofNullable(values.get("agent-tls-key")).map(Path::of);
     Optional<Path> ca = Optional.ofNullable(values.get("agent-tls-ca")).map(Path::of);
-    boolean anyTls = cert.isPresent() || key.isPresent() || ca.isPresent();
+    Optional<Path> token = Optional.ofNullable(values.get("agent-tls-identity-token")).map(Path::of);
+    boolean anyTls = cert.isPresent() || key.isPresent() || ca.isPresent() || token.isPresent();
     if (agent.isPresent()) {
       if (insecure && anyTls) {
         problems.add("--agent-insecure and --agent-tls-* exclude each other");
@@ -127,6 +135,9 @@ public record PluginConfig(
             + " --agent-insecure for local tests");
       }
     }
+    String clientIdentity = values.getOrDefault("agent-tls-client-identity", AgentIdentities.OPERATOR);
+    AgentIdentities.problem(clientIdentity)
+        .ifPresent(p -> problems.add("--agent-tls-client-identity " + p));
     HostMode mode = HostMode.DIRECT;
     try {
       mode = HostMode.parse(values.getOrDefault("host-mode", "direct"));
@@ -152,7 +163,8 @@ public record PluginConfig(
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new PluginConfig(
-        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, insecure, mode, o2cbAddress,
+        nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, token, insecure, mode,
+        o2cbAddress,
         csiInsecureTcp, kubeletDir.length() > 1 && kubeletDir.endsWith("/")
             ? kubeletDir.substring(0, kubeletDir.length() - 1) : kubeletDir);
   }
@@ -175,8 +187,9 @@ public record PluginConfig(
 
   public static String usage() {
     StringBuilder sb = new StringBuilder("usage: java -jar node-plugin.jar --node-id NAME --csi-endpoint URL"
-        + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F |"
-        + " --agent-insecure)] [--host-mode direct|nsenter] [--kubelet-dir DIR]\n");
+        + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F"
+        + " [--agent-tls-identity-token F] [--agent-tls-client-identity URI] | --agent-insecure)]"
+        + " [--host-mode direct|nsenter] [--kubelet-dir DIR]\n");
     FLAGS.forEach((k, v) -> sb.append("  --").append(k).append("  ").append(v).append('\n'));
     return sb.toString();
   }

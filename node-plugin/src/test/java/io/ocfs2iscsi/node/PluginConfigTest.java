@@ -16,14 +16,30 @@ class PluginConfigTest {
     PluginConfig c = PluginConfig.parse(new String[] {
         "--node-id=worker-1", "--csi-endpoint=unix:///csi/csi.sock", "--agent-endpoint=0.0.0.0:9443",
         "--state-dir=/var/lib/ocfs2iscsi", "--host-mode=nsenter", "--agent-tls-ca=/tls/ca.crt",
-        "--agent-tls-cert=/tls/tls.crt", "--agent-tls-key=/tls/tls.key"}, Map.of());
+        "--agent-tls-cert=/tls/tls.crt", "--agent-tls-key=/tls/tls.key",
+        "--agent-tls-identity-token=/var/run/secrets/ocfs2iscsi.io/identity/token"}, Map.of());
 
     assertThat(c.nodeId()).isEqualTo("worker-1");
+    assertThat(c.agentTlsIdentityToken()).contains(Path.of("/var/run/secrets/ocfs2iscsi.io/identity/token"));
     assertThat(c.csiEndpoint()).isEqualTo(new Endpoint.Unix(Path.of("/csi/csi.sock")));
     assertThat(c.agentEndpoint()).contains(new Endpoint.Tcp("0.0.0.0", 9443));
     assertThat(c.hostMode()).isEqualTo(HostMode.NSENTER);
     assertThat(c.agentTlsCa()).contains(Path.of("/tls/ca.crt"));
+    assertThat(c.agentTlsClientIdentity()).isEqualTo("spiffe://ocfs2iscsi.io/operator");
     assertThat(c.agentInsecure()).isFalse();
+  }
+
+  @Test
+  void theOperatorsIdentityIsConfigurableAndChecked() {
+    String[] base = {"--node-id=worker-1", "--csi-endpoint=unix:///csi/csi.sock", "--agent-endpoint=0.0.0.0:9443",
+        "--state-dir=/s", "--agent-tls-ca=/tls/ca.crt", "--agent-tls-cert=/tls/tls.crt", "--agent-tls-key=/tls/k"};
+
+    PluginConfig c = PluginConfig.parse(base,
+        Map.of("AGENT_TLS_CLIENT_IDENTITY", "spiffe://ocfs2iscsi.io/ns/storage/operator"));
+
+    assertThat(c.agentTlsClientIdentity()).isEqualTo("spiffe://ocfs2iscsi.io/ns/storage/operator");
+    assertThatThrownBy(() -> PluginConfig.parse(base, Map.of("AGENT_TLS_CLIENT_IDENTITY", "operator")))
+        .hasMessageContaining("--agent-tls-client-identity must be an absolute URI");
   }
 
   @Test

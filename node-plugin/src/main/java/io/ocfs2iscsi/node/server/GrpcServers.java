@@ -2,6 +2,7 @@ package io.ocfs2iscsi.node.server;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -11,6 +12,9 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.ocfs2iscsi.contract.tls.ReloadingKeyManager;
+import io.ocfs2iscsi.contract.tls.ReloadingTrustManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The two gRPC servers, built on grpc-netty: CSI on a Unix socket (Netty's epoll domain-socket transport; kubelet
  * and the sidecars connect there) or on TCP, and the node agent on TCP with mutual TLS (a client without a
- * certificate signed by the CA is refused during the handshake).
+ * certificate signed by the CA is refused during the handshake; one whose certificate does not name the operator
+ * gets PERMISSION_DENIED).
  */
 public final class GrpcServers {
 
@@ -97,21 +102,26 @@ public final class GrpcServers {
     return start(b, List.of(), endpoint);
   }
 
-  /** The agent with mutual TLS: server certificate and key, and the CA its clients' certificates must chain to. */
-  public static Running startAgentTls(
-      Endpoint.Tcp endpoint, Path cert, Path key, Path ca, List<BindableService> services) {
+  /**
+   * The agent with mutual TLS: server certificate and key, and the CA its clients' certificates must chain to, all
+   * read again from their files when they change (a renewal needs no restart); only the configured client identity
+   * may call.
+   */
+  public static Running startAgentTls(Endpoint.Tcp endpoint, AgentTls tls, List<BindableService> services) {
     SslContext ssl;
     try {
-      ssl = GrpcSslContexts.forServer(cert.toFile(), key.toFile())
-          .trustManager(ca.toFile())
+      ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(
+              new ReloadingKeyManager(tls.cert(), tls.key(), LOG::warn)))
+          .trustManager(new ReloadingTrustManager(tls.ca(), LOG::warn))
           .clientAuth(ClientAuth.REQUIRE)
           .build();
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("cannot load the agent's TLS files (" + cert + ", " + key + ", " + ca
-          + "): " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot load the agent's TLS files (" + tls.cert() + ", " + tls.key() + ", "
+          + tls.ca() + "): " + e.getMessage(), e);
     }
     NettyServerBuilder b = NettyServerBuilder.forAddress(endpoint.address()).sslContext(ssl);
-    services.forEach(b::addService);
+    ClientIdentityInterceptor operatorOnly = new ClientIdentityInterceptor(tls.clientIdentity());
+    services.forEach(s -> b.addService(ServerInterceptors.intercept(s, operatorOnly)));
     return start(b, List.of(), endpoint);
   }
 

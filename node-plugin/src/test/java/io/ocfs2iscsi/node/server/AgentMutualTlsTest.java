@@ -23,8 +23,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent's mutual TLS on a real TCP port: only clients with a certificate of the agent's CA get in. */
+/**
+ * The agent's mutual TLS on a real TCP port: only clients with a certificate of the agent's CA get in, and of those
+ * only the one naming the operator's identity may call.
+ */
 class AgentMutualTlsTest {
+
+  static final String OPERATOR = "spiffe://ocfs2iscsi.io/ns/storage-system/operator";
 
   @TempDir Path dir;
   TestCertificates ca;
@@ -39,7 +44,8 @@ class AgentMutualTlsTest {
     NodeAgentService service = new NodeAgentService(
         new GrpcErrors(host.redactor), host.inventory(), host.cluster, host.formatter, host.inspector);
     agent = GrpcServers.startAgentTls(
-        new Endpoint.Tcp("127.0.0.1", 0), server.cert(), server.key(), ca.caFile, List.of(service));
+        new Endpoint.Tcp("127.0.0.1", 0), new AgentTls(server.cert(), server.key(), ca.caFile, OPERATOR),
+        List.of(service));
   }
 
   @AfterEach
@@ -61,13 +67,37 @@ class AgentMutualTlsTest {
   }
 
   @Test
-  void aClientWithACertificateOfTheCaIsServed() throws Exception {
-    TestCertificates.Pem operator = ca.client("operator");
+  void theOperatorsCertificateIsServed() throws Exception {
+    TestCertificates.Pem operator = ca.client("operator", OPERATOR);
 
     String name = callWith(SslContextBuilder.forClient().trustManager(ca.caFile.toFile())
         .keyManager(operator.cert().toFile(), operator.key().toFile()));
 
     assertThat(name).isEqualTo("drbd01");
+  }
+
+  @Test
+  void aCertificateOfTheSameCaWithAnotherIdentityIsDenied() {
+    // What a node holds: its own certificate from the same CA. It must not reach another node's agent.
+    TestCertificates.Pem otherNode = ca.client("node2", "spiffe://ocfs2iscsi.io/ns/storage-system/node/node2");
+
+    assertThatThrownBy(() -> callWith(SslContextBuilder.forClient().trustManager(ca.caFile.toFile())
+            .keyManager(otherNode.cert().toFile(), otherNode.key().toFile())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+          assertThat(e.getStatus().getDescription())
+              .contains("spiffe://ocfs2iscsi.io/ns/storage-system/node/node2", OPERATOR);
+        });
+  }
+
+  @Test
+  void aCertificateOfTheSameCaWithoutAnyIdentityIsDenied() {
+    TestCertificates.Pem anonymous = ca.client("anonymous");
+
+    assertThatThrownBy(() -> callWith(SslContextBuilder.forClient().trustManager(ca.caFile.toFile())
+            .keyManager(anonymous.cert().toFile(), anonymous.key().toFile())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
   }
 
   @Test
@@ -80,7 +110,7 @@ class AgentMutualTlsTest {
   @Test
   void aClientWithACertificateOfAnotherCaIsRefused() {
     TestCertificates rogue = new TestCertificates(dir, "rogue-ca");
-    TestCertificates.Pem intruder = rogue.client("intruder");
+    TestCertificates.Pem intruder = rogue.client("intruder", OPERATOR);
 
     assertThatThrownBy(() -> callWith(SslContextBuilder.forClient().trustManager(ca.caFile.toFile())
             .keyManager(intruder.cert().toFile(), intruder.key().toFile())))
@@ -102,8 +132,8 @@ class AgentMutualTlsTest {
 
   @Test
   void unreadableTlsFilesFailAtStartWithTheirNames() {
-    assertThatThrownBy(() -> GrpcServers.startAgentTls(new Endpoint.Tcp("127.0.0.1", 0), dir.resolve("missing.crt"),
-            server.key(), ca.caFile, List.of()))
+    assertThatThrownBy(() -> GrpcServers.startAgentTls(new Endpoint.Tcp("127.0.0.1", 0),
+            new AgentTls(dir.resolve("missing.crt"), server.key(), ca.caFile, OPERATOR), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("missing.crt");
   }

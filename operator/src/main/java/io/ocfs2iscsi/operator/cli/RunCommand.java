@@ -8,11 +8,14 @@ import io.ocfs2iscsi.operator.reconcile.ReconcileSettings;
 import io.ocfs2iscsi.operator.run.HttpEndpoints;
 import io.ocfs2iscsi.operator.run.OperatorRuntime;
 import io.ocfs2iscsi.operator.run.OperatorSettings;
+import io.ocfs2iscsi.operator.tls.NodeCertificateIssuer;
+import io.ocfs2iscsi.operator.tls.NodeIdentityReview;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +50,12 @@ public final class RunCommand {
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
     String namespace = s.namespace().orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace());
+    Optional<NodeCertificateIssuer> issuer = s.nodeCertificates().map(n -> new NodeCertificateIssuer(
+        new NodeIdentityReview(client, n.pluginNamespace(), n.pluginServiceAccount()), n.issuerCert(), n.issuerKey(),
+        s.agentTlsNodeIdentityPrefix()));
     NodeAgents agents = s.agentInsecure() ? GrpcNodeAgents.insecure()
         : GrpcNodeAgents.mutualTls(s.agentTlsCa().get(), s.agentTlsCert().get(), s.agentTlsKey().get(),
-            s.agentTlsAuthority());
+            s.agentTlsNodeIdentityPrefix(), issuer);
     ReconcileSettings settings = ReconcileSettings.defaults(namespace, s.identity())
         .withAgentPort(s.agentPort()).withHealthPoll(s.healthPoll()).withServerSideApply(s.serverSideApply());
     OperatorRuntime runtime = OperatorRuntime.create(client, agents, settings,

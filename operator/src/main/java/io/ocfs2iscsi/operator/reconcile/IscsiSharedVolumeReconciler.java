@@ -237,7 +237,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     boolean probeOnly = volume.getSpec().getFilesystem().getFormat() == FormatPolicy.Never;
     FormatVolumeResponse r;
     try {
-      r = agents.at(member.getAgentEndpoint())
+      r = agents.at(member.getNodeName(), member.getAgentEndpoint())
           .withDeadlineAfter(settings.formatTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .formatVolume(FormatVolumeRequest.newBuilder()
               .setVolume(AgentVolumeSpecs.of(volume, clusterName))
@@ -366,7 +366,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
           return NodeHealthViews.unreachable(node, "no agent address known");
         }
         try {
-          return NodeHealthViews.of(node, agents.at(endpoint)
+          return NodeHealthViews.of(node, agents.at(node, endpoint)
               .withDeadlineAfter(settings.agentTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .getVolumeHealth(request));
         } catch (RuntimeException e) {

@@ -192,7 +192,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
       }
       Optional<String> host = ClusterNodes.agentHost(nodeByName.get(n.nodeName()), cidr);
       String endpoint = host.map(h -> hostPort(h, settings.agentPort())).orElse(null);
-      answers.put(n.nodeName(), CompletableFuture.supplyAsync(() -> ask(endpoint, cidr), calls));
+      answers.put(n.nodeName(), CompletableFuture.supplyAsync(() -> ask(n.nodeName(), endpoint, cidr), calls));
     }
     List<ClusterMemberStatus> members = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -238,7 +238,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
           m.setState(State.Applied);
         } else {
           String endpoint = m.getAgentEndpoint();
-          applies.put(m.getNodeName(), CompletableFuture.supplyAsync(() -> apply(endpoint, request), calls));
+          String node = m.getNodeName();
+          applies.put(node, CompletableFuture.supplyAsync(() -> apply(node, endpoint, request), calls));
         }
       }
     }
@@ -315,12 +316,12 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
 
   record NodeAnswer(String endpoint, GetNodeInfoResponse info) {}
 
-  private NodeAnswer ask(String endpoint, String cidr) {
+  private NodeAnswer ask(String node, String endpoint, String cidr) {
     if (endpoint == null) {
       return new NodeAnswer(null, null);
     }
     try {
-      GetNodeInfoResponse info = agents.at(endpoint)
+      GetNodeInfoResponse info = agents.at(node, endpoint)
           .withDeadlineAfter(settings.agentTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr(cidr == null ? "" : cidr).build());
       return new NodeAnswer(endpoint, info);
@@ -330,8 +331,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     }
   }
 
-  private String apply(String endpoint, ApplyClusterRequest request) {
-    ApplyClusterResponse r = agents.at(endpoint)
+  private String apply(String node, String endpoint, ApplyClusterRequest request) {
+    ApplyClusterResponse r = agents.at(node, endpoint)
         .withDeadlineAfter(settings.agentTimeout().toMillis() * 3, TimeUnit.MILLISECONDS)
         .applyCluster(request);
     if (!r.getPending().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.run;
 
+import io.ocfs2iscsi.contract.tls.AgentIdentities;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -20,12 +21,19 @@ public record OperatorSettings(
     Optional<Path> agentTlsCa,
     Optional<Path> agentTlsCert,
     Optional<Path> agentTlsKey,
-    String agentTlsAuthority,
+    String agentTlsNodeIdentityPrefix,
+    Optional<NodeCertificates> nodeCertificates,
     boolean agentInsecure,
     Duration healthPoll,
     int httpPort,
     boolean leaderElection,
     boolean serverSideApply) {
+
+  /**
+   * The operator issues each node agent's certificate: signed with this CA, for nodes that prove to be a pod of the
+   * node plugin's service account.
+   */
+  public record NodeCertificates(Path issuerCert, Path issuerKey, String pluginNamespace, String pluginServiceAccount) {}
 
   /** Flag, its environment variable, and its meaning (the usage text). */
   public static final Map<String, String> FLAGS = new LinkedHashMap<>();
@@ -37,7 +45,13 @@ public record OperatorSettings(
     FLAGS.put("agent-tls-ca", "AGENT_TLS_CA: PEM CA that signed the node agents' certificate");
     FLAGS.put("agent-tls-cert", "AGENT_TLS_CERT: PEM client certificate of the operator");
     FLAGS.put("agent-tls-key", "AGENT_TLS_KEY: PEM (PKCS#8) key of the client certificate");
-    FLAGS.put("agent-tls-authority", "AGENT_TLS_AUTHORITY: name in the agents' certificate (default node-agent)");
+    FLAGS.put("agent-tls-node-identity-prefix", "AGENT_TLS_NODE_IDENTITY_PREFIX: a node agent's certificate must name"
+        + " this URI followed by its Node name (default " + AgentIdentities.NODE_PREFIX + ")");
+    FLAGS.put("agent-tls-issuer-cert", "AGENT_TLS_ISSUER_CERT: PEM CA certificate that signs each node agent's own"
+        + " certificate (with the next two flags the operator issues them)");
+    FLAGS.put("agent-tls-issuer-key", "AGENT_TLS_ISSUER_KEY: PEM (PKCS#8) key of that CA");
+    FLAGS.put("node-plugin-service-account", "NODE_PLUGIN_SERVICE_ACCOUNT: NAMESPACE/NAME of the node plugin's"
+        + " service account, whose pods' tokens prove which node asks for a certificate");
     FLAGS.put("agent-insecure", "AGENT_INSECURE: true: call the agents without TLS (local tests only)");
     FLAGS.put("health-poll-seconds", "HEALTH_POLL_SECONDS: interval of volume health polls (default 15)");
     FLAGS.put("http-port", "HTTP_PORT: port of /healthz, /readyz and /metrics (default 8080; 0: off)");
@@ -84,17 +98,42 @@ public record OperatorSettings(
       throw new IllegalArgumentException("--agent-tls-ca, --agent-tls-cert and --agent-tls-key are required (mutual"
           + " TLS with the node agents); --agent-insecure only for local tests");
     }
+    String nodeIdentityPrefix = v.getOrDefault("agent-tls-node-identity-prefix", AgentIdentities.NODE_PREFIX);
+    AgentIdentities.problem(nodeIdentityPrefix + "node").ifPresent(p -> {
+      throw new IllegalArgumentException("--agent-tls-node-identity-prefix " + p);
+    });
+    Optional<NodeCertificates> nodeCertificates = nodeCertificates(v);
     return new OperatorSettings(
         Optional.ofNullable(v.get("namespace")),
         v.getOrDefault("identity", defaultIdentity()),
         integer(v, "agent-port", 9443, 1, 65535),
         ca, cert, key,
-        v.getOrDefault("agent-tls-authority", "node-agent"),
+        nodeIdentityPrefix,
+        nodeCertificates,
         insecure,
         Duration.ofSeconds(integer(v, "health-poll-seconds", 15, 1, 3600)),
         integer(v, "http-port", 8080, 0, 65535),
         bool(v, "leader-election", true),
         bool(v, "server-side-apply", true));
+  }
+
+  private static Optional<NodeCertificates> nodeCertificates(Map<String, String> v) {
+    List<String> flags = List.of("agent-tls-issuer-cert", "agent-tls-issuer-key", "node-plugin-service-account");
+    long given = flags.stream().filter(v::containsKey).count();
+    if (given == 0) {
+      return Optional.empty();
+    }
+    if (given < flags.size()) {
+      throw new IllegalArgumentException("--agent-tls-issuer-cert, --agent-tls-issuer-key and"
+          + " --node-plugin-service-account go together (the operator issues the nodes' certificates)");
+    }
+    String[] account = v.get("node-plugin-service-account").split("/", -1);
+    if (account.length != 2 || account[0].isEmpty() || account[1].isEmpty()) {
+      throw new IllegalArgumentException("--node-plugin-service-account must be NAMESPACE/NAME, got '"
+          + v.get("node-plugin-service-account") + "'");
+    }
+    return Optional.of(new NodeCertificates(Path.of(v.get("agent-tls-issuer-cert")),
+        Path.of(v.get("agent-tls-issuer-key")), account[0], account[1]));
   }
 
   public static String usage() {

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -38,9 +39,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A small CA for the mutual TLS between the operator (client) and the node agents (server). Node agents are
- * dialled by IP, unknown when certificates are issued, so their certificate names a fixed authority that the
- * operator checks instead (gRPC overrideAuthority).
+ * A small CA for the mutual TLS between the operator (client) and the node agents (server). Certificates name their
+ * holder by a URI ({@link io.ocfs2iscsi.contract.tls.AgentIdentities}): the operator, or one node. Node agents are
+ * dialled by IP, so the operator checks the node's URI, not the address.
  */
 public final class CertificateAuthority {
 
@@ -58,7 +59,7 @@ public final class CertificateAuthority {
     KeyPair pair = keyPair();
     X500Name name = new X500Name("CN=" + commonName);
     try {
-      var builder = builder(name, name, pair, validity);
+      var builder = builder(name, name, pair.getPublic(), validity);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
       builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
       return new CertificateAuthority(sign(builder, pair.getPrivate()), pair.getPrivate());
@@ -85,12 +86,46 @@ public final class CertificateAuthority {
 
   /** A server certificate whose subject alternative name is {@code dnsName}. */
   public IssuedCertificate issueServer(String dnsName, Duration validity) {
-    return issue(dnsName, KeyPurposeId.id_kp_serverAuth, List.of(dnsName), validity);
+    return issue(dnsName, KeyPurposeId.id_kp_serverAuth, List.of(dnsName), List.of(), validity);
+  }
+
+  /** A server certificate naming {@code dnsNames} and the URIs {@code uris} as subject alternative names. */
+  public IssuedCertificate issueServer(List<String> dnsNames, List<String> uris, Duration validity) {
+    String cn = uris.isEmpty() ? dnsNames.get(0) : uris.get(0);
+    return issue(cn, KeyPurposeId.id_kp_serverAuth, dnsNames, uris, validity);
   }
 
   /** A client certificate with common name {@code commonName}. */
   public IssuedCertificate issueClient(String commonName, Duration validity) {
-    return issue(commonName, KeyPurposeId.id_kp_clientAuth, List.of(), validity);
+    return issue(commonName, KeyPurposeId.id_kp_clientAuth, List.of(), List.of(), validity);
+  }
+
+  /** A client certificate with common name {@code commonName} naming the URI {@code uri}. */
+  public IssuedCertificate issueClient(String commonName, String uri, Duration validity) {
+    return issue(commonName, KeyPurposeId.id_kp_clientAuth, List.of(), List.of(uri), validity);
+  }
+
+  /**
+   * A node agent's server certificate for a key the node made itself (only its public half is here), naming the
+   * node's URI {@code identity}; PEM, followed by this CA's certificate.
+   */
+  public String issueAgent(PublicKey key, String identity, Duration validity) {
+    try {
+      var builder = builder(new X500Name(certificate.getSubjectX500Principal().getName()),
+          new X500Name("CN=ocfs2iscsi node agent"), key, validity);
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+      builder.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      builder.addExtension(
+          Extension.authorityKeyIdentifier, false,
+          new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
+      builder.addExtension(Extension.subjectAlternativeName, false,
+          new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity)));
+      return pem(sign(builder, this.key)) + pem(certificate);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue the agent certificate of " + identity, e);
+    }
   }
 
   public IssuedCertificate self() {
@@ -101,12 +136,13 @@ public final class CertificateAuthority {
     return certificate;
   }
 
-  private IssuedCertificate issue(String cn, KeyPurposeId purpose, List<String> dnsNames, Duration validity) {
+  private IssuedCertificate issue(
+      String cn, KeyPurposeId purpose, List<String> dnsNames, List<String> uris, Duration validity) {
     KeyPair pair = keyPair();
     try {
       var builder =
-          builder(new X500Name(certificate.getSubjectX500Principal().getName()), new X500Name("CN=" + cn), pair,
-              validity);
+          builder(new X500Name(certificate.getSubjectX500Principal().getName()), new X500Name("CN=" + cn),
+              pair.getPublic(), validity);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       builder.addExtension(
           Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
@@ -114,8 +150,10 @@ public final class CertificateAuthority {
       builder.addExtension(
           Extension.authorityKeyIdentifier, false,
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
-      if (!dnsNames.isEmpty()) {
-        GeneralName[] names = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
+      if (!dnsNames.isEmpty() || !uris.isEmpty()) {
+        GeneralName[] names = java.util.stream.Stream.concat(
+                dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n)),
+                uris.stream().map(u -> new GeneralName(GeneralName.uniformResourceIdentifier, u)))
             .toArray(GeneralName[]::new);
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       }
@@ -126,7 +164,7 @@ public final class CertificateAuthority {
   }
 
   private static JcaX509v3CertificateBuilder builder(
-      X500Name issuer, X500Name subject, KeyPair pair, Duration validity) {
+      X500Name issuer, X500Name subject, PublicKey subjectKey, Duration validity) {
     Instant now = Instant.now();
     return new JcaX509v3CertificateBuilder(
         issuer,
@@ -134,12 +172,13 @@ public final class CertificateAuthority {
         Date.from(now.minus(Duration.ofMinutes(5))),
         Date.from(now.plus(validity)),
         subject,
-        pair.getPublic());
+        subjectKey);
   }
 
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey signer) {
     try {
-      ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withECDSA").build(signer);
+      String algorithm = "RSA".equals(signer.getAlgorithm()) ? "SHA256withRSA" : "SHA256withECDSA";
+      ContentSigner contentSigner = new JcaContentSignerBuilder(algorithm).build(signer);
       return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
     } catch (OperatorCreationException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot sign certificate", e);

@@ -50,7 +50,7 @@ final class FakeNodeAgents {
     Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     return new NodeAgents() {
       @Override
-      public NodeAgentGrpc.NodeAgentBlockingStub at(String endpoint) {
+      public NodeAgentGrpc.NodeAgentBlockingStub at(String node, String endpoint) {
         return NodeAgentGrpc.newBlockingStub(channels.computeIfAbsent(endpoint,
             e -> InProcessChannelBuilder.forName(prefix + e).directExecutor().build()));
       }

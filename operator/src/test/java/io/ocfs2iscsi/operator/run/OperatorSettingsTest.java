@@ -36,7 +36,7 @@ class OperatorSettingsTest {
     assertThat(s.agentTlsCa()).hasValue(Path.of("/tls/ca.crt"));
     assertThat(s.agentTlsCert()).hasValue(Path.of("/tls/tls.crt"));
     assertThat(s.agentTlsKey()).hasValue(Path.of("/tls/tls.key"));
-    assertThat(s.agentTlsAuthority()).isEqualTo("node-agent");
+    assertThat(s.agentTlsNodeIdentityPrefix()).isEqualTo("spiffe://ocfs2iscsi.io/node/");
     assertThat(s.agentInsecure()).isFalse();
     assertThat(s.healthPoll()).isEqualTo(Duration.ofSeconds(15));
     assertThat(s.httpPort()).isEqualTo(8080);
@@ -47,13 +47,14 @@ class OperatorSettingsTest {
   @Test
   void flagsInBothSpellings() {
     OperatorSettings s = parse(tlsAnd("--namespace", "ocfs2iscsi-system", "--identity=op-0", "--agent-port", "19443",
-        "--agent-tls-authority=agents.local", "--health-poll-seconds=5", "--http-port", "0",
+        "--agent-tls-node-identity-prefix=spiffe://ocfs2iscsi.io/ns/storage/node/", "--health-poll-seconds=5",
+        "--http-port", "0",
         "--leader-election=false", "--server-side-apply", "no"), Map.of());
 
     assertThat(s.namespace()).hasValue("ocfs2iscsi-system");
     assertThat(s.identity()).isEqualTo("op-0");
     assertThat(s.agentPort()).isEqualTo(19443);
-    assertThat(s.agentTlsAuthority()).isEqualTo("agents.local");
+    assertThat(s.agentTlsNodeIdentityPrefix()).isEqualTo("spiffe://ocfs2iscsi.io/ns/storage/node/");
     assertThat(s.healthPoll()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.httpPort()).isZero();
     assertThat(s.leaderElection()).isFalse();
@@ -151,10 +152,28 @@ class OperatorSettingsTest {
   }
 
   @Test
+  void theOperatorIssuesNodeCertificatesWithItsCaAndThePluginsServiceAccount() {
+    OperatorSettings s = parse(List.of(), Map.of("AGENT_TLS_CA", "/tls/ca.crt", "AGENT_TLS_CERT", "/tls/tls.crt",
+        "AGENT_TLS_KEY", "/tls/tls.key", "AGENT_TLS_ISSUER_CERT", "/issuer/tls.crt",
+        "AGENT_TLS_ISSUER_KEY", "/issuer/tls.key", "NODE_PLUGIN_SERVICE_ACCOUNT", "storage/ocfs2iscsi-node-plugin"));
+
+    assertThat(s.nodeCertificates()).hasValue(new OperatorSettings.NodeCertificates(Path.of("/issuer/tls.crt"),
+        Path.of("/issuer/tls.key"), "storage", "ocfs2iscsi-node-plugin"));
+    assertThat(parse(tlsAnd(), Map.of()).nodeCertificates()).isEmpty();
+    assertThatThrownBy(() -> parse(tlsAnd("--agent-tls-issuer-cert=/i.crt"), Map.of()))
+        .hasMessageContaining("go together");
+    assertThatThrownBy(() -> parse(tlsAnd("--agent-tls-issuer-cert=/i.crt", "--agent-tls-issuer-key=/i.key",
+            "--node-plugin-service-account=plugin"), Map.of()))
+        .hasMessageContaining("NAMESPACE/NAME");
+    assertThatThrownBy(() -> parse(tlsAnd("--agent-tls-node-identity-prefix=node-"), Map.of()))
+        .hasMessageContaining("--agent-tls-node-identity-prefix must be an absolute URI");
+  }
+
+  @Test
   void usageListsEveryFlagWithItsVariable() {
     String usage = OperatorSettings.usage();
 
-    assertThat(OperatorSettings.FLAGS).hasSize(12);
+    assertThat(OperatorSettings.FLAGS).hasSize(15);
     OperatorSettings.FLAGS.forEach((flag, description) -> assertThat(usage).contains("--" + flag + "  (env "
         + description.substring(0, description.indexOf(':')) + ":"));
   }

@@ -3,8 +3,10 @@ package io.ocfs2iscsi.operator.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.ocfs2iscsi.contract.tls.AgentIdentities;
 import io.ocfs2iscsi.operator.cli.EnsureCertsCommand;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -12,16 +14,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @EnableKubernetesMockClient(crud = true)
 class MutualTlsSecretsTest {
 
   private static final String NS = "storage-system";
-  private static final String AUTHORITY = "node-agent.storage-system.ocfs2iscsi.io";
+  private static final String OPERATOR = "spiffe://ocfs2iscsi.io/ns/storage-system/operator";
 
   KubernetesClient client;
 
@@ -36,54 +40,71 @@ class MutualTlsSecretsTest {
         .run(List.of(args));
   }
 
-  private int ensureAll() {
-    return ensureCerts("--namespace=" + NS, "--operator-secret=op-tls", "--agent-secret=agent-tls",
-        "--agent-authority=" + AUTHORITY, "--ca-secret=mtls-ca", "--validity-days=30");
+  private int ensureAll(String... more) {
+    List<String> args = new ArrayList<>(List.of("--namespace=" + NS, "--operator-secret=op-tls",
+        "--operator-identity=" + OPERATOR, "--trust-configmap=mtls-trust", "--ca-secret=mtls-ca",
+        "--validity-days=30"));
+    args.addAll(List.of(more));
+    return ensureCerts(args.toArray(String[]::new));
   }
 
   @Test
-  void createsCaOperatorAndAgentSecretsThatChainToOneCa() throws Exception {
-    assertThat(ensureAll()).isZero();
+  void theOperatorGetsItsIdentityAndTheNodesOnlyTheCaCertificate() throws Exception {
+    assertThat(ensureAll()).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
     X509Certificate ca = cert(secret("mtls-ca"), "tls.crt");
     X509Certificate operator = cert(secret("op-tls"), "tls.crt");
-    X509Certificate agent = cert(secret("agent-tls"), "tls.crt");
     operator.verify(ca.getPublicKey());
-    agent.verify(ca.getPublicKey());
-    assertThat(cert(secret("agent-tls"), "ca.crt")).isEqualTo(ca);
     assertThat(cert(secret("op-tls"), "ca.crt")).isEqualTo(ca);
-    assertThat(agent.getSubjectAlternativeNames().stream().map(n -> (Object) n.get(1)).toList())
-        .containsExactly(AUTHORITY);
-    assertThat(agent.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
+    assertThat(AgentIdentities.uris(operator)).containsExactly(OPERATOR);
     assertThat(operator.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
-    assertThat(secret("agent-tls").getType()).isEqualTo("kubernetes.io/tls");
-    assertThat(new String(Base64.getDecoder().decode(secret("agent-tls").getData().get("tls.key")),
+    assertThat(secret("op-tls").getType()).isEqualTo("kubernetes.io/tls");
+    assertThat(new String(Base64.getDecoder().decode(secret("op-tls").getData().get("tls.key")),
         StandardCharsets.UTF_8)).startsWith("-----BEGIN PRIVATE KEY-----");
+    Map<String, String> trust = client.configMaps().inNamespace(NS).withName("mtls-trust").get().getData();
+    assertThat(trust).containsOnlyKeys("ca.crt");
+    assertThat(parse(trust.get("ca.crt"))).isEqualTo(ca);
+    assertThat(client.secrets().inNamespace(NS).list().getItems()).extracting(s -> s.getMetadata().getName())
+        .as("no node key is made here").containsExactlyInAnyOrder("mtls-ca", "op-tls");
   }
 
   @Test
   void aSecondRunKeepsEverything() throws Exception {
     ensureAll();
-    String before = secret("agent-tls").getData().get("tls.crt") + secret("op-tls").getData().get("tls.crt");
+    String before = secret("op-tls").getData().get("tls.crt") + secret("mtls-ca").getData().get("tls.crt");
 
     assertThat(ensureAll()).isZero();
 
-    assertThat(secret("agent-tls").getData().get("tls.crt") + secret("op-tls").getData().get("tls.crt"))
+    assertThat(secret("op-tls").getData().get("tls.crt") + secret("mtls-ca").getData().get("tls.crt"))
         .isEqualTo(before);
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("kept Secret agent-tls", "kept Secret op-tls");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("kept Secret op-tls", "kept Secret mtls-ca", "kept ConfigMap mtls-trust");
   }
 
   @Test
-  void aDeletedLeafIsReissuedFromTheKeptCa() throws Exception {
+  void anotherCaIssuesTheOperatorAnewAndReplacesTheNodesTrust() throws Exception {
     ensureAll();
-    X509Certificate operatorBefore = cert(secret("op-tls"), "tls.crt");
-    client.secrets().inNamespace(NS).withName("agent-tls").delete();
+    client.secrets().inNamespace(NS).withName("mtls-ca").delete();
+    CertificateAuthority replacement = CertificateAuthority.create("replacement-ca", Duration.ofDays(30));
+    client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("mtls-ca").endMetadata()
+        .withType("kubernetes.io/tls")
+        .withData(Map.of("tls.crt", encode(replacement.self().certificatePem()),
+            "tls.key", encode(replacement.self().privateKeyPem())))
+        .build()).create();
 
-    assertThat(ensureAll()).isZero();
+    assertThat(ensureAll("--create-ca=false")).isZero();
 
-    X509Certificate ca = cert(secret("mtls-ca"), "tls.crt");
-    cert(secret("agent-tls"), "tls.crt").verify(ca.getPublicKey());
-    assertThat(cert(secret("op-tls"), "tls.crt")).isEqualTo(operatorBefore);
+    cert(secret("op-tls"), "tls.crt").verify(replacement.certificate().getPublicKey());
+    assertThat(parse(client.configMaps().inNamespace(NS).withName("mtls-trust").get().getData().get("ca.crt")))
+        .isEqualTo(replacement.certificate());
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("issued Secret op-tls anew: not a certificate of the CA",
+        "updated ConfigMap mtls-trust");
+  }
+
+  @Test
+  void aCaThatIsNotThereYetIsWaitedFor() {
+    assertThat(ensureAll("--create-ca=false")).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("the CA Secret storage-system/mtls-ca does not exist");
   }
 
   @Test
@@ -94,19 +115,21 @@ class MutualTlsSecretsTest {
 
   @Test
   void aCaSurvivesAPemRoundTrip() throws Exception {
-    CertificateAuthority ca = CertificateAuthority.create("test-ca", java.time.Duration.ofDays(1));
+    CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofDays(1));
     IssuedCertificate self = ca.self();
     CertificateAuthority loaded = CertificateAuthority.load(self.certificatePem(), self.privateKeyPem());
 
-    List<X509Certificate> chain = new ArrayList<>();
-    chain.add(parse(loaded.issueClient("c", java.time.Duration.ofDays(1)).certificatePem()));
-    chain.get(0).verify(ca.certificate().getPublicKey());
+    parse(loaded.issueClient("c", Duration.ofDays(1)).certificatePem()).verify(ca.certificate().getPublicKey());
   }
 
   private Secret secret(String name) {
     Secret s = client.secrets().inNamespace(NS).withName(name).get();
     assertThat(s).as("Secret " + name).isNotNull();
     return s;
+  }
+
+  private static String encode(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static X509Certificate cert(Secret secret, String key) throws Exception {
