@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.storage.CSIDriver;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -153,6 +154,62 @@ class ChartTest {
               + " -Pupdate-crds`", name)
           .isEqualTo(Files.readString(committed.resolve(name)));
     }
+  }
+
+  @Test
+  void valuesSchemaAllowsWhatTheOcfs2ClusterCrdAllows() throws Exception {
+    Map<String, Object> values = json(Chart.dir().resolve("values.schema.json"));
+    Map<String, Object> cluster = at(values, "properties", "ocfs2Cluster", "properties");
+    Map<String, Object> crd = crdSpec(Chart.root().resolve("crds/ocfs2clusters.ocfs2iscsi.io-v1.yml"));
+
+    for (String[] pair : new String[][] {{"heartbeatDeadThreshold", "heartbeat.deadThreshold"}, {"port", "port"}}) {
+      Map<String, Object> value = at(cluster, pair[0]);
+      Map<String, Object> field = crd;
+      for (String part : pair[1].split("\\.")) {
+        field = at(field, "properties", part);
+      }
+      assertThat(number(value.get("minimum"))).as("values ocfs2Cluster.%s minimum vs the CRD's spec.%s", pair[0],
+          pair[1]).isEqualTo(number(field.get("minimum")));
+      assertThat(number(value.get("maximum"))).as("values ocfs2Cluster.%s maximum vs the CRD's spec.%s", pair[0],
+          pair[1]).isEqualTo(number(field.get("maximum")));
+    }
+    Map<String, Object> defaults = Serialization.unmarshal(Files.readString(Chart.dir().resolve("values.yaml")),
+        Map.class);
+    Map<String, Object> clusterDefaults = at(defaults, "ocfs2Cluster");
+    assertThat(number(clusterDefaults.get("heartbeatDeadThreshold")))
+        .isEqualTo(number(at(crd, "properties", "heartbeat", "properties", "deadThreshold").get("default")));
+    assertThat(number(clusterDefaults.get("port"))).isEqualTo(number(at(crd, "properties", "port").get("default")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> json(Path file) throws Exception {
+    return Serialization.unmarshal(Files.readString(file), Map.class);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> crdSpec(Path crd) throws Exception {
+    Map<String, Object> doc = Serialization.unmarshal(Files.readString(crd), Map.class);
+    List<Map<String, Object>> versions = (List<Map<String, Object>>) at(doc, "spec").get("versions");
+    return at(versions.get(0), "schema", "openAPIV3Schema", "properties", "spec");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> at(Map<String, Object> map, String... keys) {
+    Map<String, Object> m = map;
+    for (String k : keys) {
+      m = (Map<String, Object>) m.get(k);
+      if (m == null) {
+        throw new AssertionError("no " + k + " in " + String.join(".", keys));
+      }
+    }
+    return m;
+  }
+
+  private static long number(Object o) {
+    if (o == null) {
+      throw new AssertionError("missing number");
+    }
+    return ((Number) o).longValue();
   }
 
   private static Container container(List<Container> containers, String name) {

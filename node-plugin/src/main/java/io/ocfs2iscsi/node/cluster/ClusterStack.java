@@ -3,6 +3,7 @@ package io.ocfs2iscsi.node.cluster;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.Command;
@@ -272,14 +273,18 @@ public final class ClusterStack {
       }
     }
     io.ocfs2iscsi.node.tools.O2cbTimeouts t = timeoutsOf(r.getTimeouts());
-    if (t.deadThreshold() < 3 || t.deadThreshold() > 600) {
-      out.add("timeouts.heartbeat_dead_threshold: must be 3-600");
+    if (t.deadThreshold() < O2cbClusterRules.DEAD_THRESHOLD_MIN
+        || t.deadThreshold() > O2cbClusterRules.DEAD_THRESHOLD_MAX) {
+      out.add("timeouts.heartbeat_dead_threshold: must be " + O2cbClusterRules.DEAD_THRESHOLD_MIN + "-"
+          + O2cbClusterRules.DEAD_THRESHOLD_MAX);
     }
     if (t.keepaliveDelayMs() >= t.idleTimeoutMs()) {
       out.add("timeouts: keepalive_delay_ms must be smaller than idle_timeout_ms (the kernel refuses otherwise)");
     }
-    if (t.idleTimeoutMs() > 600_000 || t.reconnectDelayMs() > 600_000) {
-      out.add("timeouts: idle_timeout_ms and reconnect_delay_ms must be at most 600000");
+    if (t.idleTimeoutMs() > O2cbClusterRules.IDLE_TIMEOUT_MS_MAX
+        || t.reconnectDelayMs() > O2cbClusterRules.RECONNECT_DELAY_MS_MAX) {
+      out.add("timeouts: idle_timeout_ms must be at most " + O2cbClusterRules.IDLE_TIMEOUT_MS_MAX
+          + " and reconnect_delay_ms at most " + O2cbClusterRules.RECONNECT_DELAY_MS_MAX);
     }
     return out;
   }

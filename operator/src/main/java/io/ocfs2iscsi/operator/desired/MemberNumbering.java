@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.desired;
 
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -18,7 +19,7 @@ import java.util.TreeSet;
 public final class MemberNumbering {
 
   /** o2cb numbers are 0..254 (255 is O2NM_INVALID_NODE_NUM). */
-  public static final int MAX_NUMBER = 254;
+  public static final int MAX_NUMBER = O2cbClusterRules.NODE_NUMBER_MAX;
 
   private MemberNumbering() {}
 

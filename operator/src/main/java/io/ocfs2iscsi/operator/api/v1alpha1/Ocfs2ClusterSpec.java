@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.contract.ValueRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,15 +16,15 @@ import java.util.Map;
 public class Ocfs2ClusterSpec {
 
   @Required
-  @Pattern(ValueRules.CLUSTER_NAME)
+  @Pattern(O2cbClusterRules.CLUSTER_NAME)
   @JsonPropertyDescription("o2cb cluster name: 1-16 letters, digits or '_'. Recorded in every filesystem of the cluster.")
   private String clusterName;
 
-  @Default("7777")
-  @Min(1)
-  @Max(65535)
+  @Default("" + O2cbClusterRules.PORT_DEFAULT)
+  @Min(O2cbClusterRules.PORT_MIN)
+  @Max(O2cbClusterRules.PORT_MAX)
   @JsonPropertyDescription("TCP port o2cb uses between nodes.")
-  private Integer port = 7777;
+  private Integer port = O2cbClusterRules.PORT_DEFAULT;
 
   @JsonPropertyDescription("Labels a node must carry to join; empty means every node that runs the node plugin.")
   private Map<String, String> nodeSelector = new LinkedHashMap<>();
