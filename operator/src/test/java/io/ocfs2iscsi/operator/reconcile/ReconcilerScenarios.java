@@ -415,6 +415,73 @@ abstract class ReconcilerScenarios {
     assertThat(events(volume.getMetadata().getName(), "Adopted")).hasSize(1);
   }
 
+  @Test
+  void twoVolumesOnOneLunFormatOnceAndTheYoungerIsRefusedNamingTheOlder() throws Exception {
+    cluster();
+    node(1);
+    node(2);
+    CountDownLatch gate = new CountDownLatch(1);
+    agents.node(nodeName(1)).formatGate = gate;
+    start("op-a");
+    IscsiSharedVolume older = volume(v -> {});
+    IscsiSharedVolume younger = volume(v -> renamed(v, "v-" + id + "-b"));
+    assertThat(agents.node(nodeName(1)).formatEntered.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as("FormatVolume reached node 1").isTrue();
+
+    // While the first FormatVolume runs, nothing may start a second one on the same LUN.
+    await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(totalFormatCalls()).as("FormatVolume calls for one LUN while the first is in flight").isEqualTo(1);
+
+    gate.countDown();
+    IscsiSharedVolume refused = awaitVolume(younger,
+        x -> "LunInUse".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(refused.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains(older.getMetadata().getName()).contains(older.getSpec().getTarget().getIqn());
+    awaitVolume(older, x -> Conditions.isTrue(x.getStatus().getConditions(), "Published"));
+    int polls = agents.node(nodeName(1)).healthCalls.get();
+    await().atMost(WAIT).until(() -> agents.node(nodeName(1)).healthCalls.get() >= polls + 3);
+    assertThat(totalFormatCalls()).isEqualTo(1);
+    assertThat(san.mkfsCount(lunKey(older))).isEqualTo(1);
+    assertThat(get(younger).getStatus().getFormatted()).isNull();
+    assertThat(client().persistentVolumes().withName(younger.getMetadata().getName()).get())
+        .as("no PersistentVolume for the refused volume").isNull();
+  }
+
+  @Test
+  void aSlowFormatVolumeKeepsItsLeaseRenewedSoAnotherOperatorWaits() throws Exception {
+    Duration lease = Duration.ofSeconds(6);
+    cluster();
+    node(1);
+    node(2);
+    CountDownLatch gate = new CountDownLatch(1);
+    agents.node(nodeName(1)).formatGate = gate;
+    start("op-a", settings("op-a").withFormatLease(lease), null);
+    IscsiSharedVolume volume = volume(v -> {});
+    assertThat(agents.node(nodeName(1)).formatEntered.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as("FormatVolume reached node 1").isTrue();
+
+    // A second instance (as after a split brain of leader election) sees the Lease held as long as op-a's call
+    // runs, well past the Lease's own duration.
+    start("op-b", settings("op-b").withFormatLease(lease), null);
+    java.util.Set<String> renewals = new java.util.TreeSet<>();
+    long until = System.nanoTime() + lease.multipliedBy(2).plusSeconds(3).toNanos();
+    while (System.nanoTime() < until) {
+      formatLeaseOf(volume).ifPresent(l -> renewals.add(String.valueOf(l.getSpec().getRenewTime())));
+      Thread.sleep(200);
+    }
+    assertThat(totalFormatCalls()).as("FormatVolume calls while op-a's call runs").isEqualTo(1);
+    assertThat(renewals).as("renew times of the format Lease during the call").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(formatLeaseOf(volume).get().getSpec().getHolderIdentity()).isEqualTo("op-a");
+
+    gate.countDown();
+    awaitVolume(volume, x -> x.getStatus().getFormatted() != null);
+    String after = String.valueOf(formatLeaseOf(volume).get().getSpec().getRenewTime());
+    await().pollDelay(lease.dividedBy(3).multipliedBy(2)).until(() -> true);
+    assertThat(String.valueOf(formatLeaseOf(volume).get().getSpec().getRenewTime()))
+        .as("no renewal once the call returned").isEqualTo(after);
+    assertThat(san.mkfsCount(lunKey(volume))).isEqualTo(1);
+  }
+
   // ------------------------------------------------------------------------------------------------ the world
 
   ReconcileSettings settings(String identity) {
@@ -432,9 +499,13 @@ abstract class ReconcilerScenarios {
   }
 
   Instance start(String identity, OperatorRuntime.LeaderElection leaderElection) {
+    return start(identity, settings(identity), leaderElection);
+  }
+
+  Instance start(String identity, ReconcileSettings settings, OperatorRuntime.LeaderElection leaderElection) {
     KubernetesClient own = newClient();
     Instance instance = new Instance(
-        OperatorRuntime.create(own, agents.client(), settings(identity), leaderElection, Clock.systemUTC()), own,
+        OperatorRuntime.create(own, agents.client(), settings, leaderElection, Clock.systemUTC()), own,
         new java.util.concurrent.atomic.AtomicBoolean());
     runtimes.add(instance);
     instance.runtime().start();
@@ -490,6 +561,19 @@ abstract class ReconcilerScenarios {
       client().persistentVolumes().withName(name).delete();
     });
     return created;
+  }
+
+  /** Another volume of the scenario: its own name, alias, PersistentVolume and claim. */
+  void renamed(IscsiSharedVolume v, String name) {
+    v.getMetadata().setName(name);
+    v.getSpec().getPersistentVolume().setName(name);
+    v.getSpec().getPersistentVolume().getClaim().setName("shared-" + name);
+  }
+
+  /** The format Lease a volume took (found by its volume label, whatever the Lease is named after). */
+  Optional<io.fabric8.kubernetes.api.model.coordination.v1.Lease> formatLeaseOf(IscsiSharedVolume v) {
+    return client().leases().inNamespace(namespace()).withLabel("ocfs2iscsi.io/volume", v.getMetadata().getName())
+        .list().getItems().stream().findFirst();
   }
 
   static String lunKey(IscsiSharedVolume v) {

@@ -1,0 +1,17 @@
+package io.ocfs2iscsi.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ReconcileSettingsTest {
+
+  @Test
+  void theFormatCallEndsBeforeItsLeaseCanExpire() {
+    ReconcileSettings defaults = ReconcileSettings.defaults("ns", "op");
+
+    // A Lease taken just before the call must outlive the call, even if no renewal gets through: else another
+    // operator can take it over and format while the first call still runs on a node.
+    assertThat(defaults.formatTimeout()).isLessThan(defaults.formatLease());
+  }
+}
