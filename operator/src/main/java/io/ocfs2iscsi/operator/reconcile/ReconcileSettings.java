@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.reconcile;
 
+import io.ocfs2iscsi.contract.FormatDeadlines;
 import java.time.Duration;
 
 /**
@@ -10,9 +11,9 @@ import java.time.Duration;
  * @param agentPort TCP port of every node agent
  * @param healthPoll interval of GetVolumeHealth polls
  * @param clusterResync interval at which an Ocfs2Cluster is reconciled without any event
- * @param formatLease how long a format Lease holds without renewal
+ * @param formatLease how long a format Lease holds without renewal (renewed every third of it while FormatVolume runs)
  * @param agentTimeout deadline of GetNodeInfo, ApplyCluster and GetVolumeHealth
- * @param formatTimeout deadline of FormatVolume (login, map, probe and mkfs.ocfs2)
+ * @param formatTimeout deadline of FormatVolume (login, map, probe and mkfs.ocfs2); below formatLease
  * @param serverSideApply create PVs and PVCs with server-side apply (off for fabric8's mock server)
  */
 public record ReconcileSettings(
@@ -30,7 +31,7 @@ public record ReconcileSettings(
 
   public static ReconcileSettings defaults(String namespace, String identity) {
     return new ReconcileSettings(namespace, identity, 9443, Duration.ofSeconds(15), Duration.ofSeconds(60),
-        Duration.ofMinutes(10), Duration.ofSeconds(10), Duration.ofMinutes(10), true);
+        FormatDeadlines.FORMAT_LEASE, Duration.ofSeconds(10), FormatDeadlines.FORMAT_CALL_DEADLINE, true);
   }
 
   public ReconcileSettings withHealthPoll(Duration d) {

@@ -22,6 +22,7 @@ public final class VolumeAssessment {
   public static final String FORMAT_FAILED = "FormatFailed";
   public static final String NODE_SLOTS_EXCEEDED = "NodeSlotsExceeded";
   public static final String CLAIM_STILL_BOUND = "ClaimStillBound";
+  public static final String LUN_IN_USE = "LunInUse";
 
   public record Blocker(String reason, String message) {}
 

@@ -382,7 +382,8 @@ abstract class ReconcilerScenarios {
             .isNull());
     assertThat(totalFormatCalls()).as("deletion never formats").isEqualTo(formats);
     assertThat(san.mkfsCount(lunKey(volume))).isEqualTo(1);
-    assertThat(client().leases().inNamespace(namespace()).withName(FormatLease.leaseName(pvName)).get())
+    assertThat(client().leases().inNamespace(namespace()).withName(FormatLease.leaseName(
+        io.ocfs2iscsi.operator.desired.LunClaims.lunOf(volume).orElseThrow())).get())
         .as("the format Lease goes with the volume").isNull();
   }
 
