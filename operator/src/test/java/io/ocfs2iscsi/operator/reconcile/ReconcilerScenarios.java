@@ -256,6 +256,31 @@ abstract class ReconcilerScenarios {
   }
 
   @Test
+  void aNodeThatStopsAnsweringWhileMountedKeepsItsNumberAfterItsNodeIsDeleted() {
+    Ocfs2Cluster cluster = cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+    awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready")
+        && x.getStatus().getNodesMounted() == 2);
+
+    // Node 2 drops off the network with the volume mounted (it may still write its disk heartbeat), and its Node
+    // object is deleted (by an administrator or a cloud controller). Nobody heard it unmount.
+    agents.node(nodeName(2)).reachable = false;
+    awaitVolume(volume, x -> "NodeUnreachable".equals(Conditions.reason(x.getStatus().getConditions(), "Degraded")));
+    deleteNode(2);
+    awaitCluster(cluster, x -> !state(x, nodeName(2)).equals("Unreachable"));
+    node(3);
+    Ocfs2Cluster three = awaitCluster(cluster, x -> state(x, nodeName(3)).equals("Applied"));
+
+    assertThat(numbers(three)).as("o2cb numbers once node 2's Node is gone")
+        .containsEntry(nodeName(2), 1).containsEntry(nodeName(3), 2);
+    assertThat(state(three, nodeName(2))).isEqualTo("Held");
+  }
+
+  @Test
   void aFailedPathDegradesTheVolumeWithAnEventAndItsReturnMakesItReady() {
     cluster();
     node(1);
