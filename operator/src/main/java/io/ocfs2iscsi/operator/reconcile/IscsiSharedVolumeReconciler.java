@@ -215,15 +215,20 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
           + " spec.filesystem.nodeSlots to " + members.size());
     }
     List<NodeVolumeStatus> health = health(spec, members);
-    // A node that left the cluster but still mounts the volume stays in the status (and keeps its o2cb number
-    // held) until it unmounts; one that does not mount it any more, or does not answer, drops out.
+    // A node that left the cluster stays in the status, marked held, for as long as the cluster holds its o2cb
+    // number: its answer (mounted, not mounted, or none) is what the cluster releases the number on. It counts for
+    // the volume's health only while it still mounts it.
     List<ClusterMemberStatus> held = cluster.getStatus() == null ? List.of()
         : cluster.getStatus().getMembers().stream().filter(m -> m.getState() == State.Held).toList();
-    health.addAll(health(spec, held).stream().filter(NodeHealthViews::mounted).toList());
+    List<NodeVolumeStatus> leaving = health(spec, held);
+    leaving.forEach(n -> n.setHeld(true));
+    List<NodeVolumeStatus> all = new ArrayList<>(health);
+    all.addAll(leaving);
+    health.addAll(leaving.stream().filter(NodeHealthViews::mounted).toList());
     a.nodes(health);
-    status.setNodes(health);
+    status.setNodes(all);
     for (HealthTransitions.Transition t
-        : HealthTransitions.grouped(HealthTransitions.between(before.getNodes(), health))) {
+        : HealthTransitions.grouped(HealthTransitions.between(before.getNodes(), all))) {
       if (t.warning()) {
         events.warning(volume, t.reason(), t.message());
       } else {

@@ -26,6 +26,17 @@ public final class Ocfs2ClusterValidator {
     }
     c.range("spec.port", spec.getPort(), O2cbClusterRules.PORT_MIN, O2cbClusterRules.PORT_MAX);
     c.pattern("spec.addressCidr", spec.getAddressCidr(), ValueRules.IPV4_CIDR, ValueRules.IPV4_CIDR_RULE);
+    List<String> fenced = spec.getFencedNodes();
+    if (fenced != null) {
+      c.size("spec.fencedNodes", fenced, 0, O2cbClusterRules.NODE_NUMBER_MAX + 1);
+      for (int i = 0; i < fenced.size(); i++) {
+        String field = "spec.fencedNodes[" + i + "]";
+        if (c.required(field, fenced.get(i))) {
+          c.maxLength(field, fenced.get(i), ValueRules.DNS_SUBDOMAIN_MAX_LENGTH);
+          c.pattern(field, fenced.get(i), ValueRules.DNS_SUBDOMAIN, ValueRules.DNS_SUBDOMAIN_RULE);
+        }
+      }
+    }
     HeartbeatSpec hb = spec.getHeartbeat();
     if (hb != null) {
       c.range("spec.heartbeat.deadThreshold", hb.getDeadThreshold(), O2cbClusterRules.DEAD_THRESHOLD_MIN,

@@ -278,6 +278,23 @@ abstract class ReconcilerScenarios {
     assertThat(numbers(three)).as("o2cb numbers once node 2's Node is gone")
         .containsEntry(nodeName(2), 1).containsEntry(nodeName(3), 2);
     assertThat(state(three, nodeName(2))).isEqualTo("Held");
+    // Held, it no longer counts for the volume's health; its silence is kept in status.nodes.
+    IscsiSharedVolume ready = awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    assertThat(ready.getStatus().getNodes()).anySatisfy(n -> {
+      assertThat(n.getNode()).isEqualTo(nodeName(2));
+      assertThat(n.getHeld()).isTrue();
+      assertThat(n.getMounted()).isNull();
+    });
+
+    // The administrator powers node 2 off and lists it as fenced: only then is number 1 free.
+    client().resources(Ocfs2Cluster.class).withName(cluster.getMetadata().getName()).edit(c -> {
+      c.getSpec().setFencedNodes(List.of(nodeName(2)));
+      return c;
+    });
+    Ocfs2Cluster fenced = awaitCluster(cluster, x -> !numbers(x).containsKey(nodeName(2)));
+    assertThat(numbers(fenced)).isEqualTo(Map.of(nodeName(1), 0, nodeName(3), 2));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(cluster.getMetadata().getName(), "NumberReleased"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains(nodeName(2)).contains("spec.fencedNodes")));
   }
 
   @Test
