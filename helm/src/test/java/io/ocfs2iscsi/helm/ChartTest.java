@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.storage.CSIDriver;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
@@ -96,7 +97,7 @@ class ChartTest {
 
     assertThat(verbs(role.getRules(), "", "persistentvolumes"))
         .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "update");
-    assertThat(verbs(role.getRules(), "", "secrets")).containsExactly("get");
+    assertThat(verbs(role.getRules(), "", "secrets")).as("no Secret in any namespace through the ClusterRole").isEmpty();
     assertThat(verbs(role.getRules(), "", "nodes")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs(role.getRules(), "storage.k8s.io", "csinodes")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs(role.getRules(), "ocfs2iscsi.io", "iscsisharedvolumes/status"))
@@ -109,6 +110,60 @@ class ChartTest {
             .findFirst()
             .orElseThrow();
     assertThat(verbs(leases.getRules(), "coordination.k8s.io", "leases")).contains("create", "update", "get");
+  }
+
+  @Test
+  void theOperatorReadsChapSecretsOnlyInTheReleaseNamespaceByDefault() {
+    List<HasMetadata> objects = Chart.objects(Chart.template(null));
+
+    assertThat(chapSecretRoles(objects)).containsExactly(Chart.NAMESPACE);
+    assertThat(env(Chart.one(objects, Deployment.class), "CHAP_SECRET_NAMESPACES")).isEqualTo(Chart.NAMESPACE);
+  }
+
+  @Test
+  void theOperatorReadsChapSecretsInTheNamespacesTheValuesName() {
+    List<HasMetadata> objects = Chart.objects(Chart.template(RESOURCES.resolve("chap-namespaces-values.yaml")));
+
+    assertThat(chapSecretRoles(objects)).containsExactly("ocfs2iscsi-system", "tenant-a");
+    assertThat(env(Chart.one(objects, Deployment.class), "CHAP_SECRET_NAMESPACES"))
+        .isEqualTo("ocfs2iscsi-system,tenant-a");
+    assertThat(verbs(Chart.one(objects, ClusterRole.class).getRules(), "", "secrets")).isEmpty();
+  }
+
+  /** Namespaces where a Role grants the operator get on Secrets (and only that), bound to its ServiceAccount. */
+  private static List<String> chapSecretRoles(List<HasMetadata> objects) {
+    String name = Chart.RELEASE + "-operator-chap-secrets";
+    List<Role> roles = Chart.all(objects, Role.class).stream()
+        .filter(r -> r.getMetadata().getName().equals(name)).toList();
+    for (Role r : roles) {
+      assertThat(r.getRules()).singleElement().satisfies(rule -> {
+        assertThat(rule.getApiGroups()).containsExactly("");
+        assertThat(rule.getResources()).containsExactly("secrets");
+        assertThat(rule.getVerbs()).containsExactly("get");
+      });
+      RoleBinding binding = Chart.all(objects, RoleBinding.class).stream()
+          .filter(b -> b.getMetadata().getName().equals(name)
+              && b.getMetadata().getNamespace().equals(r.getMetadata().getNamespace()))
+          .findFirst().orElseThrow(() -> new AssertionError("no RoleBinding " + name + " in "
+              + r.getMetadata().getNamespace()));
+      assertThat(binding.getRoleRef().getName()).isEqualTo(name);
+      assertThat(binding.getSubjects()).singleElement().satisfies(sub -> {
+        assertThat(sub.getName()).isEqualTo(Chart.RELEASE + "-operator");
+        assertThat(sub.getNamespace()).isEqualTo(Chart.NAMESPACE);
+      });
+    }
+    assertThat(Chart.all(objects, Role.class))
+        .filteredOn(r -> r.getMetadata().getName().startsWith(Chart.RELEASE + "-operator"))
+        .filteredOn(r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("secrets")))
+        .as("every operator Role that touches Secrets is a CHAP one")
+        .allMatch(r -> r.getMetadata().getName().equals(name));
+    return roles.stream().map(r -> r.getMetadata().getNamespace()).sorted().toList();
+  }
+
+  private static String env(Deployment d, String name) {
+    return container(d.getSpec().getTemplate().getSpec().getContainers(), "operator").getEnv().stream()
+        .filter(e -> e.getName().equals(name)).findFirst().map(e -> e.getValue())
+        .orElseThrow(() -> new AssertionError("operator has no env " + name));
   }
 
   @Test

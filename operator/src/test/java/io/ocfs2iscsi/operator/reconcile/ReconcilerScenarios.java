@@ -334,6 +334,46 @@ abstract class ReconcilerScenarios {
   }
 
   @Test
+  void chapSecretsAreReadOnlyInTheAllowedNamespaces() {
+    cluster();
+    node(1);
+    start("op-a");
+    String secret = "chap-" + id;
+    client().secrets().inNamespace(namespace()).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName(secret).withNamespace(namespace()).endMetadata()
+        .withType("kubernetes.io/iscsi-chap")
+        .addToStringData(io.ocfs2iscsi.contract.ChapSecretKeys.SESSION_USERNAME, "initiator-" + id)
+        .addToStringData(io.ocfs2iscsi.contract.ChapSecretKeys.SESSION_PASSWORD, "s3cret-" + id)
+        .build()).create();
+    undo.add(() -> client().secrets().inNamespace(namespace()).withName(secret).delete());
+
+    // A Secret in the operator's own namespace (the chart's default) is read and passed to FormatVolume.
+    IscsiSharedVolume allowed = volume(v -> v.getSpec().getTarget().setChapSecretRef(
+        new io.ocfs2iscsi.operator.api.v1alpha1.SecretReference(namespace(), secret)));
+    awaitVolume(allowed, x -> Conditions.isTrue(x.getStatus().getConditions(), "Published"));
+    assertThat(agents.node(nodeName(1)).lastFormatSecrets)
+        .containsEntry(io.ocfs2iscsi.contract.ChapSecretKeys.SESSION_USERNAME, "initiator-" + id);
+
+    // A reference into any other namespace is refused before anything is read, formatted or published.
+    String elsewhere = "tenant-" + id;
+    IscsiSharedVolume refused = volume(v -> {
+      renamed(v, "v-" + id + "-other");
+      v.getSpec().getTarget().setLun(2);
+      v.getSpec().getTarget().setChapSecretRef(new io.ocfs2iscsi.operator.api.v1alpha1.SecretReference(elsewhere,
+          secret));
+    });
+    IscsiSharedVolume stopped = awaitVolume(refused,
+        x -> "ChapSecretNamespaceNotAllowed".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(stopped.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains("spec.target.chapSecretRef.namespace").contains(elsewhere).contains(namespace())
+        .doesNotContain("s3cret");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(refused.getMetadata().getName(),
+        "ChapSecretNamespaceNotAllowed")).hasSize(1));
+    assertThat(totalFormatCalls()).isEqualTo(1);
+    assertThat(client().persistentVolumes().withName(refused.getMetadata().getName()).get()).isNull();
+  }
+
+  @Test
   void anInvalidSpecIsReportedOrRefusedNamingTheField() {
     cluster();
     node(1);
