@@ -12,6 +12,12 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{ .root.Values.image.repositoryPrefix }}/{{ .name }}:{{ .root.Values.image.tag | default .root.Chart.AppVersion }}
 {{- end -}}
 
+{{/* Namespaces where volumes' CHAP Secrets may live, comma-separated: operator.chapSecretNamespaces, else the
+release namespace. */}}
+{{- define "ocfs2iscsi.chapSecretNamespaces" -}}
+{{- join "," (.Values.operator.chapSecretNamespaces | default (list .Release.Namespace)) -}}
+{{- end -}}
+
 {{/* Secret holding the operator's client certificate (ca.crt, tls.crt, tls.key). */}}
 {{- define "ocfs2iscsi.operatorTlsSecret" -}}
 {{- if eq .Values.tls.mode "existingSecret" -}}{{ .Values.tls.existingSecret }}{{- else -}}{{ .Release.Name }}-operator-tls{{- end -}}

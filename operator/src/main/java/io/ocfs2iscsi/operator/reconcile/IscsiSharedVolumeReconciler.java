@@ -40,6 +40,7 @@ import io.ocfs2iscsi.operator.status.HealthTransitions;
 import io.ocfs2iscsi.operator.status.NodeHealthViews;
 import io.ocfs2iscsi.operator.status.VolumeAssessment;
 import io.ocfs2iscsi.operator.status.VolumeConditions;
+import io.ocfs2iscsi.operator.validation.ChapSecretNamespaces;
 import io.ocfs2iscsi.operator.validation.IscsiSharedVolumeValidator;
 import io.ocfs2iscsi.operator.validation.Violation;
 import java.time.Clock;
@@ -162,6 +163,12 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     if (!violations.isEmpty()) {
       a.block(VolumeAssessment.INVALID_SPEC,
           violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+      return Optional.empty();
+    }
+    Optional<String> chapRefused = ChapSecretNamespaces.refusal(volume.getSpec().getTarget().getChapSecretRef(),
+        settings.chapSecretNamespaces());
+    if (chapRefused.isPresent()) {
+      a.block(VolumeAssessment.CHAP_SECRET_NAMESPACE_NOT_ALLOWED, chapRefused.get());
       return Optional.empty();
     }
     Optional<LunClaims.Conflict> taken = LunClaims.conflict(volume, context.getPrimaryCache().list().toList());
@@ -411,7 +418,8 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     String wasReason = Conditions.reason(before.getConditions(), VolumeConditions.READY);
     if (!reason.equals(wasReason) && (VolumeAssessment.INVALID_SPEC.equals(reason)
         || VolumeAssessment.TIMEOUTS_INCOHERENT.equals(reason) || VolumeAssessment.CLUSTER_NOT_FOUND.equals(reason)
-        || VolumeAssessment.NODE_SLOTS_EXCEEDED.equals(reason) || VolumeAssessment.LUN_IN_USE.equals(reason))) {
+        || VolumeAssessment.NODE_SLOTS_EXCEEDED.equals(reason) || VolumeAssessment.LUN_IN_USE.equals(reason)
+        || VolumeAssessment.CHAP_SECRET_NAMESPACE_NOT_ALLOWED.equals(reason))) {
       events.warning(volume, reason, Conditions.find(status.getConditions(), VolumeConditions.READY).get()
           .getMessage());
     }
