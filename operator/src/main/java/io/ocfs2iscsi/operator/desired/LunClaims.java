@@ -50,12 +50,22 @@ public final class LunClaims {
 
   /** The oldest other volume that shares the volume's LUN or WWID and is older than it; empty when none. */
   public static Optional<Conflict> conflict(IscsiSharedVolume volume, Collection<IscsiSharedVolume> all) {
-    return all.stream()
-        .filter(other -> !other.getMetadata().getName().equals(volume.getMetadata().getName()))
-        .filter(other -> ORDER.compare(other, volume) < 0)
-        .sorted(ORDER)
-        .flatMap(other -> shared(volume, other).map(what -> new Conflict(other.getMetadata().getName(), what)).stream())
-        .findFirst();
+    Optional<Lun> lun = lunOf(volume);
+    List<String> wwids = wwids(volume);
+    IscsiSharedVolume owner = null;
+    String shared = null;
+    // Every reconcile looks at every volume: compare the cheap identities first, order only the few that match.
+    for (IscsiSharedVolume other : all) {
+      if (other.getMetadata().getName().equals(volume.getMetadata().getName())) {
+        continue;
+      }
+      Optional<String> what = shared(lun, wwids, other);
+      if (what.isPresent() && ORDER.compare(other, volume) < 0 && (owner == null || ORDER.compare(other, owner) < 0)) {
+        owner = other;
+        shared = what.get();
+      }
+    }
+    return owner == null ? Optional.empty() : Optional.of(new Conflict(owner.getMetadata().getName(), shared));
   }
 
   /** Older first: earlier creationTimestamp (a volume without one is the youngest), then name. */
@@ -75,13 +85,12 @@ public final class LunClaims {
     }
   }
 
-  private static Optional<String> shared(IscsiSharedVolume a, IscsiSharedVolume b) {
-    Optional<Lun> lun = lunOf(a);
-    if (lun.isPresent() && lun.equals(lunOf(b))) {
+  private static Optional<String> shared(Optional<Lun> lun, List<String> wwids, IscsiSharedVolume other) {
+    if (lun.isPresent() && lun.equals(lunOf(other))) {
       return Optional.of(lun.get().toString());
     }
-    List<String> wwidsOfB = wwids(b);
-    return wwids(a).stream().filter(wwidsOfB::contains).findFirst().map(w -> "WWID " + w);
+    List<String> wwidsOfOther = wwids(other);
+    return wwids.stream().filter(wwidsOfOther::contains).findFirst().map(w -> "WWID " + w);
   }
 
   /** The pinned WWID (spec) and the one found at format time (status), lowercase. */

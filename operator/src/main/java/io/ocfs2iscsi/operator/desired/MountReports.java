@@ -2,8 +2,10 @@ package io.ocfs2iscsi.operator.desired;
 
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,12 +53,18 @@ public final class MountReports {
    * never published, so no node can mount it); else UNKNOWN.
    */
   public static Map<String, Report> of(Collection<String> nodes, Collection<IscsiSharedVolume> volumesOfCluster) {
+    List<Map<String, Report>> perVolume = new ArrayList<>();
+    List<Boolean> formattedVolumes = new ArrayList<>();
+    for (IscsiSharedVolume v : volumesOfCluster) {
+      perVolume.add(reportsOf(v));
+      formattedVolumes.add(v.getStatus() != null && v.getStatus().getFormatted() != null);
+    }
     Map<String, Report> out = new LinkedHashMap<>();
     for (String node : nodes) {
       Report combined = Report.UNMOUNTED;
-      for (IscsiSharedVolume v : volumesOfCluster) {
-        Report r = reportsOf(v).getOrDefault(node, Report.UNKNOWN);
-        boolean formatted = v.getStatus() != null && v.getStatus().getFormatted() != null;
+      for (int i = 0; i < perVolume.size(); i++) {
+        Report r = perVolume.get(i).getOrDefault(node, Report.UNKNOWN);
+        boolean formatted = formattedVolumes.get(i);
         if (r == Report.MOUNTED) {
           combined = Report.MOUNTED;
           break;
