@@ -12,6 +12,12 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{ .root.Values.image.repositoryPrefix }}/{{ .name }}:{{ .root.Values.image.tag | default .root.Chart.AppVersion }}
 {{- end -}}
 
+{{/* Namespaces where volumes' CHAP Secrets may live, comma-separated: operator.chapSecretNamespaces, else the
+release namespace. */}}
+{{- define "ocfs2iscsi.chapSecretNamespaces" -}}
+{{- join "," (.Values.operator.chapSecretNamespaces | default (list .Release.Namespace)) -}}
+{{- end -}}
+
 {{/*
 The CA of the agent channel (tls.crt, tls.key): made by the certgen Job (generate), yours (existingSecret) or
 cert-manager's (certManager). Mounted by the operator only: it signs each node's own certificate.

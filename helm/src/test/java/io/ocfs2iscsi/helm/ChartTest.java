@@ -14,7 +14,9 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.storage.CSIDriver;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -165,7 +167,7 @@ class ChartTest {
 
     assertThat(verbs(role.getRules(), "", "persistentvolumes"))
         .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "update");
-    assertThat(verbs(role.getRules(), "", "secrets")).containsExactly("get");
+    assertThat(verbs(role.getRules(), "", "secrets")).as("no Secret in any namespace through the ClusterRole").isEmpty();
     assertThat(verbs(role.getRules(), "", "nodes")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs(role.getRules(), "storage.k8s.io", "csinodes")).containsExactlyInAnyOrder("get", "list", "watch");
     assertThat(verbs(role.getRules(), "ocfs2iscsi.io", "iscsisharedvolumes/status"))
@@ -178,6 +180,63 @@ class ChartTest {
             .findFirst()
             .orElseThrow();
     assertThat(verbs(leases.getRules(), "coordination.k8s.io", "leases")).contains("create", "update", "get");
+  }
+
+  @Test
+  void theOperatorReadsChapSecretsOnlyInTheReleaseNamespaceByDefault() {
+    List<HasMetadata> objects = Chart.objects(Chart.template(null));
+
+    assertThat(chapSecretRoles(objects)).containsExactly(Chart.NAMESPACE);
+    assertThat(env(Chart.one(objects, Deployment.class), "CHAP_SECRET_NAMESPACES")).isEqualTo(Chart.NAMESPACE);
+  }
+
+  @Test
+  void theOperatorReadsChapSecretsInTheNamespacesTheValuesName() {
+    List<HasMetadata> objects = Chart.objects(Chart.template(RESOURCES.resolve("chap-namespaces-values.yaml")));
+
+    assertThat(chapSecretRoles(objects)).containsExactly("ocfs2iscsi-system", "tenant-a");
+    assertThat(env(Chart.one(objects, Deployment.class), "CHAP_SECRET_NAMESPACES"))
+        .isEqualTo("ocfs2iscsi-system,tenant-a");
+    for (ClusterRole clusterRole : Chart.all(objects, ClusterRole.class)) {
+      assertThat(verbs(clusterRole.getRules(), "", "secrets")).as("Secrets in %s", clusterRole.getMetadata().getName())
+          .isEmpty();
+    }
+  }
+
+  /** Namespaces where a Role grants the operator get on Secrets (and only that), bound to its ServiceAccount. */
+  private static List<String> chapSecretRoles(List<HasMetadata> objects) {
+    String name = Chart.RELEASE + "-operator-chap-secrets";
+    List<Role> roles = Chart.all(objects, Role.class).stream()
+        .filter(r -> r.getMetadata().getName().equals(name)).toList();
+    for (Role r : roles) {
+      assertThat(r.getRules()).singleElement().satisfies(rule -> {
+        assertThat(rule.getApiGroups()).containsExactly("");
+        assertThat(rule.getResources()).containsExactly("secrets");
+        assertThat(rule.getVerbs()).containsExactly("get");
+      });
+      RoleBinding binding = Chart.all(objects, RoleBinding.class).stream()
+          .filter(b -> b.getMetadata().getName().equals(name)
+              && b.getMetadata().getNamespace().equals(r.getMetadata().getNamespace()))
+          .findFirst().orElseThrow(() -> new AssertionError("no RoleBinding " + name + " in "
+              + r.getMetadata().getNamespace()));
+      assertThat(binding.getRoleRef().getName()).isEqualTo(name);
+      assertThat(binding.getSubjects()).singleElement().satisfies(sub -> {
+        assertThat(sub.getName()).isEqualTo(Chart.RELEASE + "-operator");
+        assertThat(sub.getNamespace()).isEqualTo(Chart.NAMESPACE);
+      });
+    }
+    assertThat(Chart.all(objects, Role.class))
+        .filteredOn(r -> r.getMetadata().getName().startsWith(Chart.RELEASE + "-operator"))
+        .filteredOn(r -> r.getRules().stream().anyMatch(rule -> rule.getResources().contains("secrets")))
+        .as("every operator Role that touches Secrets is a CHAP one")
+        .allMatch(r -> r.getMetadata().getName().equals(name));
+    return roles.stream().map(r -> r.getMetadata().getNamespace()).sorted().toList();
+  }
+
+  private static String env(Deployment d, String name) {
+    return container(d.getSpec().getTemplate().getSpec().getContainers(), "operator").getEnv().stream()
+        .filter(e -> e.getName().equals(name)).findFirst().map(e -> e.getValue())
+        .orElseThrow(() -> new AssertionError("operator has no env " + name));
   }
 
   @Test
@@ -225,6 +284,62 @@ class ChartTest {
               + " -Pupdate-crds`", name)
           .isEqualTo(Files.readString(committed.resolve(name)));
     }
+  }
+
+  @Test
+  void valuesSchemaAllowsWhatTheOcfs2ClusterCrdAllows() throws Exception {
+    Map<String, Object> values = json(Chart.dir().resolve("values.schema.json"));
+    Map<String, Object> cluster = at(values, "properties", "ocfs2Cluster", "properties");
+    Map<String, Object> crd = crdSpec(Chart.root().resolve("crds/ocfs2clusters.ocfs2iscsi.io-v1.yml"));
+
+    for (String[] pair : new String[][] {{"heartbeatDeadThreshold", "heartbeat.deadThreshold"}, {"port", "port"}}) {
+      Map<String, Object> value = at(cluster, pair[0]);
+      Map<String, Object> field = crd;
+      for (String part : pair[1].split("\\.")) {
+        field = at(field, "properties", part);
+      }
+      assertThat(number(value.get("minimum"))).as("values ocfs2Cluster.%s minimum vs the CRD's spec.%s", pair[0],
+          pair[1]).isEqualTo(number(field.get("minimum")));
+      assertThat(number(value.get("maximum"))).as("values ocfs2Cluster.%s maximum vs the CRD's spec.%s", pair[0],
+          pair[1]).isEqualTo(number(field.get("maximum")));
+    }
+    Map<String, Object> defaults = Serialization.unmarshal(Files.readString(Chart.dir().resolve("values.yaml")),
+        Map.class);
+    Map<String, Object> clusterDefaults = at(defaults, "ocfs2Cluster");
+    assertThat(number(clusterDefaults.get("heartbeatDeadThreshold")))
+        .isEqualTo(number(at(crd, "properties", "heartbeat", "properties", "deadThreshold").get("default")));
+    assertThat(number(clusterDefaults.get("port"))).isEqualTo(number(at(crd, "properties", "port").get("default")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> json(Path file) throws Exception {
+    return Serialization.unmarshal(Files.readString(file), Map.class);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> crdSpec(Path crd) throws Exception {
+    Map<String, Object> doc = Serialization.unmarshal(Files.readString(crd), Map.class);
+    List<Map<String, Object>> versions = (List<Map<String, Object>>) at(doc, "spec").get("versions");
+    return at(versions.get(0), "schema", "openAPIV3Schema", "properties", "spec");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> at(Map<String, Object> map, String... keys) {
+    Map<String, Object> m = map;
+    for (String k : keys) {
+      m = (Map<String, Object>) m.get(k);
+      if (m == null) {
+        throw new AssertionError("no " + k + " in " + String.join(".", keys));
+      }
+    }
+    return m;
+  }
+
+  private static long number(Object o) {
+    if (o == null) {
+      throw new AssertionError("missing number");
+    }
+    return ((Number) o).longValue();
   }
 
   private static Container container(List<Container> containers, String name) {

@@ -3,6 +3,7 @@ package io.ocfs2iscsi.node.cluster;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.Command;
@@ -273,10 +274,14 @@ public final class ClusterStack {
     }
     O2cbTimeouts raw = r.getTimeouts();
     List<String> timeouts = new ArrayList<>();
-    unsetOrWithin(timeouts, "timeouts.heartbeat_dead_threshold", raw.getHeartbeatDeadThreshold(), 3, 600);
-    unsetOrWithin(timeouts, "timeouts.idle_timeout_ms", raw.getIdleTimeoutMs(), 1, 600_000);
-    unsetOrWithin(timeouts, "timeouts.keepalive_delay_ms", raw.getKeepaliveDelayMs(), 1, 600_000);
-    unsetOrWithin(timeouts, "timeouts.reconnect_delay_ms", raw.getReconnectDelayMs(), 1, 600_000);
+    unsetOrWithin(timeouts, "timeouts.heartbeat_dead_threshold", raw.getHeartbeatDeadThreshold(),
+        O2cbClusterRules.DEAD_THRESHOLD_MIN, O2cbClusterRules.DEAD_THRESHOLD_MAX);
+    unsetOrWithin(timeouts, "timeouts.idle_timeout_ms", raw.getIdleTimeoutMs(), 1,
+        O2cbClusterRules.IDLE_TIMEOUT_MS_MAX);
+    unsetOrWithin(timeouts, "timeouts.keepalive_delay_ms", raw.getKeepaliveDelayMs(), 1,
+        O2cbClusterRules.KEEPALIVE_DELAY_MS_MAX);
+    unsetOrWithin(timeouts, "timeouts.reconnect_delay_ms", raw.getReconnectDelayMs(), 1,
+        O2cbClusterRules.RECONNECT_DELAY_MS_MAX);
     out.addAll(timeouts);
     io.ocfs2iscsi.node.tools.O2cbTimeouts t = timeoutsOf(raw);
     if (timeouts.isEmpty() && t.keepaliveDelayMs() >= t.idleTimeoutMs()) {

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.node.tools;
 
+import io.ocfs2iscsi.contract.FormatDeadlines;
 import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
 import io.ocfs2iscsi.node.host.CommandRunner;
@@ -17,11 +18,11 @@ public final class MkfsOcfs2 {
 
   public static final String PROGRAM = "mkfs.ocfs2";
   /**
-   * mkfs.ocfs2 is killed after this. It stays below the operator's format Lease (10 minutes without renewal): once
+   * mkfs.ocfs2 is killed after this. It stays below the operator's FormatVolume deadline and its format Lease: once
    * the Lease lapses another operator instance may format the LUN from another node, and two mkfs must never write
    * the same LUN.
    */
-  public static final Duration TIMEOUT = Duration.ofMinutes(8);
+  public static final Duration TIMEOUT = FormatDeadlines.MKFS_TIMEOUT;
 
   private final CommandRunner runner;
 

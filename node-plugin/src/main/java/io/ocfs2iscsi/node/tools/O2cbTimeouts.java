@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.node.tools;
 
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,7 +8,9 @@ import java.util.List;
 public record O2cbTimeouts(int deadThreshold, int idleTimeoutMs, int keepaliveDelayMs, int reconnectDelayMs) {
 
   /** o2cb's defaults (the ones the reference's `service o2cb status` shows). */
-  public static final O2cbTimeouts DEFAULTS = new O2cbTimeouts(31, 30000, 2000, 2000);
+  public static final O2cbTimeouts DEFAULTS = new O2cbTimeouts(O2cbClusterRules.DEAD_THRESHOLD_DEFAULT,
+      O2cbClusterRules.IDLE_TIMEOUT_MS_DEFAULT, O2cbClusterRules.KEEPALIVE_DELAY_MS_DEFAULT,
+      O2cbClusterRules.RECONNECT_DELAY_MS_DEFAULT);
 
   public static final String DEAD_THRESHOLD = "heartbeat/dead_threshold";
   public static final String IDLE_TIMEOUT_MS = "idle_timeout_ms";

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.node.tools;
 
+import io.ocfs2iscsi.contract.FormatDeadlines;
 import static io.ocfs2iscsi.node.Fixtures.captured;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,13 +12,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MkfsOcfs2Test {
-
-  /**
-   * The operator's format Lease (10 minutes without renewal, operator/.../ReconcileSettings#defaults): once it
-   * lapses another operator instance may format the LUN from another node, so mkfs on this node must have ended
-   * (or been killed) before.
-   */
-  private static final Duration OPERATOR_FORMAT_LEASE = Duration.ofMinutes(10);
 
   @Test
   void mkfsIsKilledBeforeTheOperatorsFormatLeaseLapses() {
@@ -31,7 +25,10 @@ class MkfsOcfs2Test {
 
     assertThat(ran).singleElement().satisfies(c -> {
       assertThat(c.program()).isEqualTo("mkfs.ocfs2");
-      assertThat(c.timeout()).isLessThan(OPERATOR_FORMAT_LEASE).isGreaterThanOrEqualTo(Duration.ofMinutes(5));
+      // Once the operator's Lease lapses another operator instance may format the LUN from another node, so mkfs on
+      // this node must have ended (or been killed) before, and before the call that started it gave up.
+      assertThat(c.timeout()).isLessThan(FormatDeadlines.FORMAT_CALL_DEADLINE)
+          .isLessThan(FormatDeadlines.FORMAT_LEASE).isGreaterThanOrEqualTo(Duration.ofMinutes(5));
     });
   }
 }

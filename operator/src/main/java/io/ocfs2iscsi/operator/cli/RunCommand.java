@@ -57,7 +57,9 @@ public final class RunCommand {
         : GrpcNodeAgents.mutualTls(s.agentTlsCa().get(), s.agentTlsCert().get(), s.agentTlsKey().get(),
             s.agentTlsNodeIdentityPrefix(), issuer);
     ReconcileSettings settings = ReconcileSettings.defaults(namespace, s.identity())
-        .withAgentPort(s.agentPort()).withHealthPoll(s.healthPoll()).withServerSideApply(s.serverSideApply());
+        .withAgentPort(s.agentPort()).withHealthPoll(s.healthPoll()).withServerSideApply(s.serverSideApply())
+        .withChapSecretNamespaces(s.chapSecretNamespaces().isEmpty() ? java.util.Set.of(namespace)
+            : java.util.Set.copyOf(s.chapSecretNamespaces()));
     OperatorRuntime runtime = OperatorRuntime.create(client, agents, settings,
         s.leaderElection() ? OperatorRuntime.LeaderElection.standard() : null, Clock.systemUTC());
     HttpEndpoints http = null;
@@ -71,9 +73,9 @@ public final class RunCommand {
       client.close();
       return 1;
     }
-    LOG.info("operator {} against {} (leases in {}, agents on port {}, {}, leader election {})", s.identity(),
-        client.getMasterUrl(), namespace, s.agentPort(), s.agentInsecure() ? "insecure" : "mutual TLS",
-        s.leaderElection() ? "on" : "off");
+    LOG.info("operator {} against {} (leases in {}, CHAP Secrets in {}, agents on port {}, {}, leader election {})",
+        s.identity(), client.getMasterUrl(), namespace, new java.util.TreeSet<>(settings.chapSecretNamespaces()),
+        s.agentPort(), s.agentInsecure() ? "insecure" : "mutual TLS", s.leaderElection() ? "on" : "off");
     CountDownLatch stopped = new CountDownLatch(1);
     HttpEndpoints served = http;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.desired;
 
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -11,14 +12,16 @@ import java.util.TreeSet;
 
 /**
  * Stable o2cb node numbers. A node keeps its number while it exists; a node that is no longer selected keeps it
- * (held) while its Node object exists or any volume reports it mounted, because until then it may still write its
- * disk heartbeat into that slot, and a second node with the same number would corrupt the heartbeat area. New nodes
- * take the lowest free number, in name order so that the result does not depend on list order.
+ * (held) until it is known not to heartbeat in that slot any more: its Node object is gone and the node itself
+ * reported every volume of the cluster unmounted, or an administrator listed it as fenced. Until then it may still
+ * write its disk heartbeat into that slot (a node cut off from the network does), and a second node with the same
+ * number would corrupt the heartbeat area. New nodes take the lowest free number, in name order so that the result
+ * does not depend on list order.
  */
 public final class MemberNumbering {
 
   /** o2cb numbers are 0..254 (255 is O2NM_INVALID_NODE_NUM). */
-  public static final int MAX_NUMBER = 254;
+  public static final int MAX_NUMBER = O2cbClusterRules.NODE_NUMBER_MAX;
 
   private MemberNumbering() {}
 
@@ -32,10 +35,12 @@ public final class MemberNumbering {
    * @param previous node name to number, as the cluster status recorded them (held ones included)
    * @param selected nodes that should be members now
    * @param existingNodes names of all Node objects that exist
-   * @param mountedNodes nodes that any volume of the cluster reports as mounting it
+   * @param reports what each node last said about its mounts of the cluster's volumes (missing: UNKNOWN)
+   * @param fenced nodes an administrator declared fenced (powered off or cut from the SAN)
    */
   public static Result assign(
-      Map<String, Integer> previous, Collection<String> selected, Set<String> existingNodes, Set<String> mountedNodes) {
+      Map<String, Integer> previous, Collection<String> selected, Set<String> existingNodes,
+      Map<String, MountReports.Report> reports, Set<String> fenced) {
     Set<String> wanted = new TreeSet<>(selected);
     List<Numbered> members = new ArrayList<>();
     BitSet used = new BitSet(MAX_NUMBER + 1);
@@ -48,7 +53,7 @@ public final class MemberNumbering {
             return; // a corrupt or duplicated entry: keep the first holder, renumber the other
           }
           boolean selectedNow = wanted.contains(node);
-          if (selectedNow || existingNodes.contains(node) || mountedNodes.contains(node)) {
+          if (selectedNow || !released(node, existingNodes, reports, fenced)) {
             members.add(new Numbered(node, number, !selectedNow));
             used.set(number);
           }
@@ -70,5 +75,15 @@ public final class MemberNumbering {
     }
     members.sort(Comparator.comparingInt(Numbered::number));
     return new Result(List.copyOf(members), List.copyOf(unnumbered));
+  }
+
+  /** Whether a node that is no longer selected gives its number back. */
+  private static boolean released(
+      String node, Set<String> existingNodes, Map<String, MountReports.Report> reports, Set<String> fenced) {
+    if (fenced.contains(node)) {
+      return true;
+    }
+    return !existingNodes.contains(node)
+        && reports.getOrDefault(node, MountReports.Report.UNKNOWN) == MountReports.Report.UNMOUNTED;
   }
 }

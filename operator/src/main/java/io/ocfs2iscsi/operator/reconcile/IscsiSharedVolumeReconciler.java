@@ -32,6 +32,7 @@ import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
 import io.ocfs2iscsi.operator.desired.AgentVolumeSpecs;
+import io.ocfs2iscsi.operator.desired.LunClaims;
 import io.ocfs2iscsi.operator.desired.PersistentVolumes;
 import io.ocfs2iscsi.operator.desired.TimeoutCoherence;
 import io.ocfs2iscsi.operator.status.Conditions;
@@ -39,6 +40,7 @@ import io.ocfs2iscsi.operator.status.HealthTransitions;
 import io.ocfs2iscsi.operator.status.NodeHealthViews;
 import io.ocfs2iscsi.operator.status.VolumeAssessment;
 import io.ocfs2iscsi.operator.status.VolumeConditions;
+import io.ocfs2iscsi.operator.validation.ChapSecretNamespaces;
 import io.ocfs2iscsi.operator.validation.IscsiSharedVolumeValidator;
 import io.ocfs2iscsi.operator.validation.Violation;
 import java.time.Clock;
@@ -53,6 +55,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -76,6 +79,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final ExecutorService calls;
+  private final ScheduledExecutorService renewals;
   private final FormatLease lease;
   private final ChapSecrets chap;
   private final Clock clock;
@@ -83,13 +87,14 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
 
   public IscsiSharedVolumeReconciler(
       KubernetesClient client, NodeAgents agents, ReconcileSettings settings, EventRecorder events,
-      OperatorMetrics metrics, ExecutorService calls, Clock clock) {
+      OperatorMetrics metrics, ExecutorService calls, ScheduledExecutorService renewals, Clock clock) {
     this.client = client;
     this.agents = agents;
     this.settings = settings;
     this.events = events;
     this.metrics = metrics;
     this.calls = calls;
+    this.renewals = renewals;
     this.clock = clock;
     this.lease = new FormatLease(client, settings.namespace(), settings.identity(), settings.formatLease(), clock);
     this.chap = new ChapSecrets(client);
@@ -160,6 +165,18 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
           violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
       return Optional.empty();
     }
+    Optional<String> chapRefused = ChapSecretNamespaces.refusal(volume.getSpec().getTarget().getChapSecretRef(),
+        settings.chapSecretNamespaces());
+    if (chapRefused.isPresent()) {
+      a.block(VolumeAssessment.CHAP_SECRET_NAMESPACE_NOT_ALLOWED, chapRefused.get());
+      return Optional.empty();
+    }
+    Optional<LunClaims.Conflict> taken = LunClaims.conflict(volume, context.getPrimaryCache().list().toList());
+    if (taken.isPresent()) {
+      // Looked at again while the older volume exists: once it is gone, this one may go on.
+      a.block(VolumeAssessment.LUN_IN_USE, taken.get().message());
+      return Optional.of(Math.min(poll, 30));
+    }
     String clusterRef = volume.getSpec().getFilesystem().getClusterRef();
     Optional<Ocfs2Cluster> found = context.getSecondaryResource(Ocfs2Cluster.class);
     if (found.isEmpty()) {
@@ -205,15 +222,20 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
           + " spec.filesystem.nodeSlots to " + members.size());
     }
     List<NodeVolumeStatus> health = health(spec, members);
-    // A node that left the cluster but still mounts the volume stays in the status (and keeps its o2cb number
-    // held) until it unmounts; one that does not mount it any more, or does not answer, drops out.
+    // A node that left the cluster stays in the status, marked held, for as long as the cluster holds its o2cb
+    // number: its answer (mounted, not mounted, or none) is what the cluster releases the number on. It counts for
+    // the volume's health only while it still mounts it.
     List<ClusterMemberStatus> held = cluster.getStatus() == null ? List.of()
         : cluster.getStatus().getMembers().stream().filter(m -> m.getState() == State.Held).toList();
-    health.addAll(health(spec, held).stream().filter(NodeHealthViews::mounted).toList());
+    List<NodeVolumeStatus> leaving = health(spec, held);
+    leaving.forEach(n -> n.setHeld(true));
+    List<NodeVolumeStatus> all = new ArrayList<>(health);
+    all.addAll(leaving);
+    health.addAll(leaving.stream().filter(NodeHealthViews::mounted).toList());
     a.nodes(health);
-    status.setNodes(health);
+    status.setNodes(all);
     for (HealthTransitions.Transition t
-        : HealthTransitions.grouped(HealthTransitions.between(before.getNodes(), health))) {
+        : HealthTransitions.grouped(HealthTransitions.between(before.getNodes(), all))) {
       if (t.warning()) {
         events.warning(volume, t.reason(), t.message());
       } else {
@@ -228,15 +250,17 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
       IscsiSharedVolume volume, String clusterName, ClusterMemberStatus member, IscsiSharedVolumeStatus status,
       VolumeAssessment a) {
     String name = volume.getMetadata().getName();
-    Optional<FormatLease.Held> held = lease.acquire(name);
+    LunClaims.Lun lun = LunClaims.lunOf(volume).orElseThrow();
+    Optional<FormatLease.Held> held = lease.acquire(lun, name);
     if (held.isPresent()) {
-      a.block(VolumeAssessment.FORMAT_IN_PROGRESS, "format Lease held by " + held.get().holder() + " until "
-          + held.get().until().truncatedTo(ChronoUnit.SECONDS) + "; waiting");
+      a.block(VolumeAssessment.FORMAT_IN_PROGRESS, "format Lease " + held.get().lease() + " of " + lun
+          + " held by " + held.get().holder() + " until " + held.get().until().truncatedTo(ChronoUnit.SECONDS)
+          + "; waiting");
       return false;
     }
     boolean probeOnly = volume.getSpec().getFilesystem().getFormat() == FormatPolicy.Never;
     FormatVolumeResponse r;
-    try {
+    try (FormatLease.Renewal renewal = lease.keepRenewed(lun, renewals)) {
       r = agents.at(member.getNodeName(), member.getAgentEndpoint())
           .withDeadlineAfter(settings.formatTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .formatVolume(FormatVolumeRequest.newBuilder()
@@ -394,7 +418,8 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     String wasReason = Conditions.reason(before.getConditions(), VolumeConditions.READY);
     if (!reason.equals(wasReason) && (VolumeAssessment.INVALID_SPEC.equals(reason)
         || VolumeAssessment.TIMEOUTS_INCOHERENT.equals(reason) || VolumeAssessment.CLUSTER_NOT_FOUND.equals(reason)
-        || VolumeAssessment.NODE_SLOTS_EXCEEDED.equals(reason))) {
+        || VolumeAssessment.NODE_SLOTS_EXCEEDED.equals(reason) || VolumeAssessment.LUN_IN_USE.equals(reason)
+        || VolumeAssessment.CHAP_SECRET_NAMESPACE_NOT_ALLOWED.equals(reason))) {
       events.warning(volume, reason, Conditions.find(status.getConditions(), VolumeConditions.READY).get()
           .getMessage());
     }
@@ -436,7 +461,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(Math.min(settings.healthPoll().toMillis(), 10_000));
     }
     try {
-      lease.delete(volume.getMetadata().getName());
+      LunClaims.lunOf(volume).ifPresent(lun -> lease.release(lun, volume.getMetadata().getName()));
     } catch (KubernetesClientException e) {
       LOG.info("{}: format lease not deleted: {}", volume.getMetadata().getName(), e.getMessage());
     }

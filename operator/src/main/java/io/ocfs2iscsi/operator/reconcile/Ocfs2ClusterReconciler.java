@@ -27,8 +27,8 @@ import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterStatus;
 import io.ocfs2iscsi.operator.desired.ClusterApplyRequests;
 import io.ocfs2iscsi.operator.desired.ClusterNodes;
 import io.ocfs2iscsi.operator.desired.MemberNumbering;
+import io.ocfs2iscsi.operator.desired.MountReports;
 import io.ocfs2iscsi.operator.status.Conditions;
-import io.ocfs2iscsi.operator.status.NodeHealthViews;
 import io.ocfs2iscsi.operator.validation.Ocfs2ClusterValidator;
 import io.ocfs2iscsi.operator.validation.Violation;
 import java.time.Clock;
@@ -105,7 +105,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
             .withName("volumes")
             .withSecondaryToPrimaryMapper(v -> v.getSpec() == null || v.getSpec().getFilesystem() == null ? Set.of()
                 : Set.of(new ResourceID(v.getSpec().getFilesystem().getClusterRef())))
-            .withOnUpdateFilter((now, before) -> !mountedNodes(now).equals(mountedNodes(before)))
+            .withOnUpdateFilter((now, before) -> !MountReports.reportsOf(now).equals(MountReports.reportsOf(before))
+                || formatted(now) != formatted(before))
             .build(),
         context);
     return List.of(nodes, csiNodes, volumes);
@@ -123,12 +124,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         || (before.getMetadata().getDeletionTimestamp() == null) != (now.getMetadata().getDeletionTimestamp() == null);
   }
 
-  static Set<String> mountedNodes(IscsiSharedVolume v) {
-    if (v.getStatus() == null) {
-      return Set.of();
-    }
-    return v.getStatus().getNodes().stream().filter(NodeHealthViews::mounted).map(n -> n.getNode())
-        .collect(Collectors.toCollection(TreeSet::new));
+  private static boolean formatted(IscsiSharedVolume v) {
+    return v.getStatus() != null && v.getStatus().getFormatted() != null;
   }
 
   @Override
@@ -172,16 +169,16 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         .collect(Collectors.toMap(n -> n.getMetadata().getName(), n -> n, (a, b) -> a));
     Set<String> withDriver = ClusterNodes.nodesWithDriver(csiNodes.list(c -> true).toList());
     Set<String> selected = ClusterNodes.selected(allNodes, cluster.getSpec().getNodeSelector(), withDriver);
-    Set<String> mounted = volumes.list(v -> v.getSpec() != null && v.getSpec().getFilesystem() != null
-            && name.equals(v.getSpec().getFilesystem().getClusterRef()))
-        .flatMap(v -> mountedNodes(v).stream()).collect(Collectors.toSet());
+    List<IscsiSharedVolume> ofCluster = volumes.list(v -> v.getSpec() != null && v.getSpec().getFilesystem() != null
+        && name.equals(v.getSpec().getFilesystem().getClusterRef())).toList();
     Map<String, ClusterMemberStatus> previous = new LinkedHashMap<>();
     before.getMembers().forEach(m -> previous.put(m.getNodeName(), m));
     Map<String, Integer> previousNumbers = new HashMap<>();
     before.getMembers().forEach(m -> previousNumbers.put(m.getNodeName(), m.getNumber()));
+    Set<String> fenced = new TreeSet<>(Optional.ofNullable(cluster.getSpec().getFencedNodes()).orElse(List.of()));
 
-    MemberNumbering.Result numbering =
-        MemberNumbering.assign(previousNumbers, selected, nodeByName.keySet(), mounted);
+    MemberNumbering.Result numbering = MemberNumbering.assign(previousNumbers, selected, nodeByName.keySet(),
+        MountReports.of(previousNumbers.keySet(), ofCluster), fenced);
 
     // Ask every selected member who it is (o2cb address, hostname, prerequisites), in parallel.
     String cidr = cluster.getSpec().getAddressCidr();
@@ -263,7 +260,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     status.setMembers(members);
     status.setMemberCount((int) members.stream().filter(m -> m.getState() != State.Held).count());
     status.setRevision(request.getRevision());
-    events(cluster, before.getMembers(), members);
+    events(cluster, before.getMembers(), members, fenced);
 
     List<String> notApplied = members.stream().filter(m -> m.getState() == State.Joining
         || m.getState() == State.Unreachable).map(m -> m.getNodeName() + " (" + m.getState() + ")").toList();
@@ -288,7 +285,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     return !notApplied.isEmpty() || !failures.isEmpty();
   }
 
-  private void events(Ocfs2Cluster cluster, List<ClusterMemberStatus> before, List<ClusterMemberStatus> after) {
+  private void events(
+      Ocfs2Cluster cluster, List<ClusterMemberStatus> before, List<ClusterMemberStatus> after, Set<String> fenced) {
     Map<String, ClusterMemberStatus> old = new HashMap<>();
     before.forEach(m -> old.put(m.getNodeName(), m));
     Set<String> now = new TreeSet<>();
@@ -300,7 +298,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
             + " at " + m.getAddress());
       } else if (m.getState() == State.Held && was != null && was.getState() != State.Held) {
         events.normal(cluster, "NodeLeft", "node " + m.getNodeName() + " left; number " + m.getNumber()
-            + " is held until its Node is gone and no volume reports it mounted");
+            + " is held until its Node is gone and it answers that it mounts no volume of the cluster (or it is"
+            + " listed in spec.fencedNodes)");
       } else if (m.getState() == State.Unreachable && (was == null || was.getState() != State.Unreachable)) {
         events.warning(cluster, "NodeUnreachable", "node agent of " + m.getNodeName() + " at "
             + m.getAgentEndpoint() + " does not answer");
@@ -309,7 +308,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     for (ClusterMemberStatus m : before) {
       if (!now.contains(m.getNodeName())) {
         events.normal(cluster, "NumberReleased", "o2cb node number " + m.getNumber() + " of " + m.getNodeName()
-            + " is free again");
+            + " is free again (" + (fenced.contains(m.getNodeName()) ? "listed in spec.fencedNodes"
+            : "its Node is gone and it reported every volume unmounted") + ")");
       }
     }
   }

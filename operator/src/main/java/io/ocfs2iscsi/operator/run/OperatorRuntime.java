@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,12 +37,16 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Operator operator;
   private final OperatorMetrics metrics;
   private final ExecutorService calls;
+  private final ScheduledExecutorService renewals;
   private final NodeAgents agents;
 
-  private OperatorRuntime(Operator operator, OperatorMetrics metrics, ExecutorService calls, NodeAgents agents) {
+  private OperatorRuntime(
+      Operator operator, OperatorMetrics metrics, ExecutorService calls, ScheduledExecutorService renewals,
+      NodeAgents agents) {
     this.operator = operator;
     this.metrics = metrics;
     this.calls = calls;
+    this.renewals = renewals;
     this.agents = agents;
   }
 
@@ -55,6 +60,13 @@ public final class OperatorRuntime implements AutoCloseable {
     // Agent calls wait on the network; a bounded pool keeps 500 volumes x 50 nodes from spawning thousands.
     ExecutorService calls = Executors.newFixedThreadPool(32, r -> {
       Thread t = new Thread(r, "agent-call");
+      t.setDaemon(true);
+      return t;
+    });
+    // Renews format Leases while FormatVolume calls run; stopped with the runtime, so a stopped instance's Leases
+    // expire and another instance can take over.
+    ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "format-lease-renewal");
       t.setDaemon(true);
       return t;
     });
@@ -74,8 +86,9 @@ public final class OperatorRuntime implements AutoCloseable {
     });
     EventRecorder events = new EventRecorder(client, settings.identity(), clock);
     operator.register(new Ocfs2ClusterReconciler(agents, settings, events, metrics, calls, clock));
-    operator.register(new IscsiSharedVolumeReconciler(client, agents, settings, events, metrics, calls, clock));
-    return new OperatorRuntime(operator, metrics, calls, agents);
+    operator.register(
+        new IscsiSharedVolumeReconciler(client, agents, settings, events, metrics, calls, renewals, clock));
+    return new OperatorRuntime(operator, metrics, calls, renewals, agents);
   }
 
   public OperatorRuntime start() {
@@ -101,6 +114,7 @@ public final class OperatorRuntime implements AutoCloseable {
     try {
       operator.stop();
     } finally {
+      renewals.shutdownNow();
       calls.shutdownNow();
       try {
         calls.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.run;
 
+import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.contract.tls.AgentIdentities;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,7 +28,8 @@ public record OperatorSettings(
     Duration healthPoll,
     int httpPort,
     boolean leaderElection,
-    boolean serverSideApply) {
+    boolean serverSideApply,
+    List<String> chapSecretNamespaces) {
 
   /**
    * The operator issues each node agent's certificate: signed with this CA, for nodes that prove to be a pod of the
@@ -57,6 +59,8 @@ public record OperatorSettings(
     FLAGS.put("http-port", "HTTP_PORT: port of /healthz, /readyz and /metrics (default 8080; 0: off)");
     FLAGS.put("leader-election", "LEADER_ELECTION: false: reconcile without a leader Lease (default true)");
     FLAGS.put("server-side-apply", "SERVER_SIDE_APPLY: false: plain create/patch (default true)");
+    FLAGS.put("chap-secret-namespaces", "CHAP_SECRET_NAMESPACES: comma-separated namespaces where volumes' CHAP"
+        + " Secrets may live (default: --namespace)");
   }
 
   public static OperatorSettings parse(List<String> args, Map<String, String> env) {
@@ -114,7 +118,8 @@ public record OperatorSettings(
         Duration.ofSeconds(integer(v, "health-poll-seconds", 15, 1, 3600)),
         integer(v, "http-port", 8080, 0, 65535),
         bool(v, "leader-election", true),
-        bool(v, "server-side-apply", true));
+        bool(v, "server-side-apply", true),
+        namespaces(v, "chap-secret-namespaces"));
   }
 
   private static Optional<NodeCertificates> nodeCertificates(Map<String, String> v) {
@@ -157,6 +162,23 @@ public record OperatorSettings(
       throw new IllegalArgumentException("--" + flag + " must be an integer from " + min + " to " + max + ", got '"
           + s + "'");
     }
+  }
+
+  private static List<String> namespaces(Map<String, String> v, String flag) {
+    String s = v.get(flag);
+    if (s == null || s.isBlank()) {
+      return List.of();
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (String part : s.split(",")) {
+      String ns = part.trim();
+      if (!ValueRules.matches(ValueRules.DNS_LABEL, ns)) {
+        throw new IllegalArgumentException("--" + flag + " must list namespaces separated by commas, each "
+            + ValueRules.DNS_LABEL_RULE + ", got '" + ns + "'");
+      }
+      out.add(ns);
+    }
+    return List.copyOf(out);
   }
 
   private static boolean bool(Map<String, String> v, String flag, boolean dflt) {

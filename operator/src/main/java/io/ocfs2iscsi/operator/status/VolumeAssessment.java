@@ -22,6 +22,8 @@ public final class VolumeAssessment {
   public static final String FORMAT_FAILED = "FormatFailed";
   public static final String NODE_SLOTS_EXCEEDED = "NodeSlotsExceeded";
   public static final String CLAIM_STILL_BOUND = "ClaimStillBound";
+  public static final String LUN_IN_USE = "LunInUse";
+  public static final String CHAP_SECRET_NAMESPACE_NOT_ALLOWED = "ChapSecretNamespaceNotAllowed";
 
   public record Blocker(String reason, String message) {}
 

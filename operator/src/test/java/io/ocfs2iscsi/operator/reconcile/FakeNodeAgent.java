@@ -37,6 +37,8 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
   final CountDownLatch formatEntered = new CountDownLatch(1);
   final List<ApplyClusterRequest> applied = new CopyOnWriteArrayList<>();
   final AtomicInteger formatCalls = new AtomicInteger();
+  /** The secret keys and values of the last FormatVolume call (what the operator read from the CHAP Secret). */
+  volatile java.util.Map<String, String> lastFormatSecrets = java.util.Map.of();
   final AtomicInteger healthCalls = new AtomicInteger();
 
   FakeNodeAgent(String node, String o2cbAddress, FakeSan san) {
@@ -90,6 +92,7 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
       return;
     }
     formatCalls.incrementAndGet();
+    lastFormatSecrets = java.util.Map.copyOf(request.getSecretsMap());
     formatEntered.countDown();
     CountDownLatch gate = formatGate;
     if (gate != null) {

@@ -256,6 +256,48 @@ abstract class ReconcilerScenarios {
   }
 
   @Test
+  void aNodeThatStopsAnsweringWhileMountedKeepsItsNumberAfterItsNodeIsDeleted() {
+    Ocfs2Cluster cluster = cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+    awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready")
+        && x.getStatus().getNodesMounted() == 2);
+
+    // Node 2 drops off the network with the volume mounted (it may still write its disk heartbeat), and its Node
+    // object is deleted (by an administrator or a cloud controller). Nobody heard it unmount.
+    agents.node(nodeName(2)).reachable = false;
+    awaitVolume(volume, x -> "NodeUnreachable".equals(Conditions.reason(x.getStatus().getConditions(), "Degraded")));
+    deleteNode(2);
+    awaitCluster(cluster, x -> !state(x, nodeName(2)).equals("Unreachable"));
+    node(3);
+    Ocfs2Cluster three = awaitCluster(cluster, x -> state(x, nodeName(3)).equals("Applied"));
+
+    assertThat(numbers(three)).as("o2cb numbers once node 2's Node is gone")
+        .containsEntry(nodeName(2), 1).containsEntry(nodeName(3), 2);
+    assertThat(state(three, nodeName(2))).isEqualTo("Held");
+    // Held, it no longer counts for the volume's health; its silence is kept in status.nodes.
+    IscsiSharedVolume ready = awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    assertThat(ready.getStatus().getNodes()).anySatisfy(n -> {
+      assertThat(n.getNode()).isEqualTo(nodeName(2));
+      assertThat(n.getHeld()).isTrue();
+      assertThat(n.getMounted()).isNull();
+    });
+
+    // The administrator powers node 2 off and lists it as fenced: only then is number 1 free.
+    client().resources(Ocfs2Cluster.class).withName(cluster.getMetadata().getName()).edit(c -> {
+      c.getSpec().setFencedNodes(List.of(nodeName(2)));
+      return c;
+    });
+    Ocfs2Cluster fenced = awaitCluster(cluster, x -> !numbers(x).containsKey(nodeName(2)));
+    assertThat(numbers(fenced)).isEqualTo(Map.of(nodeName(1), 0, nodeName(3), 2));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(cluster.getMetadata().getName(), "NumberReleased"))
+        .anySatisfy(e -> assertThat(e.getMessage()).contains(nodeName(2)).contains("spec.fencedNodes")));
+  }
+
+  @Test
   void aFailedPathDegradesTheVolumeWithAnEventAndItsReturnMakesItReady() {
     cluster();
     node(1);
@@ -289,6 +331,46 @@ abstract class ReconcilerScenarios {
     assertThat(back.getStatus().getPaths()).isEqualTo("4/4");
     await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "PathBack"))
         .hasSize(1));
+  }
+
+  @Test
+  void chapSecretsAreReadOnlyInTheAllowedNamespaces() {
+    cluster();
+    node(1);
+    start("op-a");
+    String secret = "chap-" + id;
+    client().secrets().inNamespace(namespace()).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata().withName(secret).withNamespace(namespace()).endMetadata()
+        .withType("kubernetes.io/iscsi-chap")
+        .addToStringData(io.ocfs2iscsi.contract.ChapSecretKeys.SESSION_USERNAME, "initiator-" + id)
+        .addToStringData(io.ocfs2iscsi.contract.ChapSecretKeys.SESSION_PASSWORD, "s3cret-" + id)
+        .build()).create();
+    undo.add(() -> client().secrets().inNamespace(namespace()).withName(secret).delete());
+
+    // A Secret in the operator's own namespace (the chart's default) is read and passed to FormatVolume.
+    IscsiSharedVolume allowed = volume(v -> v.getSpec().getTarget().setChapSecretRef(
+        new io.ocfs2iscsi.operator.api.v1alpha1.SecretReference(namespace(), secret)));
+    awaitVolume(allowed, x -> Conditions.isTrue(x.getStatus().getConditions(), "Published"));
+    assertThat(agents.node(nodeName(1)).lastFormatSecrets)
+        .containsEntry(io.ocfs2iscsi.contract.ChapSecretKeys.SESSION_USERNAME, "initiator-" + id);
+
+    // A reference into any other namespace is refused before anything is read, formatted or published.
+    String elsewhere = "tenant-" + id;
+    IscsiSharedVolume refused = volume(v -> {
+      renamed(v, "v-" + id + "-other");
+      v.getSpec().getTarget().setLun(2);
+      v.getSpec().getTarget().setChapSecretRef(new io.ocfs2iscsi.operator.api.v1alpha1.SecretReference(elsewhere,
+          secret));
+    });
+    IscsiSharedVolume stopped = awaitVolume(refused,
+        x -> "ChapSecretNamespaceNotAllowed".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(stopped.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains("spec.target.chapSecretRef.namespace").contains(elsewhere).contains(namespace())
+        .doesNotContain("s3cret");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(refused.getMetadata().getName(),
+        "ChapSecretNamespaceNotAllowed")).hasSize(1));
+    assertThat(totalFormatCalls()).isEqualTo(1);
+    assertThat(client().persistentVolumes().withName(refused.getMetadata().getName()).get()).isNull();
   }
 
   @Test
@@ -382,7 +464,8 @@ abstract class ReconcilerScenarios {
             .isNull());
     assertThat(totalFormatCalls()).as("deletion never formats").isEqualTo(formats);
     assertThat(san.mkfsCount(lunKey(volume))).isEqualTo(1);
-    assertThat(client().leases().inNamespace(namespace()).withName(FormatLease.leaseName(pvName)).get())
+    assertThat(client().leases().inNamespace(namespace()).withName(FormatLease.leaseName(
+        io.ocfs2iscsi.operator.desired.LunClaims.lunOf(volume).orElseThrow())).get())
         .as("the format Lease goes with the volume").isNull();
   }
 
@@ -415,6 +498,73 @@ abstract class ReconcilerScenarios {
     assertThat(events(volume.getMetadata().getName(), "Adopted")).hasSize(1);
   }
 
+  @Test
+  void twoVolumesOnOneLunFormatOnceAndTheYoungerIsRefusedNamingTheOlder() throws Exception {
+    cluster();
+    node(1);
+    node(2);
+    CountDownLatch gate = new CountDownLatch(1);
+    agents.node(nodeName(1)).formatGate = gate;
+    start("op-a");
+    IscsiSharedVolume older = volume(v -> {});
+    IscsiSharedVolume younger = volume(v -> renamed(v, "v-" + id + "-b"));
+    assertThat(agents.node(nodeName(1)).formatEntered.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as("FormatVolume reached node 1").isTrue();
+
+    // While the first FormatVolume runs, nothing may start a second one on the same LUN.
+    await().pollDelay(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(totalFormatCalls()).as("FormatVolume calls for one LUN while the first is in flight").isEqualTo(1);
+
+    gate.countDown();
+    IscsiSharedVolume refused = awaitVolume(younger,
+        x -> "LunInUse".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(refused.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains(older.getMetadata().getName()).contains(older.getSpec().getTarget().getIqn());
+    awaitVolume(older, x -> Conditions.isTrue(x.getStatus().getConditions(), "Published"));
+    int polls = agents.node(nodeName(1)).healthCalls.get();
+    await().atMost(WAIT).until(() -> agents.node(nodeName(1)).healthCalls.get() >= polls + 3);
+    assertThat(totalFormatCalls()).isEqualTo(1);
+    assertThat(san.mkfsCount(lunKey(older))).isEqualTo(1);
+    assertThat(get(younger).getStatus().getFormatted()).isNull();
+    assertThat(client().persistentVolumes().withName(younger.getMetadata().getName()).get())
+        .as("no PersistentVolume for the refused volume").isNull();
+  }
+
+  @Test
+  void aSlowFormatVolumeKeepsItsLeaseRenewedSoAnotherOperatorWaits() throws Exception {
+    Duration lease = Duration.ofSeconds(6);
+    cluster();
+    node(1);
+    node(2);
+    CountDownLatch gate = new CountDownLatch(1);
+    agents.node(nodeName(1)).formatGate = gate;
+    start("op-a", settings("op-a").withFormatLease(lease), null);
+    IscsiSharedVolume volume = volume(v -> {});
+    assertThat(agents.node(nodeName(1)).formatEntered.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as("FormatVolume reached node 1").isTrue();
+
+    // A second instance (as after a split brain of leader election) sees the Lease held as long as op-a's call
+    // runs, well past the Lease's own duration.
+    start("op-b", settings("op-b").withFormatLease(lease), null);
+    java.util.Set<String> renewals = new java.util.TreeSet<>();
+    long until = System.nanoTime() + lease.multipliedBy(2).plusSeconds(3).toNanos();
+    while (System.nanoTime() < until) {
+      formatLeaseOf(volume).ifPresent(l -> renewals.add(String.valueOf(l.getSpec().getRenewTime())));
+      Thread.sleep(200);
+    }
+    assertThat(totalFormatCalls()).as("FormatVolume calls while op-a's call runs").isEqualTo(1);
+    assertThat(renewals).as("renew times of the format Lease during the call").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(formatLeaseOf(volume).get().getSpec().getHolderIdentity()).isEqualTo("op-a");
+
+    gate.countDown();
+    awaitVolume(volume, x -> x.getStatus().getFormatted() != null);
+    String after = String.valueOf(formatLeaseOf(volume).get().getSpec().getRenewTime());
+    await().pollDelay(lease.dividedBy(3).multipliedBy(2)).until(() -> true);
+    assertThat(String.valueOf(formatLeaseOf(volume).get().getSpec().getRenewTime()))
+        .as("no renewal once the call returned").isEqualTo(after);
+    assertThat(san.mkfsCount(lunKey(volume))).isEqualTo(1);
+  }
+
   // ------------------------------------------------------------------------------------------------ the world
 
   ReconcileSettings settings(String identity) {
@@ -432,9 +582,13 @@ abstract class ReconcilerScenarios {
   }
 
   Instance start(String identity, OperatorRuntime.LeaderElection leaderElection) {
+    return start(identity, settings(identity), leaderElection);
+  }
+
+  Instance start(String identity, ReconcileSettings settings, OperatorRuntime.LeaderElection leaderElection) {
     KubernetesClient own = newClient();
     Instance instance = new Instance(
-        OperatorRuntime.create(own, agents.client(), settings(identity), leaderElection, Clock.systemUTC()), own,
+        OperatorRuntime.create(own, agents.client(), settings, leaderElection, Clock.systemUTC()), own,
         new java.util.concurrent.atomic.AtomicBoolean());
     runtimes.add(instance);
     instance.runtime().start();
@@ -490,6 +644,19 @@ abstract class ReconcilerScenarios {
       client().persistentVolumes().withName(name).delete();
     });
     return created;
+  }
+
+  /** Another volume of the scenario: its own name, alias, PersistentVolume and claim. */
+  void renamed(IscsiSharedVolume v, String name) {
+    v.getMetadata().setName(name);
+    v.getSpec().getPersistentVolume().setName(name);
+    v.getSpec().getPersistentVolume().getClaim().setName("shared-" + name);
+  }
+
+  /** The format Lease a volume took (found by its volume label, whatever the Lease is named after). */
+  Optional<io.fabric8.kubernetes.api.model.coordination.v1.Lease> formatLeaseOf(IscsiSharedVolume v) {
+    return client().leases().inNamespace(namespace()).withLabel("ocfs2iscsi.io/volume", v.getMetadata().getName())
+        .list().getItems().stream().findFirst();
   }
 
   static String lunKey(IscsiSharedVolume v) {

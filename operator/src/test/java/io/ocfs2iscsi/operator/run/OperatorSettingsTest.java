@@ -42,6 +42,15 @@ class OperatorSettingsTest {
     assertThat(s.httpPort()).isEqualTo(8080);
     assertThat(s.leaderElection()).isTrue();
     assertThat(s.serverSideApply()).isTrue();
+    assertThat(s.chapSecretNamespaces()).as("empty: the operator's own namespace").isEmpty();
+  }
+
+  @Test
+  void chapSecretNamespacesFromTheEnvironmentAreCheckedNamespaceNames() {
+    assertThat(parse(TLS, Map.of("CHAP_SECRET_NAMESPACES", "ocfs2iscsi-system, tenant-a")).chapSecretNamespaces())
+        .containsExactly("ocfs2iscsi-system", "tenant-a");
+    assertThatThrownBy(() -> parse(tlsAnd("--chap-secret-namespaces=ocfs2iscsi-system,Kube_System"), Map.of()))
+        .hasMessageContaining("--chap-secret-namespaces").hasMessageContaining("'Kube_System'");
   }
 
   @Test
@@ -173,7 +182,7 @@ class OperatorSettingsTest {
   void usageListsEveryFlagWithItsVariable() {
     String usage = OperatorSettings.usage();
 
-    assertThat(OperatorSettings.FLAGS).hasSize(15);
+    assertThat(OperatorSettings.FLAGS).hasSize(16);
     OperatorSettings.FLAGS.forEach((flag, description) -> assertThat(usage).contains("--" + flag + "  (env "
         + description.substring(0, description.indexOf(':')) + ":"));
   }

@@ -16,7 +16,10 @@ public class ClusterMemberStatus {
     Applied,
     /** Selected but its node agent did not answer. */
     Unreachable,
-    /** No longer selected; its number is held until its Node is gone and no volume reports it mounted. */
+    /**
+     * No longer selected; its number is held until its Node is gone and the node itself answered that it mounts no
+     * volume of the cluster, or it is listed in spec.fencedNodes.
+     */
     Held
   }
 

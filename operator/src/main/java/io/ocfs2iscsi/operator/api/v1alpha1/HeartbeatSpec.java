@@ -4,16 +4,17 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 
 public class HeartbeatSpec {
 
-  @Default("31")
-  @Min(3)
-  @Max(1000)
+  @Default("" + O2cbClusterRules.DEAD_THRESHOLD_DEFAULT)
+  @Min(O2cbClusterRules.DEAD_THRESHOLD_MIN)
+  @Max(O2cbClusterRules.DEAD_THRESHOLD_MAX)
   @JsonPropertyDescription(
       "O2CB_HEARTBEAT_THRESHOLD: a node is declared dead after (deadThreshold - 1) * 2 seconds without a disk"
           + " heartbeat.")
-  private Integer deadThreshold = 31;
+  private Integer deadThreshold = O2cbClusterRules.DEAD_THRESHOLD_DEFAULT;
 
   public Integer getDeadThreshold() {
     return deadThreshold;

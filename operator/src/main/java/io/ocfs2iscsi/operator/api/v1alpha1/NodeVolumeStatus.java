@@ -20,6 +20,10 @@ public class NodeVolumeStatus {
   @JsonPropertyDescription("o2cb disk heartbeat active on this node.")
   private Boolean heartbeat;
 
+  @JsonPropertyDescription("True when the node left the cluster and its o2cb number is held until it answers that it"
+      + " does not mount the volume.")
+  private Boolean held;
+
   @JsonPropertyDescription("Problems the node reported, or why it could not be reached.")
   private List<String> problems = new ArrayList<>();
 
@@ -42,6 +46,11 @@ public class NodeVolumeStatus {
   public Boolean getHeartbeat() { return heartbeat; }
 
   public void setHeartbeat(Boolean heartbeat) { this.heartbeat = heartbeat; }
+
+  public Boolean getHeld() { return held; }
+
+  /** Left null (not false) for members, so their entries stay as they were. */
+  public void setHeld(Boolean held) { this.held = held; }
 
   public List<String> getProblems() { return problems; }
 

@@ -5,29 +5,30 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 
 @ValidationRule(
     value = "self.keepaliveDelayMs < self.idleTimeoutMs",
     message = "keepaliveDelayMs must be smaller than idleTimeoutMs (o2net rule)")
 public class O2cbNetworkSpec {
 
-  @Default("30000")
-  @Min(5000)
-  @Max(600000)
+  @Default("" + O2cbClusterRules.IDLE_TIMEOUT_MS_DEFAULT)
+  @Min(O2cbClusterRules.IDLE_TIMEOUT_MS_MIN)
+  @Max(O2cbClusterRules.IDLE_TIMEOUT_MS_MAX)
   @JsonPropertyDescription("O2CB_IDLE_TIMEOUT_MS: idle time before a network connection to a node is dead.")
-  private Integer idleTimeoutMs = 30000;
+  private Integer idleTimeoutMs = O2cbClusterRules.IDLE_TIMEOUT_MS_DEFAULT;
 
-  @Default("2000")
-  @Min(1000)
-  @Max(600000)
+  @Default("" + O2cbClusterRules.KEEPALIVE_DELAY_MS_DEFAULT)
+  @Min(O2cbClusterRules.KEEPALIVE_DELAY_MS_MIN)
+  @Max(O2cbClusterRules.KEEPALIVE_DELAY_MS_MAX)
   @JsonPropertyDescription("O2CB_KEEPALIVE_DELAY_MS: idle time before a keepalive packet is sent.")
-  private Integer keepaliveDelayMs = 2000;
+  private Integer keepaliveDelayMs = O2cbClusterRules.KEEPALIVE_DELAY_MS_DEFAULT;
 
-  @Default("2000")
-  @Min(2000)
-  @Max(600000)
+  @Default("" + O2cbClusterRules.RECONNECT_DELAY_MS_DEFAULT)
+  @Min(O2cbClusterRules.RECONNECT_DELAY_MS_MIN)
+  @Max(O2cbClusterRules.RECONNECT_DELAY_MS_MAX)
   @JsonPropertyDescription("O2CB_RECONNECT_DELAY_MS: delay between connection attempts.")
-  private Integer reconnectDelayMs = 2000;
+  private Integer reconnectDelayMs = O2cbClusterRules.RECONNECT_DELAY_MS_DEFAULT;
 
   public Integer getIdleTimeoutMs() {
     return idleTimeoutMs;

@@ -7,23 +7,27 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.contract.ValueRules;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Ocfs2ClusterSpec {
 
   @Required
-  @Pattern(ValueRules.CLUSTER_NAME)
+  @Pattern(O2cbClusterRules.CLUSTER_NAME)
   @JsonPropertyDescription("o2cb cluster name: 1-16 letters, digits or '_'. Recorded in every filesystem of the cluster.")
   private String clusterName;
 
-  @Default("7777")
-  @Min(1)
-  @Max(65535)
+  @Default("" + O2cbClusterRules.PORT_DEFAULT)
+  @Min(O2cbClusterRules.PORT_MIN)
+  @Max(O2cbClusterRules.PORT_MAX)
   @JsonPropertyDescription("TCP port o2cb uses between nodes.")
-  private Integer port = 7777;
+  private Integer port = O2cbClusterRules.PORT_DEFAULT;
 
   @JsonPropertyDescription("Labels a node must carry to join; empty means every node that runs the node plugin.")
   private Map<String, String> nodeSelector = new LinkedHashMap<>();
@@ -38,6 +42,14 @@ public class Ocfs2ClusterSpec {
 
   @JsonPropertyDescription("o2net network timeouts.")
   private O2cbNetworkSpec network = new O2cbNetworkSpec();
+
+  @Size(max = O2cbClusterRules.NODE_NUMBER_MAX + 1)
+  @JsonPropertyDescription("Nodes (Node names) an administrator has fenced: powered off, or cut from the SAN, so that"
+      + " they can no longer write to any volume. A node that left the cluster keeps its o2cb number until it reports"
+      + " every volume unmounted; listing it here releases the number without that report. Remove a node from the"
+      + " list once it is back.")
+  private List<@Pattern(ValueRules.DNS_SUBDOMAIN) @Size(max = ValueRules.DNS_SUBDOMAIN_MAX_LENGTH) String> fencedNodes =
+      new ArrayList<>();
 
   public String getClusterName() {
     return clusterName;
@@ -77,6 +89,14 @@ public class Ocfs2ClusterSpec {
 
   public void setHeartbeat(HeartbeatSpec heartbeat) {
     this.heartbeat = heartbeat;
+  }
+
+  public List<String> getFencedNodes() {
+    return fencedNodes;
+  }
+
+  public void setFencedNodes(List<String> fencedNodes) {
+    this.fencedNodes = fencedNodes;
   }
 
   public O2cbNetworkSpec getNetwork() {
