@@ -1,16 +1,14 @@
 package io.ocfs2iscsi.node.testing;
 
-import java.net.Socket;
+import io.ocfs2iscsi.contract.tls.ChainTrustManager;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Test-only client trust: accepts the agent's certificate and keeps it, so a test sees which one was served (a
  * certificate the agent made itself included).
  */
-public final class RecordingTrustManager extends X509ExtendedTrustManager {
+public final class RecordingTrustManager extends ChainTrustManager {
 
   private final AtomicReference<X509Certificate> server = new AtomicReference<>();
 
@@ -25,27 +23,7 @@ public final class RecordingTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-    server.set(chain[0]);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-    server.set(chain[0]);
-  }
-
-  @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-    throw new UnsupportedOperationException();
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
     throw new UnsupportedOperationException();
   }
 

@@ -1,18 +1,16 @@
 package io.ocfs2iscsi.operator.agent;
 
-import java.net.Socket;
+import io.ocfs2iscsi.contract.tls.ChainTrustManager;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Accepts whatever certificate an agent shows and keeps it: used only to learn the key a node wants certified.
  * Nothing secret travels on such a channel (the operator's own certificate, an empty request, the node's new public
  * certificate); the node proves who it is with its token, checked by the API server, not by this handshake.
  */
-final class AcceptAnyAgent extends X509ExtendedTrustManager {
+final class AcceptAnyAgent extends ChainTrustManager {
 
   private final AtomicReference<X509Certificate> shown = new AtomicReference<>();
 
@@ -27,30 +25,8 @@ final class AcceptAnyAgent extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-    checkServerTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-    checkServerTrusted(chain, authType);
-  }
-
-  @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     throw new CertificateException("the operator's agent client accepts no clients");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
   }
 
   @Override

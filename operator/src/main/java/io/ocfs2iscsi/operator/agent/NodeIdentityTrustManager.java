@@ -1,20 +1,18 @@
 package io.ocfs2iscsi.operator.agent;
 
 import io.ocfs2iscsi.contract.tls.AgentIdentities;
+import io.ocfs2iscsi.contract.tls.ChainTrustManager;
 import io.ocfs2iscsi.contract.tls.ReloadingTrustManager;
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Trusts one node's agent: a certificate that chains to the agents' CA and names that node's identity. Every node
  * holds a certificate of the same CA, so the chain alone would let any node answer at another's address and receive
  * its calls (with their CHAP secrets). Agents are dialled by IP; the name checked is the node's URI, not the IP.
  */
-final class NodeIdentityTrustManager extends X509ExtendedTrustManager {
+final class NodeIdentityTrustManager extends ChainTrustManager {
 
   /** What the channel learns from a handshake: the node needs a certificate, or has this one. */
   interface Outcome {
@@ -51,32 +49,8 @@ final class NodeIdentityTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] certs, String authType, Socket socket)
-      throws CertificateException {
-    checkServerTrusted(certs, authType);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] certs, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkServerTrusted(certs, authType);
-  }
-
-  @Override
   public void checkClientTrusted(X509Certificate[] certs, String authType) throws CertificateException {
     throw new CertificateException("the operator's agent client accepts no clients");
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] certs, String authType, Socket socket)
-      throws CertificateException {
-    checkClientTrusted(certs, authType);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] certs, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkClientTrusted(certs, authType);
   }
 
   @Override

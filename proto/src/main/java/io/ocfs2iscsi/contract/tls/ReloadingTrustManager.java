@@ -1,7 +1,6 @@
 package io.ocfs2iscsi.contract.tls;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -9,9 +8,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -20,7 +17,7 @@ import javax.net.ssl.X509TrustManager;
  * (validity, signatures, key usage), never a host name: the agent channel names its peers by URI
  * ({@link AgentIdentities}), and whoever uses this class checks that name.
  */
-public final class ReloadingTrustManager extends X509ExtendedTrustManager {
+public final class ReloadingTrustManager extends ChainTrustManager {
 
   private record Loaded(FileStamp stamp, X509TrustManager delegate, X509Certificate[] authorities) {}
 
@@ -84,32 +81,8 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkClientTrusted(chain, authType);
-  }
-
-  @Override
   public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     refreshed().delegate().checkServerTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    checkServerTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    checkServerTrusted(chain, authType);
   }
 
   @Override
