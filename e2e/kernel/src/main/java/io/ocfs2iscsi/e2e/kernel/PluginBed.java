@@ -164,6 +164,26 @@ public final class PluginBed implements AutoCloseable {
     return bed.ctlDir(node).resolve("plugin.log");
   }
 
+  /** Bytes in the plugin log of {@code node} so far: the offset for {@link #pluginLogSince}. */
+  public long pluginLogSize(String node) {
+    try {
+      return Files.exists(pluginLog(node)) ? Files.size(pluginLog(node)) : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What the plugin of {@code node} logged after byte {@code offset} (e.g. during one call). */
+  public String pluginLogSince(String node, long offset) {
+    try {
+      byte[] all = Files.exists(pluginLog(node)) ? Files.readAllBytes(pluginLog(node)) : new byte[0];
+      int from = (int) Math.min(offset, all.length);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Starts the plugin in {@code node} (detached; log appended to /ctl/plugin.log) and returns its guest pid. */
   public int spawnPlugin(String node) {
     TestBed.Node n = bed.node(node);

@@ -15,7 +15,17 @@ import java.util.Map;
  */
 public final class Report {
 
+  private static final Report SHARED = new Report();
+
   private final Map<String, Object> root = new LinkedHashMap<>();
+
+  /**
+   * The report of this test JVM: every real-kernel test class adds its own sections to it and writes the whole file
+   * at its end, so that one class does not overwrite the numbers of another.
+   */
+  public static Report shared() {
+    return SHARED;
+  }
 
   /** The section {@code name} (created on first use). */
   @SuppressWarnings("unchecked")

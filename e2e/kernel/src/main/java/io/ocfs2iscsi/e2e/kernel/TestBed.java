@@ -255,6 +255,17 @@ public final class TestBed implements AutoCloseable {
     return runDir.resolve("guests").resolve(node(node).name()).resolve("console.log");
   }
 
+  /** True while the guest's VM process runs: false once it was killed or its kernel stopped (a panic, a fence). */
+  public boolean guestRunning(String node) {
+    Path pidFile = runDir.resolve("guests").resolve(node(node).name()).resolve("vm.pid");
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    } catch (IOException | NumberFormatException e) {
+      return false;
+    }
+  }
+
   public String netns() {
     return netns;
   }

@@ -59,7 +59,7 @@ class NodePluginScenariosTest {
 
   final VolumeSpec vol = PluginBed.volume();
   final VolumeSpec vol2 = PluginBed.volume(PluginBed.VOLUME2, PluginBed.TARGET2_IQN, PluginBed.VOLUME2);
-  final Report report = new Report();
+  final Report report = Report.shared();
   PluginBed bed;
   long suiteStart;
 

@@ -1,0 +1,645 @@
+package io.ocfs2iscsi.e2e.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
+import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What the node plugin must never do, shown on real kernels (two UML guests, tgtd with two portals and a second
+ * target, the real plugin jar in both guests, this class playing kubelet and the operator): format a LUN it could
+ * not read, delete a disk that now belongs to another LUN, stop the heartbeat of a filesystem that a process in
+ * another mount namespace still holds; and what it must do on its own: stage quickly on the portal that answers and
+ * bring the other path back when its link returns. The tests run in order on one test bed; each starts from what the
+ * previous one left and cleans up what it made. The numbers go to the "safety" section of e2e/target/e2e-report.json.
+ */
+@Tag("e2e")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class SafetyScenariosTest {
+
+  static final String N1 = "node1";
+  static final String N2 = "node2";
+  static final String POD1 = "pod-on-node1";
+  static final String POD2 = "pod-on-node2";
+  static final String IQN1 = "iqn.2016-02.local.virtual:virtual.vg1";
+  static final String PORTAL_A = "192.168.0.180:3260";
+  static final String PORTAL_B = "10.20.1.180:3260";
+  static final String ALIAS = PluginBed.VOLUME;
+  static final String ALIAS2 = PluginBed.VOLUME2;
+  static final String SECTION = "safety";
+  static final Duration CMD = Duration.ofSeconds(60);
+  /** For a node that may have stopped answering: run-in gives up after this + 20 s with exit code 125. */
+  static final Duration QUICK = Duration.ofSeconds(15);
+  static final int NO_ANSWER = 125;
+  /** A stage with one portal unreachable must not wait out the 45 s discovery timeout of that portal. */
+  static final Duration STAGE_ONE_PORTAL_DOWN_BOUND = Duration.ofSeconds(30);
+  /** A path whose link returned must be back in the map by then, without any CSI call. */
+  static final Duration PATH_REJOIN_BOUND = Duration.ofSeconds(120);
+  /**
+   * How long node2 is watched for an eviction of node1: o2cb declares a node dead after (dead threshold 31 - 1) x
+   * 2 s = 60 s without its disk heartbeat; 15 s more for the eviction and the journal replay to be logged.
+   */
+  static final Duration EVICTION_WINDOW = Duration.ofSeconds(75);
+  static final int HEAD_MIB = 64;
+  static final Pattern EVICTION = Pattern.compile("(?i)o2hb|evict|recover|replay journal|fenc");
+
+  final VolumeSpec vol = PluginBed.volume();
+  final VolumeSpec vol2 = PluginBed.volume(PluginBed.VOLUME2, PluginBed.TARGET2_IQN, PluginBed.VOLUME2);
+  final Report report = Report.shared();
+  PluginBed bed;
+  long classStart;
+  boolean node1Answers = true;
+
+  @BeforeAll
+  void startBed() {
+    classStart = System.nanoTime();
+    bed = PluginBed.start("512M");
+    report.put(SECTION, "testbed_start_seconds", secondsSince(classStart));
+    report.put(SECTION, "run_dir", bed.bed().runDir().toString());
+    for (String n : bed.nodes()) {
+      ApplyClusterResponse r = bed.applyCluster(n, bed.cluster("1"));
+      assertThat(r.getOnline()).as("o2cb online on %s after ApplyCluster (%s); %s", n, r.getPending(), diag(n))
+          .isTrue();
+    }
+  }
+
+  @AfterAll
+  void stopBed() {
+    try {
+      report.put(SECTION, "class_seconds", secondsSince(classStart));
+      Path file = report.write(Report.defaultPath());
+      System.out.println("e2e report " + file + ", section " + SECTION + ":\n" + report.section(SECTION));
+    } finally {
+      if (bed != null) {
+        bed.close();
+        assertThat(bed.bed().tornDown()).as("launcher reported its teardown").isTrue();
+      }
+    }
+  }
+
+  // ---- a LUN that cannot be read is never formatted ----------------------------------------------------------------
+
+  /**
+   * node1 has the map of the blank LUN (left by a NodeStageVolume that stopped at the mount because the LUN has no
+   * filesystem yet) with {@code no_path_retry fail}; both its SAN links are cut and FormatVolume comes in: the map
+   * fails every read, so no probe can tell that the LUN is blank. FormatVolume must answer an error (or anything but
+   * FORMATTED), run no mkfs.ocfs2, and the LUN's backing file on the host must not change.
+   */
+  @Test
+  @Order(1)
+  void formatVolumeWhileTheMapFailsIoWritesNothing() throws Exception {
+    VolumeSpec failing = vol.toBuilder()
+        .setMultipath(vol.getMultipath().toBuilder().setNoPathRetry("fail")).build();
+    Path lun = Path.of(bed.bed().runEnv().getProperty("E2E_LUN_FILE"));
+
+    StatusRuntimeException stageError =
+        catchThrowableOfType(() -> bed.stage(N1, failing), StatusRuntimeException.class);
+    assertThat(stageError).as("precondition: NodeStageVolume of the blank LUN stops at the mount; %s", diag(N1))
+        .isNotNull();
+    assertThat(stageError.getStatus().getCode()).as("precondition: %s", stageError.getStatus())
+        .isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(PluginBed.waitFor(Duration.ofSeconds(30), Duration.ofSeconds(1),
+        () -> activePaths(N1, ALIAS).size() == 2))
+        .as("precondition: map %s with 2 active paths on node1: %s", ALIAS, topology(N1)).isTrue();
+    assertThat(bed.run(N1, CMD, "dmsetup", "table", ALIAS))
+        .as("precondition: map %s does not queue (no_path_retry fail): I/O fails once no path is left", ALIAS)
+        .doesNotContain("queue_if_no_path");
+    LunImage before = LunImage.of(lun);
+
+    long logOffset = bed.pluginLogSize(N1);
+    String answer;
+    boolean formatted = false;
+    double callSeconds;
+    bed.bed().fault("link-down", N1, "a");
+    bed.bed().fault("link-down", N1, "b");
+    long t = System.nanoTime();
+    try {
+      FormatVolumeResponse r = bed.agent(N1).withDeadlineAfter(3, TimeUnit.MINUTES)
+          .formatVolume(FormatVolumeRequest.newBuilder().setVolume(failing).build());
+      formatted = r.getOutcome() == FormatVolumeResponse.Outcome.FORMATTED;
+      answer = "OK " + r.getOutcome() + " (" + r.getMessage() + ")";
+    } catch (StatusRuntimeException e) {
+      answer = e.getStatus().getCode() + " (" + e.getStatus().getDescription() + ")";
+    } finally {
+      callSeconds = secondsSince(t);
+      bed.bed().fault("link-up", N1, "a");
+      bed.bed().fault("link-up", N1, "b");
+    }
+    // The plugin logs a command that failed with its argument vector, and a format that succeeded as "formatted".
+    List<String> mkfs = bed.pluginLogSince(N1, logOffset).lines()
+        .filter(l -> l.contains("mkfs.ocfs2 -b ") || l.contains("formatted /dev/")).toList();
+
+    // Undo the failed stage (NodeUnstageVolume removes the map, the disks and the sessions) once both paths are back.
+    List<String> cleanup = new ArrayList<>();
+    if (!PluginBed.waitFor(Duration.ofSeconds(90), Duration.ofSeconds(2), () -> activePaths(N1, ALIAS).size() == 2)) {
+      cleanup.add("paths of " + ALIAS + " not back within 90 s after the links returned: " + topology(N1));
+    }
+    try {
+      bed.unstage(N1, failing);
+    } catch (StatusRuntimeException e) {
+      cleanup.add("NodeUnstageVolume after the failed stage: " + e.getStatus());
+    }
+    LunImage after = LunImage.of(lun);
+    report.put(SECTION, "format_failing_io_answer", answer);
+    report.put(SECTION, "format_failing_io_seconds", callSeconds);
+    report.put(SECTION, "format_failing_io_mkfs_log_lines", mkfs);
+    report.put(SECTION, "format_failing_io_lun_unchanged", after.equals(before));
+
+    String seen = answer;
+    boolean wasFormatted = formatted;
+    String zeroHead = LunImage.zeroHeadSha256();
+    SoftAssertions.assertSoftly(s -> {
+      s.assertThat(wasFormatted)
+          .as("FormatVolume while every path of the map fails I/O answered FORMATTED: %s", seen).isFalse();
+      s.assertThat(mkfs).as("mkfs.ocfs2 ran while the map failed I/O (FormatVolume answered %s; plugin log %s)", seen,
+          bed.pluginLog(N1)).isEmpty();
+      s.assertThat(after).as("LUN file %s changed (allocated bytes, sha256 of its first %d MiB)", lun, HEAD_MIB)
+          .isEqualTo(before);
+      s.assertThat(after.headSha256()).as("the LUN's first %d MiB are no longer zero", HEAD_MIB)
+          .isEqualTo(zeroHead);
+      s.assertThat(cleanup).as("cleanup after the scenario; %s", diag(N1)).isEmpty();
+    });
+  }
+
+  // ---- stage with one portal down, and the path's return -----------------------------------------------------------
+
+  /**
+   * Portal B's link of node1 is cut; NodeStageVolume must succeed on portal A well within the 45 s discovery timeout
+   * of portal B. The link returns; without any new CSI call node1 must get back to two sessions and two active paths.
+   */
+  @Test
+  @Order(2)
+  void stageWithOnePortalDownIsQuickAndThePathReturnsByItself() {
+    FormatVolumeResponse f = bed.format(N1, vol);
+    assertThat(f.getOutcome()).as("precondition: the LUN formatted (%s); %s", f, diag(N1))
+        .isIn(FormatVolumeResponse.Outcome.FORMATTED, FormatVolumeResponse.Outcome.EXISTING_OCFS2);
+    assertThat(sessions(N1, IQN1)).as("precondition: no session of the volume on node1").isEmpty();
+
+    bed.bed().fault("link-down", N1, "b");
+    double stageSeconds;
+    List<String> sessionsWhileDown;
+    long t = System.nanoTime();
+    try {
+      bed.stage(N1, vol);
+      stageSeconds = secondsSince(t);
+      sessionsWhileDown = sessions(N1, IQN1);
+    } finally {
+      bed.bed().fault("link-up", N1, "b");
+    }
+    long up = System.nanoTime();
+    boolean back = PluginBed.waitFor(PATH_REJOIN_BOUND, Duration.ofSeconds(2),
+        () -> sessions(N1, IQN1).size() == 2 && activePaths(N1, ALIAS).size() == 2);
+    Double backSeconds = back ? secondsSince(up) : null;
+    List<String> sessionsAfter = sessions(N1, IQN1);
+    String topologyAfter = topology(N1);
+    report.put(SECTION, "stage_one_portal_down_seconds", stageSeconds);
+    report.put(SECTION, "stage_one_portal_down_bound_seconds", STAGE_ONE_PORTAL_DOWN_BOUND.toSeconds());
+    report.put(SECTION, "path_back_after_link_up_seconds", backSeconds);
+    report.put(SECTION, "path_back_bound_seconds", PATH_REJOIN_BOUND.toSeconds());
+    report.put(SECTION, "sessions_at_bound", sessionsAfter.size());
+
+    List<String> cleanup = new ArrayList<>();
+    if (!back) {
+      // The next scenarios start from two paths: what the plugin did not do by itself, a second stage does.
+      bed.stage(N1, vol);
+      if (!PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(2),
+          () -> sessions(N1, IQN1).size() == 2 && activePaths(N1, ALIAS).size() == 2)) {
+        cleanup.add("two paths not back even after a second NodeStageVolume: " + topology(N1));
+      }
+    }
+    SoftAssertions.assertSoftly(s -> {
+      s.assertThat(sessionsWhileDown).as("sessions of the volume on node1 while portal B was cut").hasSize(1);
+      s.assertThat(stageSeconds).as("NodeStageVolume with portal B unreachable took %.1f s (bound %d s; portal B's"
+          + " discovery timeout is 45 s)", stageSeconds, STAGE_ONE_PORTAL_DOWN_BOUND.toSeconds())
+          .isLessThanOrEqualTo(STAGE_ONE_PORTAL_DOWN_BOUND.toSeconds());
+      s.assertThat(back).as("node1 back to 2 sessions and 2 active paths within %d s of the link's return without a"
+          + " CSI call; at the bound: sessions %s, topology %s", PATH_REJOIN_BOUND.toSeconds(), sessionsAfter,
+          oneLine(topologyAfter)).isTrue();
+      s.assertThat(cleanup).as("cleanup; %s", diag(N1)).isEmpty();
+    });
+  }
+
+  // ---- disk names that moved to another LUN ------------------------------------------------------------------------
+
+  /**
+   * The volume is staged on node1 with two paths. Its session on portal B ends and the kernel frees that disk's name;
+   * the second target's LUN logs in right then and gets that name; the volume's path on portal B returns under a new
+   * name. NodeUnstageVolume of the volume must leave the other LUN's sessions, disks and map paths alone.
+   */
+  @Test
+  @Order(3)
+  void unstageLeavesDisksThatNowBelongToAnotherLun() {
+    assertThat(activePaths(N1, ALIAS)).as("precondition: %s staged on node1 with 2 active paths: %s", ALIAS,
+        topology(N1)).hasSize(2);
+    FormatVolumeResponse f2 = bed.format(N1, vol2);
+    assertThat(f2.getOutcome()).as("precondition: the second LUN formatted (%s); %s", f2, diag(N1))
+        .isIn(FormatVolumeResponse.Outcome.FORMATTED, FormatVolumeResponse.Outcome.EXISTING_OCFS2);
+    String oldName = diskBehind(N1, IQN1, PORTAL_B).orElseThrow(
+        () -> new AssertionError("precondition: no disk of " + IQN1 + " behind " + PORTAL_B + ": " + topology(N1)));
+
+    // In one guest command, so that nothing else takes the freed name first: the volume's session on portal B ends
+    // (what an outage that outlives the session, or a reboot, does), its disk leaves the kernel and the map, and the
+    // second target logs in on portal A.
+    TestBed.ExecResult shuffle = bed.exec(N1, CMD, "bash", "-c", String.join("\n",
+        "old=$1",
+        "iscsiadm -m node -T \"$2\" -p \"$3\" --logout >/dev/null || exit 11",
+        "for ((i = 0; i < 300; i++)); do",
+        "  [[ ! -e /sys/block/$old ]] && ! multipathd show paths format '%d' | grep -qx \"$old\" && break",
+        "  sleep 0.1",
+        "done",
+        "[[ ! -e /sys/block/$old ]] || exit 12",
+        "sleep 0.5",
+        "iscsiadm -m node -o new -T \"$4\" -p \"$5\" >/dev/null || exit 13",
+        "iscsiadm -m node -T \"$4\" -p \"$5\" --login >/dev/null || exit 14"),
+        "shuffle", oldName, IQN1, PORTAL_B, PluginBed.TARGET2_IQN, PORTAL_A);
+    assertThat(shuffle.exitCode()).as("precondition: logout of %s on %s, login of %s on %s: %s %s", IQN1, PORTAL_B,
+        PluginBed.TARGET2_IQN, PORTAL_A, shuffle.stdout(), shuffle.stderr()).isZero();
+    // The operator's side: the second LUN is staged too (its session on portal B and its map are the plugin's).
+    bed.stage(N1, vol2);
+    List<String> vol2Disks = List.of(
+        diskBehind(N1, PluginBed.TARGET2_IQN, PORTAL_A).orElse("?"),
+        diskBehind(N1, PluginBed.TARGET2_IQN, PORTAL_B).orElse("?"));
+    assertThat(vol2Disks).as("precondition: the kernel gave the volume's old disk name %s to the second LUN", oldName)
+        .contains(oldName);
+    // The volume's path on portal B returns (iscsid would, after an outage): a new name.
+    TestBed.ExecResult login = bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", IQN1, "-p", PORTAL_B, "--login");
+    assertThat(login.exitCode()).as("login of %s on %s: %s", IQN1, PORTAL_B, login.stderr()).isIn(0, 15);
+    assertThat(PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(1),
+        () -> activePaths(N1, ALIAS).size() == 2)).as("precondition: %s back to 2 paths: %s", ALIAS, topology(N1))
+        .isTrue();
+    String newName = diskBehind(N1, IQN1, PORTAL_B).orElse("?");
+    assertThat(activePaths(N1, ALIAS2)).as("precondition: %s with 2 active paths: %s", ALIAS2, topology(N1))
+        .hasSize(2);
+    report.put(SECTION, "names_volume_old_disk_b", oldName);
+    report.put(SECTION, "names_other_lun_disks", vol2Disks);
+    report.put(SECTION, "names_volume_new_disk_b", newName);
+
+    long t = System.nanoTime();
+    String unstageAnswer = "OK";
+    try {
+      bed.unstage(N1, vol);
+    } catch (StatusRuntimeException e) {
+      unstageAnswer = e.getStatus().toString();
+    }
+    report.put(SECTION, "names_unstage_seconds", secondsSince(t));
+    PluginBed.sleep(Duration.ofSeconds(3)); // multipathd removes a deleted path from its map asynchronously
+    List<String> vol2Sessions = sessions(N1, PluginBed.TARGET2_IQN);
+    List<MapPath> vol2Paths = mapPaths(N1, ALIAS2).orElse(List.of());
+    List<String> vol2DisksGone = vol2Disks.stream()
+        .filter(d -> bed.exec(N1, CMD, "test", "-e", "/sys/block/" + d).exitCode() != 0).toList();
+    boolean vol2Mounted = bed.run(N1, CMD, "cat", "/proc/mounts").lines()
+        .anyMatch(l -> l.contains(" " + PluginBed.stagingPath(vol2.getVolumeId()) + " ocfs2 "));
+    List<String> volSessions = sessions(N1, IQN1);
+    boolean volMap = mapPaths(N1, ALIAS).isPresent();
+    report.put(SECTION, "names_other_lun_paths_after_unstage", vol2Paths.stream().map(MapPath::toString).toList());
+    report.put(SECTION, "names_other_lun_disks_deleted", vol2DisksGone);
+
+    List<String> cleanup = new ArrayList<>();
+    try {
+      bed.unstage(N1, vol2);
+    } catch (StatusRuntimeException e) {
+      cleanup.add("NodeUnstageVolume of " + vol2.getVolumeId() + ": " + e.getStatus());
+    }
+    String answer = unstageAnswer;
+    SoftAssertions.assertSoftly(s -> {
+      s.assertThat(answer).as("NodeUnstageVolume of %s", ALIAS).isEqualTo("OK");
+      s.assertThat(vol2DisksGone).as("NodeUnstageVolume of %s deleted disk(s) of %s (its old name %s now belongs to"
+          + " %s, whose disks are %s; %s paths after: %s)", ALIAS, ALIAS2, oldName, ALIAS2, vol2Disks, ALIAS2,
+          vol2Paths).isEmpty();
+      s.assertThat(vol2Paths).as("paths of %s after NodeUnstageVolume of %s (its disks were %s)", ALIAS2, ALIAS,
+          vol2Disks).filteredOn(MapPath::active).extracting(MapPath::device)
+          .containsExactlyInAnyOrderElementsOf(vol2Disks);
+      s.assertThat(vol2Sessions).as("sessions of %s after NodeUnstageVolume of %s", ALIAS2, ALIAS).hasSize(2);
+      s.assertThat(vol2Mounted).as("%s still mounted after NodeUnstageVolume of %s", ALIAS2, ALIAS).isTrue();
+      s.assertThat(volSessions).as("sessions of %s after its NodeUnstageVolume", ALIAS).isEmpty();
+      s.assertThat(volMap).as("map %s after its NodeUnstageVolume", ALIAS).isFalse();
+      s.assertThat(cleanup).as("cleanup; %s", diag(N1)).isEmpty();
+    });
+  }
+
+  // ---- a mount held in another mount namespace ---------------------------------------------------------------------
+
+  /**
+   * Both nodes stage and publish the volume, node2 writes. A process in a private mount namespace on node1 holds the
+   * filesystem; kubelet unpublishes in the host namespace and calls NodeUnstageVolume: it must answer
+   * FAILED_PRECONDITION, keep the heartbeat and the map (queueing included), and node2 must not evict node1. Once the
+   * holder is gone the unstage completes and nothing of the volume is left on node1.
+   */
+  @Test
+  @Order(4)
+  void unstageRefusedWhileAnotherMountNamespaceHoldsTheFilesystem() {
+    for (String n : List.of(N1, N2)) {
+      // Every kernel message on the serial console (o2hb, o2net, o2dlm, ocfs2 log at notice and info level): if a
+      // node stops answering, its console.log on the host still tells why.
+      bed.run(n, CMD, "dmesg", "-n", "8");
+      bed.stage(n, vol);
+      bed.publish(n, vol, pod(n));
+    }
+    String uuid = bed.run(N1, CMD, "blkid", "-p", "-s", "UUID", "-o", "value", "/dev/mapper/" + ALIAS).strip();
+    String region = uuid.replace("-", "").toUpperCase(java.util.Locale.ROOT);
+    assertThat(heartbeatRegions(N1)).as("precondition: heartbeat region of %s on node1", uuid).contains(region);
+    String staging = PluginBed.stagingPath(vol.getVolumeId());
+
+    GuestIo.Writer writer = GuestIo.startWriter(bed, N2, "held",
+        PluginBed.publishPath(vol.getVolumeId(), POD2) + "/held", 400);
+    int holder = bed.bed().spawn(N1, "unshare", "-m", "--propagation", "private", "sleep", "600");
+    try {
+      assertThat(PluginBed.waitFor(Duration.ofSeconds(20), Duration.ofMillis(500),
+          () -> bed.exec(N1, CMD, "cat", "/proc/" + holder + "/mounts").stdout().contains(" " + staging + " ocfs2 ")))
+          .as("precondition: the holder (pid %d) has the filesystem in its own mount namespace", holder).isTrue();
+      String marker = "safety-test: node1 unstage under a held mount " + System.nanoTime();
+      bed.run(N2, CMD, "bash", "-c", "echo \"$1\" >/dev/kmsg", "kmsg", marker);
+
+      report.put(SECTION, "held_hb_ctl_info_before", oneLine(hbCtlInfo(uuid)));
+      bed.unpublish(N1, vol, POD1);
+      long t = System.nanoTime();
+      Status.Code code = Status.Code.OK;
+      String answer = "OK";
+      try {
+        bed.csi(N1).withDeadlineAfter(3, TimeUnit.MINUTES).nodeUnstageVolume(
+            csi.v1.NodeUnstageVolumeRequest.newBuilder().setVolumeId(vol.getVolumeId())
+                .setStagingTargetPath(staging).build());
+      } catch (StatusRuntimeException e) {
+        code = e.getStatus().getCode();
+        answer = e.getStatus().toString();
+      }
+      double unstageSeconds = secondsSince(t);
+      List<String> regionsAfter = heartbeatRegions(N1);
+      String table = bed.exec(N1, CMD, "dmsetup", "table", ALIAS).stdout().strip();
+      report.put(SECTION, "held_hb_ctl_info_after", oneLine(hbCtlInfo(uuid)));
+      long answered = System.nanoTime();
+      double windowStart = GuestIo.guestClock(bed, N2);
+
+      long remaining = EVICTION_WINDOW.toNanos() - (System.nanoTime() - answered);
+      if (remaining > 0) {
+        PluginBed.sleep(Duration.ofNanos(remaining));
+      }
+      List<String> node2Kernel = kernelLinesAfter(N2, marker);
+      List<String> evictions = node2Kernel.stream().filter(l -> EVICTION.matcher(l).find()).toList();
+      TestBed.ExecResult touch = bed.exec(N2, CMD, "dd", "if=/dev/zero",
+          "of=" + PluginBed.publishPath(vol.getVolumeId(), POD2) + "/after-window", "bs=64k", "count=4",
+          "conv=fsync", "status=none");
+      GuestIo.Result written = writer.stop(Duration.ofMinutes(2));
+      long writesInWindow = written.writes().stream().filter(w -> w.start() > windowStart && w.exitCode() == 0)
+          .count();
+      report.put(SECTION, "held_unstage_answer", answer);
+      report.put(SECTION, "held_unstage_seconds", unstageSeconds);
+      report.put(SECTION, "held_heartbeat_kept", regionsAfter.contains(region));
+      report.put(SECTION, "held_map_table_after", table);
+      report.put(SECTION, "held_node2_kernel_lines", node2Kernel);
+      report.put(SECTION, "held_node2_writes_in_window", writesInWindow);
+      report.put(SECTION, "held_node2_failed_writes", written.failed());
+      report.put(SECTION, "held_node2_longest_write_seconds", Report.round(written.longestWrite()));
+
+      // Recorded before: where the heartbeat was stopped under the held mount, the release can hang node1.
+      Release release = bed.bed().guestRunning(N1) ? release(holder)
+          : Release.failed("node1's VM process ended; its console: " + PluginBed.tail(bed.bed().consoleLog(N1), 20));
+      node1Answers = release.problem() == null;
+      report.put(SECTION, "released_unstage_answer", release.problem() != null ? release.problem() : release.answer());
+      report.put(SECTION, "released_unstage_seconds", release.seconds());
+
+      Status.Code seen = code;
+      String answerSeen = answer;
+      SoftAssertions.assertSoftly(s -> {
+        s.assertThat(seen).as("NodeUnstageVolume while another mount namespace holds the filesystem answered %s"
+            + " after %.1f s", answerSeen, unstageSeconds).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        s.assertThat(regionsAfter).as("heartbeat regions on node1 after the refused unstage (the held filesystem's is"
+            + " %s)", region).contains(region);
+        s.assertThat(table).as("map %s on node1 after the refused unstage: still there, still queueing", ALIAS)
+            .contains("multipath").contains("queue_if_no_path");
+        s.assertThat(evictions).as("node2's kernel within %d s of node1's refused unstage (all new lines: %s)",
+            EVICTION_WINDOW.toSeconds(), node2Kernel).isEmpty();
+        s.assertThat(written.failed()).as("failed writes of node2's writer (log %s)", writer.log()).isZero();
+        s.assertThat(writesInWindow).as("writes of node2's writer during the window (log %s)", writer.log())
+            .isGreaterThanOrEqualTo(10);
+        s.assertThat(touch.exitCode()).as("node2 writes after the window: %s", touch.stderr()).isZero();
+        s.assertThat(release.problem()).as("node1 after the holder's release (console %s)", bed.bed().consoleLog(N1))
+            .isNull();
+        if (release.problem() == null) {
+          s.assertThat(release.holderGone()).as("the holder (pid %d) ended", holder).isTrue();
+          s.assertThat(release.answer()).as("NodeUnstageVolume once the holder is gone").isEqualTo("OK");
+          s.assertThat(release.ocfs2MountsLeft()).as("OCFS2 mounts left in any mount namespace of node1").isZero();
+          s.assertThat(release.sessionsLeft()).as("sessions of %s left on node1", ALIAS).isEmpty();
+          s.assertThat(release.mapLeft()).as("map %s left on node1", ALIAS).isFalse();
+          s.assertThat(release.regionsLeft()).as("heartbeat region %s left on node1", region).doesNotContain(region);
+        }
+      });
+    } finally {
+      if (node1Answers && bed.bed().guestRunning(N1)) {
+        bed.exec(N1, QUICK, "kill", "-KILL", Integer.toString(holder));
+      }
+      if (!writer.result().done()) {
+        try {
+          writer.stop(Duration.ofMinutes(1));
+        } catch (RuntimeException e) {
+          // the test bed's teardown ends it
+        }
+      }
+    }
+  }
+
+  /**
+   * What the release of the holder led to on node1: kubelet's retried NodeUnstageVolume and what is left; or why
+   * node1 could not tell ({@code problem}).
+   */
+  record Release(String problem, boolean holderGone, String answer, Double seconds, long ocfs2MountsLeft,
+      List<String> sessionsLeft, boolean mapLeft, List<String> regionsLeft) {
+    static Release failed(String problem) {
+      return new Release(problem, false, "", null, -1, List.of(), false, List.of());
+    }
+  }
+
+  /** Ends the holder and retries the unstage; every step bounded, a node that stops answering is reported. */
+  Release release(int holder) {
+    TestBed.ExecResult kill = bed.exec(N1, QUICK, "kill", Integer.toString(holder));
+    if (kill.exitCode() == NO_ANSWER) {
+      return Release.failed("node1 stopped answering once the holder was killed (`kill " + holder + "`: "
+          + kill.stderr().strip() + ")");
+    }
+    boolean holderGone = false;
+    for (long end = System.nanoTime() + Duration.ofSeconds(20).toNanos(); !holderGone && System.nanoTime() < end; ) {
+      int alive = bed.exec(N1, QUICK, "kill", "-0", Integer.toString(holder)).exitCode();
+      if (alive == NO_ANSWER) {
+        return Release.failed("node1 stopped answering once the holder was killed (`kill -0 " + holder
+            + "` got no answer)");
+      }
+      holderGone = alive == 1;
+      PluginBed.sleep(Duration.ofMillis(500));
+    }
+    long t = System.nanoTime();
+    String answer = "OK";
+    try {
+      bed.csi(N1).withDeadlineAfter(90, TimeUnit.SECONDS).nodeUnstageVolume(
+          csi.v1.NodeUnstageVolumeRequest.newBuilder().setVolumeId(vol.getVolumeId())
+              .setStagingTargetPath(PluginBed.stagingPath(vol.getVolumeId())).build());
+    } catch (StatusRuntimeException e) {
+      answer = e.getStatus().toString();
+    }
+    double seconds = secondsSince(t);
+    TestBed.ExecResult mounts = bed.exec(N1, QUICK, "bash", "-c", "cat /proc/[0-9]*/mounts 2>/dev/null");
+    if (mounts.exitCode() == NO_ANSWER) {
+      return Release.failed("node1 stopped answering after the holder was killed (holder gone: " + holderGone
+          + ", NodeUnstageVolume: " + answer + ")");
+    }
+    long ocfs2Mounts = mounts.stdout().lines().filter(l -> l.contains(" ocfs2 ")).count();
+    return new Release(null, holderGone, answer, seconds, ocfs2Mounts, sessions(N1, IQN1),
+        mapPaths(N1, ALIAS).isPresent(), heartbeatRegions(N1));
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------------------
+
+  static String pod(String node) {
+    return node.equals(N1) ? POD1 : POD2;
+  }
+
+  /** Lines of {@code iscsiadm -m session} on {@code node} for target {@code iqn} (one per portal). */
+  List<String> sessions(String node, String iqn) {
+    return bed.exec(node, CMD, "iscsiadm", "-m", "session").stdout().lines()
+        .filter(l -> l.contains(" " + iqn + " ") || l.endsWith(" " + iqn)).toList();
+  }
+
+  /** The SCSI disk (sdX) of LUN 1 of {@code iqn} behind {@code portal}, from udev's by-path link. */
+  Optional<String> diskBehind(String node, String iqn, String portal) {
+    TestBed.ExecResult r = bed.exec(node, CMD, "readlink", "-e",
+        "/dev/disk/by-path/ip-" + portal + "-iscsi-" + iqn + "-lun-1");
+    String dev = r.stdout().strip();
+    return r.exitCode() == 0 && dev.startsWith("/dev/") ? Optional.of(dev.substring("/dev/".length()))
+        : Optional.empty();
+  }
+
+  /** One path of a map as multipathd shows it: disk, dm state (active/failed), checker state (ready/faulty...). */
+  record MapPath(String device, String dmState, String checkerState) {
+    boolean active() {
+      return dmState.equals("active") && checkerState.equals("ready");
+    }
+
+    @Override
+    public String toString() {
+      return device + " " + dmState + " " + checkerState;
+    }
+  }
+
+  /** multipathd's own view (no I/O, so it answers while a path hangs). */
+  String topology(String node) {
+    return bed.exec(node, CMD, "multipathd", "show", "topology").stdout();
+  }
+
+  static final Pattern MAP_HEADER = Pattern.compile("^(\\S+) \\((\\w+)\\) dm-\\d+");
+  static final Pattern PATH_LINE = Pattern.compile("\\b(sd[a-z]+) +\\d+:\\d+ +(\\S+) +(\\S+) +(\\S+)");
+
+  /** The paths of map {@code alias}, or empty when there is no such map. */
+  Optional<List<MapPath>> mapPaths(String node, String alias) {
+    List<MapPath> paths = null;
+    for (String line : topology(node).split("\n")) {
+      Matcher h = MAP_HEADER.matcher(line);
+      if (h.find()) {
+        if (paths != null) {
+          break;
+        }
+        if (h.group(1).equals(alias)) {
+          paths = new ArrayList<>();
+        }
+        continue;
+      }
+      Matcher p = PATH_LINE.matcher(line);
+      if (paths != null && p.find()) {
+        paths.add(new MapPath(p.group(1), p.group(2), p.group(3)));
+      }
+    }
+    return Optional.ofNullable(paths);
+  }
+
+  List<MapPath> activePaths(String node, String alias) {
+    return mapPaths(node, alias).orElse(List.of()).stream().filter(MapPath::active).toList();
+  }
+
+  /** The o2cb heartbeat regions (filesystem UUIDs without dashes, upper case) active on {@code node}. */
+  List<String> heartbeatRegions(String node) {
+    TestBed.ExecResult r = bed.exec(node, CMD, "ls", "/sys/kernel/config/cluster/" + PluginBed.CLUSTER + "/heartbeat");
+    return r.stdout().lines().map(String::strip).filter(l -> l.matches("[0-9A-F]{32}")).toList();
+  }
+
+  /** What ocfs2_hb_ctl itself reports about the heartbeat of filesystem {@code uuid} on node1 (for the report). */
+  String hbCtlInfo(String uuid) {
+    TestBed.ExecResult r = bed.exec(N1, QUICK, "ocfs2_hb_ctl", "-I", "-u", uuid);
+    return "exit " + r.exitCode() + ": " + r.stdout().strip() + " " + r.stderr().strip();
+  }
+
+  /** Kernel log lines of {@code node} after the line containing {@code marker}. */
+  List<String> kernelLinesAfter(String node, String marker) {
+    List<String> lines = bed.run(node, CMD, "dmesg").lines().toList();
+    int at = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(marker)) {
+        at = i;
+      }
+    }
+    return lines.subList(at + 1, lines.size()).stream().map(String::strip).toList();
+  }
+
+  /** What "nothing was written" is measured by: the file's allocated bytes and the sha256 of its first MiBs. */
+  record LunImage(long allocatedBytes, String headSha256) {
+    static LunImage of(Path file) throws Exception {
+      String[] stat = NodePluginScenariosTest.host(Duration.ofSeconds(30), "stat", "-c", "%b %B", file.toString())
+          .strip().split(" ");
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      try (var in = Files.newInputStream(file)) {
+        byte[] buf = new byte[1 << 20];
+        for (int i = 0; i < HEAD_MIB; i++) {
+          int n = in.readNBytes(buf, 0, buf.length);
+          md.update(buf, 0, n);
+        }
+      }
+      return new LunImage(Long.parseLong(stat[0]) * Long.parseLong(stat[1]), HexFormat.of().formatHex(md.digest()));
+    }
+
+    static String zeroHeadSha256() throws Exception {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < HEAD_MIB; i++) {
+        md.update(zeros);
+      }
+      return HexFormat.of().formatHex(md.digest());
+    }
+  }
+
+  static String oneLine(String s) {
+    return s.strip().replaceAll("\\s*\n\\s*", " | ");
+  }
+
+  String diag(String node) {
+    return bed == null ? "" : bed.diagnostics(node);
+  }
+
+  static double secondsSince(long nanos) {
+    return Report.round((System.nanoTime() - nanos) / 1e9);
+  }
+}
