@@ -21,6 +21,7 @@ import (
 	kubectlutil "k8s.io/kubectl/pkg/cmd/util"
 	apiserverapp "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanagerapp "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	schedulerapp "k8s.io/kubernetes/cmd/kube-scheduler/app"
 
 	_ "k8s.io/client-go/plugin/pkg/client/auth" // kubectl's client auth plugins
 	_ "time/tzdata"                             // CronJob time zones, as the upstream mains import it
@@ -34,6 +35,11 @@ func runAPIServer() int {
 // runControllerManager is k8s.io/kubernetes/cmd/kube-controller-manager's main.
 func runControllerManager() int {
 	return cli.Run(controllermanagerapp.NewControllerManagerCommand())
+}
+
+// runScheduler is k8s.io/kubernetes/cmd/kube-scheduler's main.
+func runScheduler() int {
+	return cli.Run(schedulerapp.NewSchedulerCommand())
 }
 
 // runKubectl is k8s.io/kubernetes/cmd/kubectl's main.

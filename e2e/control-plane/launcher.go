@@ -42,6 +42,10 @@ type readyInfo struct {
 	LogDir         string  `json:"logDir"`
 	LauncherPID    int     `json:"launcherPid"`
 	ReadySeconds   float64 `json:"readySeconds"`
+	// NodeKubeconfigs maps each --node name to its kubelet's kubeconfig (client certificate CN=system:node:<name>,
+	// O=system:nodes, as the Node authorizer expects).
+	NodeKubeconfigs map[string]string `json:"nodeKubeconfigs,omitempty"`
+	Scheduler       bool              `json:"scheduler"`
 }
 
 type launchOptions struct {
@@ -52,8 +56,12 @@ type launchOptions struct {
 	keepDataDir     bool
 	controllers     string
 	serviceCIDR     string
+	bindAddress     string
+	scheduler       bool
+	nodes           multiFlag
 	apiserverArgs   multiFlag
 	controllersArgs multiFlag
+	schedulerArgs   multiFlag
 }
 
 type multiFlag []string
@@ -67,10 +75,11 @@ func runLauncher() int {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: k8s-local launch [flags]
 
-Starts etcd, kube-apiserver and kube-controller-manager on 127.0.0.1 with fresh certificates in a temporary
-directory, prints "export KUBECONFIG=..." when the API server is ready and the controllers run, and stops
-everything (and removes the directory) on SIGINT/SIGTERM, on a component's death, or (--stop-on-stdin-eof)
-when its parent goes away.
+Starts etcd, kube-apiserver and kube-controller-manager (and kube-scheduler with --scheduler) with fresh
+certificates in a temporary directory, prints "export KUBECONFIG=..." when the API server is ready and the
+controllers run, and stops everything (and removes the directory) on SIGINT/SIGTERM, on a component's death, or
+(--stop-on-stdin-eof) when its parent goes away. Everything listens on 127.0.0.1, except kube-apiserver with
+--bind-address (then only there: the one address the nodes reach).
 
 `)
 		fs.PrintDefaults()
@@ -84,9 +93,17 @@ when its parent goes away.
 	fs.StringVar(&o.serviceCIDR, "service-cluster-ip-range", "10.0.0.0/24", "kube-apiserver --service-cluster-ip-range")
 	fs.Var(&o.apiserverArgs, "apiserver-arg", "extra kube-apiserver flag, e.g. --apiserver-arg=--v=2 (repeatable)")
 	fs.Var(&o.controllersArgs, "controller-manager-arg", "extra kube-controller-manager flag (repeatable)")
+	fs.StringVar(&o.bindAddress, "bind-address", "127.0.0.1", "the IPv4 address kube-apiserver listens on and advertises (in its certificate too), e.g. the host end of a link to the nodes")
+	fs.BoolVar(&o.scheduler, "scheduler", false, "also run kube-scheduler (needed when kubelets run pods)")
+	fs.Var(&o.nodes, "node", "a node name whose kubelet gets a client certificate and a kubeconfig (repeatable); see the ready file's nodeKubeconfigs")
+	fs.Var(&o.schedulerArgs, "scheduler-arg", "extra kube-scheduler flag (repeatable)")
 	fs.Parse(os.Args[1:]) // nolint:errcheck // ExitOnError
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "launch: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if err := validateLaunchOptions(&o); err != nil {
+		fmt.Fprintf(os.Stderr, "launch: %v\n", err)
 		return 2
 	}
 
@@ -190,12 +207,19 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(3)
+	ports, err := freePorts(4)
 	if err != nil {
 		return nil, err
 	}
-	etcdClient, etcdPeer, apiPort := ports[0], ports[1], ports[2]
-	server := fmt.Sprintf("https://127.0.0.1:%d", apiPort)
+	etcdClient, etcdPeer, apiPort, schedulerPort := ports[0], ports[1], ports[2], ports[3]
+	bindIP := net.ParseIP(l.opts.bindAddress)
+	if bindIP.IsLoopback() {
+		// The port was free on 127.0.0.1; it is the address clients have always used.
+		bindIP = net.ParseIP("127.0.0.1")
+	} else if apiPort, err = freePortOn(bindIP); err != nil {
+		return nil, err
+	}
+	server := fmt.Sprintf("https://%s", net.JoinHostPort(bindIP.String(), strconv.Itoa(apiPort)))
 
 	pkiDir := filepath.Join(l.dataDir, "pki")
 	if err := os.MkdirAll(pkiDir, 0o700); err != nil {
@@ -216,7 +240,7 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	firstServiceIP[len(firstServiceIP)-1]++
 	serving, err := ca.issue("apiserver", "kube-apiserver", nil,
 		[]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
-		[]net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback, firstServiceIP}, true)
+		uniqueIPs(net.ParseIP("127.0.0.1"), net.IPv6loopback, firstServiceIP, bindIP), true)
 	if err != nil {
 		return nil, fmt.Errorf("apiserver certificate: %w", err)
 	}
@@ -244,6 +268,15 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	if err := writeKubeconfig(kcmKubeconfig, "local", server, caPEM, "system:kube-controller-manager", kcm); err != nil {
 		return nil, err
 	}
+	nodeKubeconfigs, err := l.nodeCredentials(ca, server, caPEM)
+	if err != nil {
+		return nil, err
+	}
+	// kube-apiserver's client certificate towards the kubelets (logs, exec, port-forward).
+	kubeletClient, err := ca.issue("apiserver-kubelet-client", "kube-apiserver-kubelet-client", []string{"system:masters"}, nil, nil, false)
+	if err != nil {
+		return nil, fmt.Errorf("apiserver-kubelet-client certificate: %w", err)
+	}
 	l.logf("certificates and kubeconfigs written to %s", l.dataDir)
 
 	// etcd
@@ -266,8 +299,8 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	// kube-apiserver
 	apiserverArgs := []string{
 		"--etcd-servers=" + etcdURL,
-		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
+		"--bind-address=" + bindIP.String(),
+		"--advertise-address=" + bindIP.String(),
 		fmt.Sprintf("--secure-port=%d", apiPort),
 		"--cert-dir=" + filepath.Join(l.dataDir, "apiserver"),
 		"--tls-cert-file=" + serving.CertFile,
@@ -278,10 +311,16 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 		"--service-account-key-file=" + saPub,
 		"--service-account-signing-key-file=" + saKey,
 		"--service-cluster-ip-range=" + l.opts.serviceCIDR,
-		// Endpoints may not hold loopback addresses, so the "kubernetes" Service's endpoints are not maintained.
-		"--endpoint-reconciler-type=none",
+		"--kubelet-client-certificate=" + kubeletClient.CertFile,
+		"--kubelet-client-key=" + kubeletClient.KeyFile,
+		// The nodes' InternalIP is their address on the link the API server is bound to.
+		"--kubelet-preferred-address-types=InternalIP,Hostname",
 		"--allow-privileged=true",
 		"--profiling=false",
+	}
+	if bindIP.IsLoopback() {
+		// Endpoints may not hold loopback addresses, so the "kubernetes" Service's endpoints are not maintained.
+		apiserverArgs = append(apiserverArgs, "--endpoint-reconciler-type=none")
 	}
 	if err := l.spawn(self, "kube-apiserver", append(apiserverArgs, l.opts.apiserverArgs...)...); err != nil {
 		return nil, err
@@ -325,18 +364,26 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	}
 	l.logf("kube-controller-manager running")
 
+	if l.opts.scheduler {
+		if err := l.startScheduler(ctx, self, ca, server, caPEM, schedulerPort); err != nil {
+			return nil, err
+		}
+	}
+
 	return &readyInfo{
-		Kubeconfig:     adminKubeconfig,
-		Server:         server,
-		CAFile:         ca.caFile,
-		ClientCertFile: admin.CertFile,
-		ClientKeyFile:  admin.KeyFile,
-		Kubectl:        filepath.Join(filepath.Dir(self), "kubectl"),
-		Version:        version.Get().GitVersion,
-		DataDir:        l.dataDir,
-		LogDir:         l.logDir,
-		LauncherPID:    os.Getpid(),
-		ReadySeconds:   time.Since(l.start).Seconds(),
+		Kubeconfig:      adminKubeconfig,
+		Server:          server,
+		CAFile:          ca.caFile,
+		ClientCertFile:  admin.CertFile,
+		ClientKeyFile:   admin.KeyFile,
+		Kubectl:         filepath.Join(filepath.Dir(self), "kubectl"),
+		Version:         version.Get().GitVersion,
+		DataDir:         l.dataDir,
+		LogDir:          l.logDir,
+		LauncherPID:     os.Getpid(),
+		ReadySeconds:    time.Since(l.start).Seconds(),
+		NodeKubeconfigs: nodeKubeconfigs,
+		Scheduler:       l.opts.scheduler,
 	}, nil
 }
 

@@ -28,6 +28,7 @@ var components = map[string]func() int{
 	"kubectl":                 runKubectl,
 	"kube-apiserver":          runAPIServer,
 	"kube-controller-manager": runControllerManager,
+	"kube-scheduler":          runScheduler,
 	"etcd":                    runEtcd,
 	"version":                 runVersion,
 }
