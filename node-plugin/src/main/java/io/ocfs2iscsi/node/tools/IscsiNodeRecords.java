@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * open-iscsi's record files, edited directly for the CHAP settings: {@code iscsiadm -o update -v SECRET} would put
@@ -63,19 +65,23 @@ public final class IscsiNodeRecords {
    */
   public record NodeRecord(String target, Portal portal) {}
 
-  /** Every node record of the host (read from the record directories' names, {@code <host>,<port>,<tpgt>}). */
+  /**
+   * A record's name in a target's directory: {@code <host>,<port>,<tpgt>} (discovery), or {@code <host>,<port>}
+   * when it was made without a portal group tag ({@code -m node -o new}: open-iscsi then keeps idbm's old-style
+   * layout, a file of that name).
+   */
+  private static final Pattern RECORD_NAME = Pattern.compile("(.+?),([0-9]{1,5})(?:,-?[0-9]{1,5})?");
+
+  /** Every node record of the host (read from the record names, see {@link #RECORD_NAME}). */
   public Set<NodeRecord> all() {
     Set<NodeRecord> out = new HashSet<>();
     for (String base : BASES) {
       for (String iqn : files.list(base + "/nodes")) {
         for (String name : files.list(base + "/nodes/" + iqn)) {
-          int tpgtComma = name.lastIndexOf(',');
-          int portComma = tpgtComma <= 0 ? -1 : name.lastIndexOf(',', tpgtComma - 1);
-          if (portComma <= 0 || !name.substring(portComma + 1).matches("[0-9]{1,5},-?[0-9]{1,5}")) {
-            continue;
+          Matcher m = RECORD_NAME.matcher(name);
+          if (m.matches()) {
+            out.add(new NodeRecord(iqn, new Portal(m.group(1), Integer.parseInt(m.group(2)))));
           }
-          int port = Integer.parseInt(name.substring(portComma + 1, tpgtComma));
-          out.add(new NodeRecord(iqn, new Portal(name.substring(0, portComma), port)));
         }
       }
     }
@@ -148,7 +154,7 @@ public final class IscsiNodeRecords {
     for (String base : BASES) {
       String dir = base + "/nodes/" + iqn;
       for (String name : files.list(dir)) {
-        if (!name.startsWith(portal.recordPrefix())) {
+        if (!name.startsWith(portal.recordPrefix()) && !name.equals(portal.host() + "," + portal.port())) {
           continue;
         }
         String entry = dir + "/" + name;

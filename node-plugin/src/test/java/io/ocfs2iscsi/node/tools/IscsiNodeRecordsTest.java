@@ -119,6 +119,25 @@ class IscsiNodeRecordsTest {
             record("iqn.2020-01.x:y", "10.0.0.1:3261"));
   }
 
+  /**
+   * {@code iscsiadm -m node -o new -T IQN -p HOST:PORT} (how the path repair makes a record without discovery) knows
+   * no portal group tag, and open-iscsi then writes the record as a file named {@code HOST,PORT} (idbm's old-style
+   * layout). Seen on real kernels: a later discovery took that record for one it had added and deleted it.
+   */
+  @Test
+  void aRecordMadeWithoutAPortalGroupTagIsListedAndFound() throws Exception {
+    Path dir = root.resolve("etc/iscsi/nodes/iqn.2016-02.local.virtual:virtual.vg1");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("10.20.1.180,3260"), RECORD);
+    IscsiNodeRecords records = new IscsiNodeRecords(new HostFiles(root));
+
+    assertThat(records.all()).containsExactly(record("iqn.2016-02.local.virtual:virtual.vg1", "10.20.1.180:3260"));
+    assertThat(records.hasNodeRecord("iqn.2016-02.local.virtual:virtual.vg1", Portal.parse("10.20.1.180:3260")))
+        .isTrue();
+    assertThat(records.hasNodeRecord("iqn.2016-02.local.virtual:virtual.vg1", Portal.parse("10.20.1.18:3260")))
+        .isFalse();
+  }
+
   private static IscsiNodeRecords.NodeRecord record(String iqn, String portal) {
     return new IscsiNodeRecords.NodeRecord(iqn, Portal.parse(portal));
   }
