@@ -176,7 +176,6 @@ public record PluginConfig(
     }
     String kubelet = kubeletDir.length() > 1 && kubeletDir.endsWith("/")
         ? kubeletDir.substring(0, kubeletDir.length() - 1) : kubeletDir;
-    Optional<Path> registrationSocket = Optional.ofNullable(values.get("registration-socket")).map(Path::of);
     String registry = kubelet + "/" + PLUGINS_REGISTRY + "/";
     String socket = values.get("registration-socket");
     if (socket != null && (!isNormalizedAbsolute(socket) || socket.endsWith("/") || !socket.startsWith(registry)
@@ -195,11 +194,12 @@ public record PluginConfig(
     }
     return new PluginConfig(
         nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, token, insecure, mode,
-        o2cbAddress, csiInsecureTcp, kubelet, registrationSocket, Path.of(csiOnHost));
+        o2cbAddress, csiInsecureTcp, kubelet, Optional.ofNullable(socket).map(Path::of), Path.of(csiOnHost));
   }
 
   /** Absolute, other than /, without '.', '..' or empty components or control characters; a trailing / allowed. */
-  private static boolean isNormalizedAbsolute(String dir) {
+  private static boolean isNormalizedAbsolute(String path) {
+    String dir = path;
     if (!dir.startsWith("/") || dir.length() == 1 || dir.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       return false;
     }
