@@ -149,6 +149,46 @@ class ChartTest {
   }
 
   @Test
+  void theSidecarRegistersTheDriverByDefaultAndTheExplicitValueRendersTheSame(@TempDir Path tmp) throws Exception {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(values, "nodePlugin:\n  registration: sidecar\n");
+
+    assertThat(Chart.template(values)).isEqualTo(Chart.template(null));
+    var pod = Chart.one(Chart.objects(Chart.template(null)), DaemonSet.class).getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers()).extracting(Container::getName).contains("node-driver-registrar");
+    assertThat(container(pod.getContainers(), "node-plugin").getArgs())
+        .noneMatch(a -> a.startsWith("--registration-socket"));
+  }
+
+  @Test
+  void builtinRegistrationIsServedByThePluginInKubeletsPluginsRegistry(@TempDir Path tmp) throws Exception {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(values, "nodePlugin:\n  registration: builtin\n  kubeletDir: /data/kubelet\n");
+    var pod = Chart.one(Chart.objects(Chart.template(values)), DaemonSet.class).getSpec().getTemplate().getSpec();
+    Container plugin = container(pod.getContainers(), "node-plugin");
+
+    assertThat(pod.getContainers()).extracting(Container::getName)
+        .doesNotContain("node-driver-registrar")
+        .contains("node-plugin", "liveness-probe");
+    assertThat(plugin.getArgs()).contains(
+        "--registration-socket=/data/kubelet/plugins_registry/csi.ocfs2iscsi.io-reg.sock",
+        "--kubelet-registration-path=/data/kubelet/plugins/csi.ocfs2iscsi.io/csi.sock",
+        "--kubelet-dir=/data/kubelet");
+    // The registry is reached through the Bidirectional kubelet-dir mount: a second mount nested below it would
+    // propagate to the host and pile up there with every container restart.
+    Map<String, VolumeMount> mounts =
+        plugin.getVolumeMounts().stream().collect(Collectors.toMap(VolumeMount::getMountPath, m -> m));
+    assertThat(mounts.get("/data/kubelet").getMountPropagation()).isEqualTo("Bidirectional");
+    assertThat(mounts.keySet()).noneMatch(path -> path.startsWith("/data/kubelet/"));
+    var kubeletDir = pod.getVolumes().stream().filter(v -> v.getName().equals(mounts.get("/data/kubelet").getName()))
+        .findFirst().orElseThrow().getHostPath();
+    assertThat(kubeletDir.getPath()).isEqualTo("/data/kubelet");
+    assertThat(kubeletDir.getType()).isEqualTo("Directory");
+    // Nothing mounts the sidecar's volume any more.
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).doesNotContain("registration-dir");
+  }
+
+  @Test
   void csiDriverNeedsNoAttachAndIsPersistentOnly() {
     CSIDriver driver = Chart.one(Chart.objects(Chart.template(null)), CSIDriver.class);
 
@@ -267,6 +307,7 @@ class ChartTest {
     "bad-values-host-mode.yaml, hostMode",
     "bad-values-existing-secret-missing.yaml, existingSecret",
     "bad-values-cluster-name.yaml, clusterName",
+    "bad-values-registration.yaml, registration",
   })
   void wrongValuesAreRefusedBySchema(String file, String field) {
     assertThatThrownBy(() -> Chart.template(RESOURCES.resolve(file)))

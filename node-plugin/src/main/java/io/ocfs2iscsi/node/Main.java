@@ -5,6 +5,7 @@ import io.micronaut.context.ApplicationContext;
 import io.ocfs2iscsi.node.grpc.IdentityService;
 import io.ocfs2iscsi.node.grpc.NodeAgentService;
 import io.ocfs2iscsi.node.grpc.NodeService;
+import io.ocfs2iscsi.node.grpc.RegistrationService;
 import io.ocfs2iscsi.node.server.AgentCertificateService;
 import io.ocfs2iscsi.node.server.AgentKeyFiles;
 import io.ocfs2iscsi.node.server.AgentTls;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar node-plugin.jar --node-id NAME --csi-endpoint URL --state-dir DIR [...]}: starts the CSI
- * server and (with --agent-endpoint) the node agent, and runs until SIGTERM.
+ * server, (with --agent-endpoint) the node agent and (with --registration-socket) kubelet's plugin registration,
+ * and runs until SIGTERM.
  */
 public final class Main {
 
@@ -54,10 +56,18 @@ public final class Main {
   public record Started(ApplicationContext context, List<GrpcServers.Running> servers) implements AutoCloseable {
     @Override
     public void close() {
-      servers.forEach(GrpcServers.Running::close);
+      // Last started, first closed: the registration socket goes first, so kubelet deregisters the driver before
+      // its CSI socket disappears.
+      closeNewestFirst(servers);
       context.getBean(PathRepairer.class).stop();
       context.close();
       LOG.info("stopped");
+    }
+  }
+
+  private static void closeNewestFirst(List<GrpcServers.Running> servers) {
+    for (int i = servers.size() - 1; i >= 0; i--) {
+      servers.get(i).close();
     }
   }
 
@@ -89,10 +99,17 @@ public final class Main {
         LOG.info("node agent on {}:{}{}", tcp.host(), servers.get(1).port(),
             config.agentInsecure() ? " (insecure)" : " (mutual TLS)");
       }
+      if (config.registrationSocket().isPresent()) {
+        // After CSI is up: kubelet dials the CSI socket as soon as it has registered the driver.
+        servers.add(GrpcServers.startRegistration(config.registrationSocket().get(),
+            List.of(ctx.getBean(RegistrationService.class))));
+        LOG.info("plugin registration for kubelet on {} (CSI socket advertised as {})",
+            config.registrationSocket().get(), config.kubeletRegistrationPath());
+      }
       ctx.getBean(PathRepairer.class).start();
       return new Started(ctx, servers);
     } catch (RuntimeException e) {
-      servers.forEach(GrpcServers.Running::close);
+      closeNewestFirst(servers);
       ctx.close();
       throw e;
     }

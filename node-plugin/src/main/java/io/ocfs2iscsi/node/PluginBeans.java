@@ -6,12 +6,14 @@ import io.ocfs2iscsi.node.grpc.GrpcErrors;
 import io.ocfs2iscsi.node.grpc.IdentityService;
 import io.ocfs2iscsi.node.grpc.NodeAgentService;
 import io.ocfs2iscsi.node.grpc.NodeService;
+import io.ocfs2iscsi.node.grpc.RegistrationService;
 import io.ocfs2iscsi.node.host.HostFiles;
 import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.host.ProcessCommandRunner;
 import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.host.Sleeper;
 import io.ocfs2iscsi.node.info.HostInventory;
+import io.ocfs2iscsi.node.info.KubeletRegistration;
 import io.ocfs2iscsi.node.info.NetworkAddresses;
 import io.ocfs2iscsi.node.volume.KubeletPaths;
 import io.ocfs2iscsi.node.volume.PathRepairer;
@@ -112,8 +114,18 @@ public class PluginBeans {
   }
 
   @Singleton
-  IdentityService identity(GrpcErrors errors, HostInventory inventory) {
-    return new IdentityService(errors, inventory, PluginVersion.get());
+  KubeletRegistration kubeletRegistration(PluginConfig config) {
+    return new KubeletRegistration(config.kubeletRegistrationPath());
+  }
+
+  @Singleton
+  IdentityService identity(GrpcErrors errors, HostInventory inventory, KubeletRegistration registration) {
+    return new IdentityService(errors, inventory, registration, PluginVersion.get());
+  }
+
+  @Singleton
+  RegistrationService registration(GrpcErrors errors, KubeletRegistration registration) {
+    return new RegistrationService(errors, registration);
   }
 
   @Singleton

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.node;
 
+import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.contract.tls.AgentIdentities;
 import io.ocfs2iscsi.node.host.HostMode;
@@ -20,6 +21,9 @@ import java.util.Set;
  * @param agentEndpoint empty: no node agent (a CSI-only run)
  * @param csiInsecureTcp CSI may be served on TCP, which has no authentication (local tests only)
  * @param kubeletDir kubelet's directory on the host: staging and publish paths must lie below it
+ * @param registrationSocket empty: no plugin registration with kubelet (the node-driver-registrar sidecar's job)
+ * @param kubeletRegistrationPath the CSI socket's path as kubelet sees it on the host (it differs from
+ *     csiEndpoint's path in a container)
  */
 public record PluginConfig(
     String nodeId,
@@ -35,7 +39,12 @@ public record PluginConfig(
     HostMode hostMode,
     String o2cbAddress,
     boolean csiInsecureTcp,
-    String kubeletDir) {
+    String kubeletDir,
+    Optional<Path> registrationSocket,
+    Path kubeletRegistrationPath) {
+
+  /** Where kubelet's plugin watcher looks for registration sockets, below the kubelet dir. */
+  public static final String PLUGINS_REGISTRY = "plugins_registry";
 
   /** Every flag, with its environment variable and meaning (the --help text and README table). */
   public static final Map<String, String> FLAGS = new LinkedHashMap<>();
@@ -59,6 +68,12 @@ public record PluginConfig(
         + " authentication (local tests only; logs a warning)");
     FLAGS.put("kubelet-dir", "KUBELET_DIR: kubelet's directory on the host (default " + KubeletPaths.DEFAULT_DIR
         + "); the plugin mounts and unmounts only below it");
+    FLAGS.put("registration-socket", "REGISTRATION_SOCKET: serve kubelet's plugin registration on this Unix socket"
+        + " in KUBELET_DIR/" + PLUGINS_REGISTRY + "/ (e.g. " + KubeletPaths.DEFAULT_DIR + "/" + PLUGINS_REGISTRY + "/"
+        + CsiDriver.NAME + "-reg.sock), instead of the node-driver-registrar sidecar; none:"
+        + " no registration");
+    FLAGS.put("kubelet-registration-path", "KUBELET_REGISTRATION_PATH: the CSI socket as kubelet sees it on the host"
+        + " (default KUBELET_DIR/plugins/" + CsiDriver.NAME + "/csi.sock)");
   }
 
   /** Flags that may stand alone, meaning true. */
@@ -155,21 +170,36 @@ public record PluginConfig(
           + " (unix:///csi/csi.sock); for local tests add --csi-insecure-tcp");
     }
     String kubeletDir = values.getOrDefault("kubelet-dir", KubeletPaths.DEFAULT_DIR);
-    if (!isKubeletDir(kubeletDir)) {
+    if (!isNormalizedAbsolute(kubeletDir)) {
       problems.add("--kubelet-dir must be an absolute, normalized directory other than / (no '.', '..', empty"
           + " components or control characters), got '" + kubeletDir + "'");
+    }
+    String kubelet = kubeletDir.length() > 1 && kubeletDir.endsWith("/")
+        ? kubeletDir.substring(0, kubeletDir.length() - 1) : kubeletDir;
+    String registry = kubelet + "/" + PLUGINS_REGISTRY + "/";
+    String socket = values.get("registration-socket");
+    if (socket != null && (!isNormalizedAbsolute(socket) || socket.endsWith("/") || !socket.startsWith(registry)
+        || socket.length() == registry.length())) {
+      problems.add("--registration-socket must be an absolute, normalized path below " + registry
+          + " (where kubelet's plugin watcher looks), got '" + socket + "'");
+    }
+    String csiOnHost = values.getOrDefault("kubelet-registration-path",
+        kubelet + "/plugins/" + CsiDriver.NAME + "/csi.sock");
+    if (!isNormalizedAbsolute(csiOnHost) || csiOnHost.endsWith("/")) {
+      problems.add("--kubelet-registration-path must be an absolute, normalized path (the CSI socket on the host),"
+          + " got '" + csiOnHost + "'");
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new PluginConfig(
         nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, token, insecure, mode,
-        o2cbAddress,
-        csiInsecureTcp, kubeletDir.length() > 1 && kubeletDir.endsWith("/")
-            ? kubeletDir.substring(0, kubeletDir.length() - 1) : kubeletDir);
+        o2cbAddress, csiInsecureTcp, kubelet, Optional.ofNullable(socket).map(Path::of), Path.of(csiOnHost));
   }
 
-  private static boolean isKubeletDir(String dir) {
+  /** Absolute, other than /, without '.', '..' or empty components or control characters; a trailing / allowed. */
+  private static boolean isNormalizedAbsolute(String path) {
+    String dir = path;
     if (!dir.startsWith("/") || dir.length() == 1 || dir.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       return false;
     }
@@ -189,7 +219,8 @@ public record PluginConfig(
     StringBuilder sb = new StringBuilder("usage: java -jar node-plugin.jar --node-id NAME --csi-endpoint URL"
         + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F"
         + " [--agent-tls-identity-token F] [--agent-tls-client-identity URI] | --agent-insecure)]"
-        + " [--host-mode direct|nsenter] [--kubelet-dir DIR]\n");
+        + " [--host-mode direct|nsenter] [--kubelet-dir DIR] [--registration-socket PATH"
+        + " [--kubelet-registration-path PATH]]\n");
     FLAGS.forEach((k, v) -> sb.append("  --").append(k).append("  ").append(v).append('\n'));
     return sb.toString();
   }

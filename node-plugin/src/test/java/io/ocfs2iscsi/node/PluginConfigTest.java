@@ -121,4 +121,41 @@ class PluginConfigTest {
           .hasMessageContaining("--kubelet-dir");
     }
   }
+
+  @Test
+  void registrationIsOffByDefaultAndAdvertisesTheCsiSocketAsKubeletSeesIt() {
+    PluginConfig off = parse("--csi-endpoint", "unix:///csi/csi.sock");
+    assertThat(off.registrationSocket()).isEmpty();
+
+    PluginConfig on = parse("--csi-endpoint", "unix:///csi/csi.sock", "--kubelet-dir", "/data/kubelet",
+        "--registration-socket", "/data/kubelet/plugins_registry/csi.ocfs2iscsi.io-reg.sock");
+    assertThat(on.registrationSocket())
+        .contains(Path.of("/data/kubelet/plugins_registry/csi.ocfs2iscsi.io-reg.sock"));
+    // The CSI socket is /csi/csi.sock in the container; kubelet dials the host path of the same directory.
+    assertThat(on.kubeletRegistrationPath())
+        .isEqualTo(Path.of("/data/kubelet/plugins/csi.ocfs2iscsi.io/csi.sock"));
+
+    PluginConfig moved = PluginConfig.parse(new String[] {"--node-id", "n", "--state-dir", "/s", "--csi-endpoint",
+        "unix:///csi/csi.sock", "--kubelet-registration-path", "/var/lib/kubelet/plugins/other/csi.sock"},
+        Map.of("REGISTRATION_SOCKET", "/var/lib/kubelet/plugins_registry/csi.ocfs2iscsi.io-reg.sock"));
+    assertThat(moved.registrationSocket()).isPresent();
+    assertThat(moved.kubeletRegistrationPath()).isEqualTo(Path.of("/var/lib/kubelet/plugins/other/csi.sock"));
+  }
+
+  @Test
+  void theRegistrationSocketMustLieInKubeletsPluginsRegistry() {
+    for (String bad : new String[] {"relative/reg.sock", "/tmp/csi.ocfs2iscsi.io-reg.sock",
+        "/var/lib/kubelet/csi.ocfs2iscsi.io-reg.sock", "/var/lib/kubelet/plugins_registry",
+        "/var/lib/kubelet/plugins_registry/../pods/reg.sock", "/var/lib/kubelet/plugins_registry//reg.sock",
+        "/var/lib/kubelet/plugins_registry/reg\nx.sock"}) {
+      assertThatThrownBy(() -> parse("--csi-endpoint", "unix:///csi/csi.sock", "--registration-socket", bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--registration-socket must be an absolute, normalized path below"
+              + " /var/lib/kubelet/plugins_registry/");
+    }
+    assertThatThrownBy(() -> parse("--csi-endpoint", "unix:///csi/csi.sock", "--registration-socket",
+            "/var/lib/kubelet/plugins_registry/r.sock", "--kubelet-registration-path", "plugins/x/csi.sock"))
+        .hasMessageContaining("--kubelet-registration-path must be an absolute, normalized path");
+  }
 }

@@ -11,20 +11,24 @@ import csi.v1.ProbeResponse;
 import io.grpc.stub.StreamObserver;
 import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.node.info.HostInventory;
+import io.ocfs2iscsi.node.info.KubeletRegistration;
 
 /**
  * CSI Identity. A node-only plugin: no plugin capabilities (no controller service, no topology). Probe is ready
- * only when every required host tool is there.
+ * only when every required host tool is there and kubelet has not refused to register the driver.
  */
 public final class IdentityService extends IdentityGrpc.IdentityImplBase {
 
   private final GrpcErrors errors;
   private final HostInventory inventory;
+  private final KubeletRegistration registration;
   private final String version;
 
-  public IdentityService(GrpcErrors errors, HostInventory inventory, String version) {
+  public IdentityService(
+      GrpcErrors errors, HostInventory inventory, KubeletRegistration registration, String version) {
     this.errors = errors;
     this.inventory = inventory;
+    this.registration = registration;
     this.version = version;
   }
 
@@ -43,6 +47,7 @@ public final class IdentityService extends IdentityGrpc.IdentityImplBase {
   @Override
   public void probe(ProbeRequest request, StreamObserver<ProbeResponse> observer) {
     errors.unary("Probe", observer,
-        () -> ProbeResponse.newBuilder().setReady(BoolValue.of(inventory.missingTools().isEmpty())).build());
+        () -> ProbeResponse.newBuilder().setReady(BoolValue.of(
+            inventory.missingTools().isEmpty() && registration.failure().isEmpty())).build());
   }
 }

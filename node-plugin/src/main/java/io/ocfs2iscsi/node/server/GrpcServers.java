@@ -18,6 +18,7 @@ import io.ocfs2iscsi.contract.tls.ReloadingTrustManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two gRPC servers, built on grpc-netty: CSI on a Unix socket (Netty's epoll domain-socket transport; kubelet
- * and the sidecars connect there) or on TCP, and the node agent on TCP with mutual TLS (a client without a
+ * The gRPC servers, built on grpc-netty: CSI on a Unix socket (Netty's epoll domain-socket transport; kubelet
+ * and the sidecars connect there) or on TCP, kubelet's plugin registration on a Unix socket, and the node agent on TCP with mutual TLS (a client without a
  * certificate signed by the CA is refused during the handshake; one whose certificate does not name the operator
  * gets PERMISSION_DENIED).
  */
@@ -80,15 +81,7 @@ public final class GrpcServers {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot prepare " + socket + ": " + e.getMessage(), e);
       }
-      EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-      EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-      NettyServerBuilder b =
-          NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-              .channelType(EpollServerDomainSocketChannel.class)
-              .bossEventLoopGroup(boss)
-              .workerEventLoopGroup(workers);
-      services.forEach(b::addService);
-      return start(b, List.of(boss, workers), endpoint);
+      return serveUnix(u, services);
     }
     Endpoint.Tcp t = (Endpoint.Tcp) endpoint;
     if (!insecureTcp) {
@@ -100,6 +93,43 @@ public final class GrpcServers {
     NettyServerBuilder b = NettyServerBuilder.forAddress(t.address());
     services.forEach(b::addService);
     return start(b, List.of(), endpoint);
+  }
+
+  /**
+   * kubelet's plugin registration on a Unix socket in its plugins_registry, a host directory: a socket left there
+   * by a killed run is replaced, anything else at that path is not ours and stops the start.
+   */
+  public static Running startRegistration(Path socket, List<BindableService> services) {
+    try {
+      Files.createDirectories(socket.getParent());
+      if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+        int mode = (Integer) Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & S_IFMT) != S_IFSOCK) {
+          throw new IllegalStateException("cannot serve the plugin registration on " + socket + ": the file there is"
+              + " not a socket, so not one this plugin left; remove it or choose another --registration-socket");
+        }
+        LOG.info("removing the stale registration socket {}", socket);
+        Files.delete(socket);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare " + socket + ": " + e.getMessage(), e);
+    }
+    return serveUnix(new Endpoint.Unix(socket), services);
+  }
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFSOCK = 0140000;
+
+  private static Running serveUnix(Endpoint.Unix endpoint, List<BindableService> services) {
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+    NettyServerBuilder b =
+        NettyServerBuilder.forAddress(new DomainSocketAddress(endpoint.path().toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(boss)
+            .workerEventLoopGroup(workers);
+    services.forEach(b::addService);
+    return start(b, List.of(boss, workers), endpoint);
   }
 
   /**

@@ -35,6 +35,11 @@ public final class LogCapture implements AutoCloseable {
     return out;
   }
 
+  /** The formatted messages logged at {@code level}. */
+  public List<String> at(Level level) {
+    return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage).toList();
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);
