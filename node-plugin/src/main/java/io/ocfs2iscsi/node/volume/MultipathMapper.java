@@ -97,6 +97,12 @@ public final class MultipathMapper {
    */
   public void dismantle(String alias) {
     MapUsers.Found users = mapUsers.of(alias);
+    // An open without a mount is often brief (udev's blkid reads a map right after mkfs or a path change): wait for
+    // it, bounded. A mount in any namespace is never waited for: it is a user until it is released.
+    for (int i = 1; users.exists() && !users.mounted() && users.usedBeyond(0) && i < timing.unmountedAttempts(); i++) {
+      host.sleeper().sleep(timing.interval());
+      users = mapUsers.of(alias);
+    }
     if (users.exists()) {
       if (users.usedBeyond(0)) {
         throw NodeException.failedPrecondition(

@@ -626,6 +626,11 @@ public final class ReferenceHost {
    * dmsetup info in dmsetup's own format (lvm2 dmsetup.c): the kernel counts one open for the mounted superblock
    * (however many namespaces mount it), one for the o2cb heartbeat region, one per process that has the map open.
    */
+  /** What {@code dmsetup info mylun} answers now (for tests that replace its rule). */
+  public Reply dmsetupInfoNow() {
+    return dmsetupInfo();
+  }
+
   private Reply dmsetupInfo() {
     if (!mapBuilt) {
       return new Reply(1, "Device does not exist.\n", "Command failed.\n");

@@ -63,6 +63,28 @@ class UnstageWhileHeldTest {
     assertThat(host.mapBuilt).isFalse();
   }
 
+  /**
+   * udev's blkid opens a map for a moment after mkfs or a path change (seen on real kernels: FormatVolume's detach
+   * right after mkfs found the map "open once" and left its sessions behind). An open with no mount that ends within
+   * the wait is not a user.
+   */
+  @Test
+  void aBriefOpenWithoutAMountIsWaitedFor() {
+    host.processOpens = 1;
+    int[] reads = {0};
+    host.fake.on("dmsetup", "info", "mylun").answer(a -> {
+      if (++reads[0] == 3) {
+        host.processOpens = 0;
+      }
+      return host.dmsetupInfoNow();
+    });
+
+    unstage();
+
+    assertThat(host.fake.calls()).contains("multipathd disablequeueing map mylun", "multipath -f mylun");
+    assertThat(host.state.volume("mylun")).isEmpty();
+  }
+
   @Test
   void aProcessWithTheMapOpenKeepsQueueingTheMapAndTheSessions() {
     host.processOpens = 1;
