@@ -72,16 +72,19 @@ public final class IscsiNodeRecords {
    */
   private static final Pattern RECORD_NAME = Pattern.compile("(.+?),([0-9]{1,5})(?:,-?[0-9]{1,5})?");
 
+  /** The portal a record's name in a target's directory stands for (empty: not a record's name). */
+  private static Optional<Portal> portalOfRecord(String name) {
+    Matcher m = RECORD_NAME.matcher(name);
+    return m.matches() ? Optional.of(new Portal(m.group(1), Integer.parseInt(m.group(2)))) : Optional.empty();
+  }
+
   /** Every node record of the host (read from the record names, see {@link #RECORD_NAME}). */
   public Set<NodeRecord> all() {
     Set<NodeRecord> out = new HashSet<>();
     for (String base : BASES) {
       for (String iqn : files.list(base + "/nodes")) {
         for (String name : files.list(base + "/nodes/" + iqn)) {
-          Matcher m = RECORD_NAME.matcher(name);
-          if (m.matches()) {
-            out.add(new NodeRecord(iqn, new Portal(m.group(1), Integer.parseInt(m.group(2)))));
-          }
+          portalOfRecord(name).ifPresent(p -> out.add(new NodeRecord(iqn, p)));
         }
       }
     }
@@ -154,7 +157,7 @@ public final class IscsiNodeRecords {
     for (String base : BASES) {
       String dir = base + "/nodes/" + iqn;
       for (String name : files.list(dir)) {
-        if (!name.startsWith(portal.recordPrefix()) && !name.equals(portal.host() + "," + portal.port())) {
+        if (!portalOfRecord(name).filter(portal::equals).isPresent()) {
           continue;
         }
         String entry = dir + "/" + name;

@@ -23,9 +23,4 @@ public record Portal(String host, int port) {
   public String toString() {
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
   }
-
-  /** The prefix of open-iscsi's node record directory for this portal: host,port, (then the TPGT). */
-  public String recordPrefix() {
-    return host + "," + port + ",";
-  }
 }
