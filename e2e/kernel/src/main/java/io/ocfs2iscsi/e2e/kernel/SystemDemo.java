@@ -31,7 +31,7 @@ import java.util.stream.StreamSupport;
  * <p>The operator reaches the node agents at the nodes' InternalIPs (the guests' management addresses) through one
  * veth from this host into the namespace's management bridge (e2e/guest/host-link); it has no other route there.
  */
-final class SystemDemo implements AutoCloseable {
+final class SystemDemo implements Demo.Run {
 
   static final String VOLUME = "mylun";
   static final String CLUSTER = "iscsi";
@@ -63,7 +63,8 @@ final class SystemDemo implements AutoCloseable {
     this.work = work;
   }
 
-  void run() throws Exception {
+  @Override
+  public void run() throws Exception {
     controlPlane = steps.step("start the control plane: etcd, kube-apiserver, kube-controller-manager on 127.0.0.1",
         () -> ControlPlane.start(root, work.resolve("control-plane")));
     steps.say("Kubernetes " + controlPlane.version() + " at " + controlPlane.server() + "\nkubectl: "
@@ -310,7 +311,8 @@ final class SystemDemo implements AutoCloseable {
     return "$ kubectl " + String.join(" ", args) + "\n" + r.stdout().stripTrailing();
   }
 
-  String diagnostics() {
+  @Override
+  public String diagnostics() {
     StringBuilder sb = new StringBuilder();
     if (operator != null) {
       sb.append("operator log ").append(operator.log()).append(", last lines:\n")

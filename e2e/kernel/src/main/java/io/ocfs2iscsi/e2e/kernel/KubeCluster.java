@@ -1,0 +1,401 @@
+package io.ocfs2iscsi.e2e.kernel;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The test bed's guests as the nodes of a real Kubernetes cluster: the SAN and two real-kernel guests
+ * ({@link TestBed}), the local control plane (kube-apiserver, kube-controller-manager, kube-scheduler of
+ * {@code e2e/control-plane}) bound to the host's end of the management network, and in every guest containerd,
+ * kubelet and kube-proxy ({@code e2e/guest/vm/kube-node}) with the locally built images imported. Nothing here writes
+ * a Kubernetes object: kubelet registers its Node and CSINode, and everything else is done by what a user types
+ * ({@link #kubectl}, {@link #helm}).
+ *
+ * <p>What the guests run comes from {@code e2e/guest/cluster-bundle} (cached builds of kubelet, kube-proxy,
+ * containerd, the pause, busybox, operator and node-plugin images, and helm).
+ */
+public final class KubeCluster implements AutoCloseable {
+
+  public static final List<String> NODES = List.of("node1", "node2");
+  /** Memory of each guest: kubelet, containerd, kube-proxy, the node plugin's JVM, the operator's JVM, a workload. */
+  static final String GUEST_MEMORY = "1536M";
+  private static final Duration NODE_READY_TIMEOUT = Duration.ofMinutes(5);
+  private static final Pattern JSON_STRING = Pattern.compile("\"(\\w+)\": *\"([^\"]*)\"");
+
+  /** What {@code e2e/guest/cluster-bundle} printed: where the host-side binaries are, the images' tag. */
+  public record Bundle(Path dir, Path controlPlaneBin, Path helm, String imageRepositoryPrefix, String imageTag) {}
+
+  /** Exit code and output of a host command (kubectl, helm). */
+  public record Result(int exitCode, String stdout, String stderr) {
+    public Result requireSuccess(List<String> argv) {
+      if (exitCode != 0) {
+        throw new IllegalStateException(String.join(" ", argv) + ": exit code " + exitCode + "\n" + stdout + stderr);
+      }
+      return this;
+    }
+  }
+
+  private final Bundle bundle;
+  private final TestBed bed;
+  private final Path work;
+  private final Consumer<String> log;
+  private final Map<String, Double> bootToReadySeconds = new LinkedHashMap<>();
+  private Process controlPlane;
+  private OutputStream controlPlaneStdin;
+  private Path kubeconfig;
+  private Path dataDir;
+  private String hostIp;
+
+  private KubeCluster(Bundle bundle, TestBed bed, Path work, Consumer<String> log) {
+    this.bundle = bundle;
+    this.bed = bed;
+    this.work = work;
+    this.log = log;
+  }
+
+  /** Builds (or reuses) the bundle under {@code work/share/bundle}; the guests see it on {@code /host/bundle}. */
+  public static Bundle buildBundle(Path work) {
+    Path dir = work.resolve("share/bundle");
+    Path root = TestBed.repoRoot();
+    List<String> argv = List.of(root.resolve("e2e/guest/cluster-bundle").toString(), dir.toString());
+    Result r = run(argv, Map.of(), Duration.ofMinutes(60), work.resolve("cluster-bundle.log"));
+    r.requireSuccess(argv);
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String line : r.stdout().split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0 && line.substring(0, eq).matches("[A-Z_]+")) {
+        kv.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    for (String key : List.of("CONTROL_PLANE_BIN", "HELM", "IMAGE_REPOSITORY_PREFIX", "IMAGE_TAG")) {
+      if (!kv.containsKey(key)) {
+        throw new IllegalStateException("e2e/guest/cluster-bundle printed no " + key + "=...; output:\n" + r.stdout());
+      }
+    }
+    return new Bundle(dir, Path.of(kv.get("CONTROL_PLANE_BIN")), Path.of(kv.get("HELM")),
+        kv.get("IMAGE_REPOSITORY_PREFIX"), kv.get("IMAGE_TAG"));
+  }
+
+  /**
+   * Boots the guests with the SAN, starts the control plane on the host's management address and makes both
+   * guests nodes; returns once kubelet reported both Nodes Ready.
+   */
+  public static KubeCluster start(Bundle bundle, Path work, Consumer<String> log) {
+    TestBed bed = TestBed.start(TestBed.Options.defaults().withNodes(NODES.size()).withForwardedPorts(List.of())
+        .withShare(bundle.dir().getParent()).withLauncherArgs(List.of("--mem", GUEST_MEMORY)));
+    KubeCluster cluster = new KubeCluster(bundle, bed, work, log);
+    try {
+      cluster.up();
+      return cluster;
+    } catch (RuntimeException | Error e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  private void up() {
+    hostIp = bed.linkHost();
+    for (String node : NODES) {
+      writeNodeEnv(node);
+      startKubeNode(node);
+    }
+    startControlPlane();
+    long credentialsWritten = System.nanoTime();
+    for (String node : NODES) {
+      writeCredentials(node);
+    }
+    for (String node : NODES) {
+      waitNodeReady(node, credentialsWritten);
+    }
+  }
+
+  private void writeNodeEnv(String node) {
+    int i = NODES.indexOf(node) + 1;
+    StringBuilder routes = new StringBuilder();
+    for (String peer : NODES) {
+      int j = NODES.indexOf(peer) + 1;
+      if (j != i) {
+        routes.append(routes.isEmpty() ? "" : " ").append("10.244.").append(j).append(".0/24@")
+            .append(bed.node(peer).mgmtIp());
+      }
+    }
+    String env = "NODE_NAME=" + node + "\n"
+        + "NODE_IP=" + bed.node(node).mgmtIp() + "\n"
+        + "POD_CIDR=10.244." + i + ".0/24\n"
+        + "PEER_ROUTES=" + routes + "\n"
+        + "PAUSE_IMAGE=" + imageOf("pause") + "\n"
+        + "BUNDLE=/host/bundle\n";
+    writeAtomically(kubeDir(node).resolve("node.env"), env);
+  }
+
+  /** The name of the bundle's image whose repository ends with {@code /name} (images.txt: NAME DIGEST FILE). */
+  String imageOf(String name) {
+    try {
+      for (String line : Files.readAllLines(bundle.dir().resolve("images/images.txt"))) {
+        String image = line.split(" ")[0];
+        if (image.contains("/" + name + ":")) {
+          return image;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new IllegalStateException("no image */" + name + ":* in " + bundle.dir().resolve("images/images.txt"));
+  }
+
+  /** Starts containerd, kubelet and kube-proxy in the guest, as a node's init system would at every boot. */
+  public void startKubeNode(String node) {
+    bed.spawn(node, "/bin/bash", "-c", "exec /bin/bash /e2e/vm/kube-node >>/ctl/kube/kube-node.log 2>&1");
+  }
+
+  Path kubeDir(String node) {
+    Path dir = bed.ctlDir(node).resolve("kube");
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
+  private void startControlPlane() {
+    Path cpDir = work.resolve("control-plane");
+    Path ready = cpDir.resolve("ready.json");
+    List<String> argv = new ArrayList<>(List.of(bundle.controlPlaneBin().resolve("k8s-local").toString(), "launch",
+        "--bind-address", hostIp, "--scheduler", "--ready-file", ready.toString(),
+        "--log-dir", cpDir.resolve("logs").toString(), "--stop-on-stdin-eof"));
+    for (String node : NODES) {
+      argv.add("--node");
+      argv.add(node);
+    }
+    try {
+      Files.createDirectories(cpDir);
+      Files.deleteIfExists(ready);
+      controlPlane = new ProcessBuilder(argv).redirectErrorStream(true)
+          .redirectOutput(cpDir.resolve("launcher.log").toFile()).start();
+      // Its standard input is this JVM's pipe: if the JVM dies, the control plane stops with it.
+      controlPlaneStdin = controlPlane.getOutputStream();
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      while (!Files.isRegularFile(ready) || Files.size(ready) == 0) {
+        if (!controlPlane.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("the control plane did not start; " + cpDir.resolve("launcher.log")
+              + ":\n" + tail(cpDir.resolve("launcher.log"), 30));
+        }
+        Thread.sleep(200);
+      }
+      Map<String, String> fields = new LinkedHashMap<>();
+      Matcher m = JSON_STRING.matcher(Files.readString(ready));
+      while (m.find()) {
+        fields.putIfAbsent(m.group(1), m.group(2));
+      }
+      kubeconfig = Path.of(fields.get("kubeconfig"));
+      dataDir = Path.of(fields.get("dataDir"));
+      log.accept("control plane at " + fields.get("server") + "; KUBECONFIG=" + kubeconfig);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** kubelet's (and kube-proxy's) identity and the cluster CA, where kube-node waits for them. */
+  private void writeCredentials(String node) {
+    Path kube = kubeDir(node);
+    try {
+      for (Map.Entry<Path, String> e : Map.of(
+          dataDir.resolve("pki/ca.crt"), "ca.crt",
+          dataDir.resolve("nodes/" + node + ".kubeconfig"), "kubeconfig").entrySet()) {
+        Path tmp = kube.resolve(e.getValue() + ".tmp");
+        Files.copy(e.getKey(), tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, kube.resolve(e.getValue()), StandardCopyOption.ATOMIC_MOVE);
+      }
+      Path proxy = dataDir.resolve("kube-proxy.kubeconfig");
+      if (Files.isRegularFile(proxy)) {
+        Path tmp = kube.resolve("kube-proxy.kubeconfig.tmp");
+        Files.copy(proxy, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, kube.resolve("kube-proxy.kubeconfig"), StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until kubelet reports the Node Ready; returns the seconds since {@code sinceNanos}. */
+  public double waitNodeReady(String node, long sinceNanos) {
+    long deadline = System.nanoTime() + NODE_READY_TIMEOUT.toNanos();
+    while (true) {
+      Result r = kubectl("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+      if (r.exitCode() == 0 && r.stdout().trim().equals("True")) {
+        double s = (System.nanoTime() - sinceNanos) / 1e9;
+        bootToReadySeconds.put(node, Report.round(s));
+        return s;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Node " + node + " not Ready within " + NODE_READY_TIMEOUT + "; kube-node.log:\n"
+            + tail(kubeDir(node).resolve("kube-node.log"), 10) + "\nkubelet.log:\n"
+            + tail(kubeDir(node).resolve("kubelet.log"), 20));
+      }
+      sleep(Duration.ofMillis(500));
+    }
+  }
+
+  public Map<String, Double> readySeconds() {
+    return bootToReadySeconds;
+  }
+
+  public TestBed bed() {
+    return bed;
+  }
+
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  public Bundle bundle() {
+    return bundle;
+  }
+
+  /** kubectl of the control plane's release, as the cluster's admin. */
+  public Result kubectl(String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(bundle.controlPlaneBin().resolve("kubectl").toString());
+    argv.addAll(List.of(args));
+    return run(argv, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(3), null);
+  }
+
+  /** {@link #kubectl} that must succeed; returns its standard output. */
+  public String kubectlOk(String... args) {
+    Result r = kubectl(args);
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("kubectl " + String.join(" ", args) + ": exit code " + r.exitCode() + "\n"
+          + r.stdout() + r.stderr());
+    }
+    return r.stdout();
+  }
+
+  /** Runs a command line a user would type ({@code kubectl ...} or {@code helm ...}) from the checkout. */
+  public Result type(List<String> argv) {
+    List<String> resolved = new ArrayList<>(argv);
+    switch (argv.get(0)) {
+      case "kubectl" -> resolved.set(0, bundle.controlPlaneBin().resolve("kubectl").toString());
+      case "helm" -> resolved.set(0, bundle.helm().toString());
+      default -> throw new IllegalArgumentException("not a command of the user's path: " + argv);
+    }
+    return run(resolved, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(5), null);
+  }
+
+  public Result helm(String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add("helm");
+    argv.addAll(List.of(args));
+    return type(argv);
+  }
+
+  static Result run(List<String> argv, Map<String, String> env, Duration limit, Path keepLog) {
+    try {
+      Path out = Files.createTempFile("kube-cluster-", ".out");
+      Path err = Files.createTempFile("kube-cluster-", ".err");
+      try {
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(TestBed.repoRoot().toFile())
+            .redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException("no answer within " + limit + ": " + argv);
+        }
+        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        if (keepLog != null) {
+          Files.createDirectories(keepLog.getParent());
+          Files.writeString(keepLog, r.stdout() + r.stderr(), StandardCharsets.UTF_8);
+        }
+        return r;
+      } finally {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + argv, e);
+    }
+  }
+
+  static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static void writeAtomically(Path file, String content) {
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String tail(Path file, int n) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e.getMessage() + ")";
+    }
+  }
+
+  /** What to read when something failed: the kubelet logs' tails and the pods' states. */
+  public String diagnostics() {
+    StringBuilder sb = new StringBuilder();
+    if (kubeconfig != null) {
+      sb.append(kubectl("get", "pods", "-A", "-o", "wide").stdout());
+    }
+    for (String node : NODES) {
+      sb.append("---- ").append(node).append(" kubelet.log\n").append(tail(kubeDir(node).resolve("kubelet.log"), 15))
+          .append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Stops the control plane, then the guests, the SAN and the namespace. */
+  @Override
+  public void close() {
+    if (controlPlane != null) {
+      try {
+        controlPlaneStdin.close();
+        if (!controlPlane.waitFor(30, TimeUnit.SECONDS)) {
+          controlPlane.destroy();
+          controlPlane.waitFor(30, TimeUnit.SECONDS);
+        }
+      } catch (IOException ignored) {
+        // already gone
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        controlPlane.destroy();
+      }
+    }
+    bed.close();
+  }
+}
