@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.storage.CSIDriver;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -189,6 +190,87 @@ class ChartTest {
   }
 
   @Test
+  void theSidecarAnswersHealthzByDefaultAndTheExplicitValueRendersTheSame(@TempDir Path tmp) throws Exception {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(values, "nodePlugin:\n  livenessProbe: sidecar\n");
+
+    assertThat(Chart.template(values)).isEqualTo(Chart.template(null));
+    var pod = Chart.one(Chart.objects(Chart.template(null)), DaemonSet.class).getSpec().getTemplate().getSpec();
+    Container plugin = container(pod.getContainers(), "node-plugin");
+    assertThat(container(pod.getContainers(), "liveness-probe").getArgs())
+        .contains("--csi-address=/csi/csi.sock", "--http-endpoint=:9808");
+    assertThat(plugin.getArgs()).noneMatch(a -> a.startsWith("--healthz-endpoint"));
+    assertProbesAsk(plugin, 9808);
+  }
+
+  @Test
+  void builtinHealthzIsServedByThePluginOnTheSamePort(@TempDir Path tmp) throws Exception {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(values, "nodePlugin:\n  livenessProbe: builtin\nsidecars:\n  livenessProbe:\n    port: 9900\n");
+    var pod = Chart.one(Chart.objects(Chart.template(values)), DaemonSet.class).getSpec().getTemplate().getSpec();
+    Container plugin = container(pod.getContainers(), "node-plugin");
+
+    assertThat(pod.getContainers()).extracting(Container::getName)
+        .containsExactly("node-plugin", "node-driver-registrar");
+    // hostNetwork: the node's address, where kubelet's probes connect.
+    assertThat(pod.getHostNetwork()).isTrue();
+    assertThat(plugin.getArgs()).contains("--healthz-endpoint=0.0.0.0:9900");
+    assertProbesAsk(plugin, 9900);
+  }
+
+  @Test
+  void withBuiltinRegistrationAndHealthzThePodRunsOnlyTheProjectsLocalImage() {
+    String rendered = Chart.template(RESOURCES.resolve("local-images-values.yaml"));
+    List<HasMetadata> objects = Chart.objects(rendered);
+    var pod = Chart.one(objects, DaemonSet.class).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getContainers()).singleElement().satisfies(plugin -> {
+      assertThat(plugin.getName()).isEqualTo("node-plugin");
+      assertThat(plugin.getImage()).isEqualTo("localhost/ocfs2iscsi/iscsi-ocfs2-node-plugin:test");
+      assertThat(plugin.getArgs()).contains(
+          "--registration-socket=/var/lib/kubelet/plugins_registry/csi.ocfs2iscsi.io-reg.sock",
+          "--kubelet-registration-path=/var/lib/kubelet/plugins/csi.ocfs2iscsi.io/csi.sock",
+          "--healthz-endpoint=0.0.0.0:9808");
+      assertProbesAsk(plugin, 9808);
+    });
+    assertThat(pod.getInitContainers()).isEmpty();
+    List<Container> everyContainer = new ArrayList<>();
+    Chart.all(objects, DaemonSet.class).forEach(d -> everyContainer.addAll(containers(d.getSpec().getTemplate())));
+    Chart.all(objects, Deployment.class).forEach(d -> everyContainer.addAll(containers(d.getSpec().getTemplate())));
+    Chart.all(objects, Job.class).forEach(j -> everyContainer.addAll(containers(j.getSpec().getTemplate())));
+    assertThat(everyContainer).hasSizeGreaterThanOrEqualTo(3).allSatisfy(c -> {
+      assertThat(c.getImage()).as(c.getName()).startsWith("localhost/ocfs2iscsi/").endsWith(":test");
+      assertThat(c.getImagePullPolicy()).as(c.getName()).isEqualTo("Never");
+    });
+    // Nothing else in the release names an image either.
+    assertThat(rendered.lines().filter(l -> l.strip().startsWith("image:") || l.contains(" image:")))
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l).contains("localhost/ocfs2iscsi/"));
+  }
+
+  /** kubelet's liveness and readiness probes GET /healthz on the port the plugin's container declares as healthz. */
+  private static void assertProbesAsk(Container plugin, int port) {
+    assertThat(plugin.getPorts()).filteredOn(p -> "healthz".equals(p.getName())).singleElement()
+        .satisfies(p -> assertThat(p.getContainerPort()).isEqualTo(port));
+    for (var probe : List.of(plugin.getLivenessProbe(), plugin.getReadinessProbe())) {
+      assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
+      var target = probe.getHttpGet().getPort();
+      assertThat(target.getIntVal() != null ? String.valueOf(target.getIntVal()) : target.getStrVal())
+          .isIn("healthz", String.valueOf(port));
+      // The plugin waits at most 8 s for its CSI Probe: kubelet must wait longer to read the 500 and its reason.
+      assertThat(probe.getTimeoutSeconds()).isGreaterThan(8);
+    }
+  }
+
+  private static List<Container> containers(io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+    List<Container> out = new ArrayList<>(template.getSpec().getContainers());
+    if (template.getSpec().getInitContainers() != null) {
+      out.addAll(template.getSpec().getInitContainers());
+    }
+    return out;
+  }
+
+  @Test
   void csiDriverNeedsNoAttachAndIsPersistentOnly() {
     CSIDriver driver = Chart.one(Chart.objects(Chart.template(null)), CSIDriver.class);
 
@@ -308,6 +390,7 @@ class ChartTest {
     "bad-values-existing-secret-missing.yaml, existingSecret",
     "bad-values-cluster-name.yaml, clusterName",
     "bad-values-registration.yaml, registration",
+    "bad-values-liveness-probe.yaml, livenessProbe",
   })
   void wrongValuesAreRefusedBySchema(String file, String field) {
     assertThatThrownBy(() -> Chart.template(RESOURCES.resolve(file)))

@@ -11,17 +11,19 @@ import io.ocfs2iscsi.node.server.AgentKeyFiles;
 import io.ocfs2iscsi.node.server.AgentTls;
 import io.ocfs2iscsi.node.server.Endpoint;
 import io.ocfs2iscsi.node.server.GrpcServers;
+import io.ocfs2iscsi.node.server.HealthzServer;
 import io.ocfs2iscsi.node.volume.PathRepairer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar node-plugin.jar --node-id NAME --csi-endpoint URL --state-dir DIR [...]}: starts the CSI
- * server, (with --agent-endpoint) the node agent and (with --registration-socket) kubelet's plugin registration,
- * and runs until SIGTERM.
+ * server, (with --agent-endpoint) the node agent, (with --registration-socket) kubelet's plugin registration and
+ * (with --healthz-endpoint) /healthz for kubelet's probes, and runs until SIGTERM.
  */
 public final class Main {
 
@@ -53,9 +55,11 @@ public final class Main {
   }
 
   /** A running plugin: its servers and its bean context. */
-  public record Started(ApplicationContext context, List<GrpcServers.Running> servers) implements AutoCloseable {
+  public record Started(ApplicationContext context, List<GrpcServers.Running> servers,
+      Optional<HealthzServer> healthz) implements AutoCloseable {
     @Override
     public void close() {
+      healthz.ifPresent(HealthzServer::close);
       // Last started, first closed: the registration socket goes first, so kubelet deregisters the driver before
       // its CSI socket disappears.
       closeNewestFirst(servers);
@@ -75,6 +79,7 @@ public final class Main {
     ApplicationContext ctx =
         ApplicationContext.builder().deduceEnvironment(false).banner(false).singletons(config).start();
     List<GrpcServers.Running> servers = new ArrayList<>();
+    Optional<HealthzServer> healthz = Optional.empty();
     try {
       List<BindableService> csi = List.of(ctx.getBean(IdentityService.class), ctx.getBean(NodeService.class));
       servers.add(GrpcServers.startCsi(config.csiEndpoint(), config.csiInsecureTcp(), csi));
@@ -106,9 +111,17 @@ public final class Main {
         LOG.info("plugin registration for kubelet on {} (CSI socket advertised as {})",
             config.registrationSocket().get(), config.kubeletRegistrationPath());
       }
+      if (config.healthzEndpoint().isPresent()) {
+        // It probes through the CSI socket, as the livenessprobe sidecar does, so CSI must be up first.
+        healthz = Optional.of(HealthzServer.start(config.healthzEndpoint().get(), config.csiEndpoint(),
+            HealthzServer.PROBE_TIMEOUT));
+        LOG.info("{} for kubelet's probes on {}:{}", HealthzServer.PATH, config.healthzEndpoint().get().host(),
+            healthz.get().port());
+      }
       ctx.getBean(PathRepairer.class).start();
-      return new Started(ctx, servers);
+      return new Started(ctx, servers, healthz);
     } catch (RuntimeException e) {
+      healthz.ifPresent(HealthzServer::close);
       closeNewestFirst(servers);
       ctx.close();
       throw e;

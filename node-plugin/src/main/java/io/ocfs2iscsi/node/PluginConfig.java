@@ -24,6 +24,7 @@ import java.util.Set;
  * @param registrationSocket empty: no plugin registration with kubelet (the node-driver-registrar sidecar's job)
  * @param kubeletRegistrationPath the CSI socket's path as kubelet sees it on the host (it differs from
  *     csiEndpoint's path in a container)
+ * @param healthzEndpoint empty: no /healthz (the livenessprobe sidecar's job)
  */
 public record PluginConfig(
     String nodeId,
@@ -41,7 +42,8 @@ public record PluginConfig(
     boolean csiInsecureTcp,
     String kubeletDir,
     Optional<Path> registrationSocket,
-    Path kubeletRegistrationPath) {
+    Path kubeletRegistrationPath,
+    Optional<Endpoint.Tcp> healthzEndpoint) {
 
   /** Where kubelet's plugin watcher looks for registration sockets, below the kubelet dir. */
   public static final String PLUGINS_REGISTRY = "plugins_registry";
@@ -74,6 +76,9 @@ public record PluginConfig(
         + " no registration");
     FLAGS.put("kubelet-registration-path", "KUBELET_REGISTRATION_PATH: the CSI socket as kubelet sees it on the host"
         + " (default KUBELET_DIR/plugins/" + CsiDriver.NAME + "/csi.sock)");
+    FLAGS.put("healthz-endpoint", "HEALTHZ_ENDPOINT: HOST:PORT where GET /healthz answers 200 when the plugin's CSI"
+        + " Probe says ready, 500 with the reason otherwise, for kubelet's liveness and readiness probes (e.g."
+        + " 0.0.0.0:9808), instead of the livenessprobe sidecar; none: no /healthz");
   }
 
   /** Flags that may stand alone, meaning true. */
@@ -189,12 +194,23 @@ public record PluginConfig(
       problems.add("--kubelet-registration-path must be an absolute, normalized path (the CSI socket on the host),"
           + " got '" + csiOnHost + "'");
     }
+    String healthz = values.get("healthz-endpoint");
+    Optional<Endpoint.Tcp> healthzEndpoint = Optional.empty();
+    if (healthz != null) {
+      if (ValueRules.matches(ValueRules.PORTAL, healthz)) {
+        healthzEndpoint = Optional.of((Endpoint.Tcp) Endpoint.parse(healthz));
+      } else {
+        problems.add("--healthz-endpoint must be HOST:PORT, where HOST is an IPv4 address, [IPv6] or a DNS name and"
+            + " PORT is 1-65535 (e.g. 0.0.0.0:9808), got '" + healthz + "'");
+      }
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new PluginConfig(
         nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, token, insecure, mode,
-        o2cbAddress, csiInsecureTcp, kubelet, Optional.ofNullable(socket).map(Path::of), Path.of(csiOnHost));
+        o2cbAddress, csiInsecureTcp, kubelet, Optional.ofNullable(socket).map(Path::of), Path.of(csiOnHost),
+        healthzEndpoint);
   }
 
   /** Absolute, other than /, without '.', '..' or empty components or control characters; a trailing / allowed. */
@@ -220,7 +236,7 @@ public record PluginConfig(
         + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F"
         + " [--agent-tls-identity-token F] [--agent-tls-client-identity URI] | --agent-insecure)]"
         + " [--host-mode direct|nsenter] [--kubelet-dir DIR] [--registration-socket PATH"
-        + " [--kubelet-registration-path PATH]]\n");
+        + " [--kubelet-registration-path PATH]] [--healthz-endpoint HOST:PORT]\n");
     FLAGS.forEach((k, v) -> sb.append("  --").append(k).append("  ").append(v).append('\n'));
     return sb.toString();
   }

@@ -158,4 +158,32 @@ class PluginConfigTest {
             "/var/lib/kubelet/plugins_registry/r.sock", "--kubelet-registration-path", "plugins/x/csi.sock"))
         .hasMessageContaining("--kubelet-registration-path must be an absolute, normalized path");
   }
+
+  @Test
+  void healthzIsOffByDefaultAndServedOnTheGivenHostAndPort() {
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock").healthzEndpoint()).isEmpty();
+
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock", "--healthz-endpoint=0.0.0.0:9808").healthzEndpoint())
+        .contains(new Endpoint.Tcp("0.0.0.0", 9808));
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock", "--healthz-endpoint", "[::1]:65535")
+        .healthzEndpoint()).contains(new Endpoint.Tcp("::1", 65535));
+    assertThat(PluginConfig.parse(new String[] {"--node-id", "n", "--state-dir", "/s", "--csi-endpoint",
+        "unix:///csi/csi.sock"}, Map.of("HEALTHZ_ENDPOINT", "localhost:1")).healthzEndpoint())
+        .contains(new Endpoint.Tcp("localhost", 1));
+    assertThat(PluginConfig.usage()).contains("--healthz-endpoint");
+  }
+
+  @Test
+  void aHealthzEndpointThatIsNoHostAndPortIsRefusedNamingTheFlag() {
+    for (String bad : new String[] {"9808", ":9808", "0.0.0.0:", "0.0.0.0:0", "0.0.0.0:65536", "0.0.0.0:-1",
+        "0.0.0.0:98o8", "unix:///csi/healthz.sock", "tcp://0.0.0.0:9808", "http://0.0.0.0:9808/healthz",
+        "0.0.0.0:9808/healthz", "::1:9808", "0.0.0.0 :9808", "256.0.0.1:9808", ""}) {
+      assertThatThrownBy(() -> parse("--csi-endpoint", "unix:///csi/csi.sock", "--healthz-endpoint=" + bad))
+          .as("'%s'", bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--healthz-endpoint must be HOST:PORT")
+          .hasMessageContaining("PORT is 1-65535")
+          .hasMessageContaining("got '" + bad + "'");
+    }
+  }
 }
