@@ -144,6 +144,69 @@ target_kill() {
   rm -f "/var/run/tgtd/socket.$E2E_TGT_CONTROL_PORT" "/var/run/tgtd/socket.$E2E_TGT_CONTROL_PORT.lock"
 }
 
+# ---- guests ------------------------------------------------------------------------------------------------
+
+# guest_start NODE: boots the guest from the command line launch wrote to guests/NODE/cmdline (the same overlay disk,
+# taps, addresses, initiator name and control directory at every boot), in its own process group; its serial console
+# is appended to guests/NODE/console.log. Records the pid in guests/NODE/vm.pid and in the run's pids file (for
+# cleanup_stale); sets guest_pid.
+guest_start() {
+  local node=$1 gdir=$E2E_RUN_DIR/guests/$1
+  local -a vm_cmd
+  mapfile -t vm_cmd <"$gdir/cmdline"
+  ((${#vm_cmd[@]} > 0)) || die "$gdir/cmdline is empty"
+  rm -f "$gdir/ctl/ready" "$gdir/ctl/failed"
+  # TMPDIR: UML backs guest memory with a file there. setsid: own process group (teardown and fault kill the group).
+  TMPDIR=/dev/shm ip netns exec "$E2E_NETNS" setsid "${vm_cmd[@]}" </dev/null >>"$gdir/console.log" 2>&1 &
+  guest_pid=$!
+  echo "guest $guest_pid" >>"$E2E_RUN_DIR/pids"
+  echo "$guest_pid" >"$gdir/vm.pid"
+}
+
+# guest_wait_ready NODE SECONDS: waits until the guest's agent reported ready (ctl/ready), bounded; fails with the
+# console's tail when the guest failed, died or did not make it in time.
+guest_wait_ready() {
+  local node=$1 limit=$2 gdir=$E2E_RUN_DIR/guests/$1 pid deadline
+  pid=$(<"$gdir/vm.pid")
+  deadline=$((SECONDS + limit))
+  while [[ ! -f $gdir/ctl/ready ]]; do
+    if [[ -f $gdir/ctl/failed ]] || ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+      tail -n 40 "$gdir/console.log" >&2 || true
+      die "$node did not become ready (console: $gdir/console.log)"
+    fi
+    sleep 0.1
+  done
+}
+
+# guest_alive NODE: some process of the guest's session (its VM and UML's helper processes; setsid made the VM the
+# leader) still runs. Zombies do not count: they hold no files, and the launcher reaps its own children late.
+guest_alive() {
+  local pidfile=$E2E_RUN_DIR/guests/$1/vm.pid pid
+  [[ -f $pidfile ]] || return 1
+  pid=$(<"$pidfile")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  ps -o stat= --sid "$pid" 2>/dev/null | grep -qv '^Z'
+}
+
+# guest_taps_released NODE: no process holds any of the guest's taps open any more (the kernel drops a tap's carrier
+# when its last file is closed). A tap is single-queue: while a dying VM still holds it, a new VM cannot attach.
+guest_taps_released() {
+  local i n
+  i=$(node_index "$1")
+  for n in a b m; do
+    [[ $(ns ip -o link show dev "$(tap_name "$i" "$n")") == *NO-CARRIER* ]] || return 1
+  done
+}
+
+# guest_taps_attached NODE: every tap of the guest is held open by its VM (carrier on).
+guest_taps_attached() {
+  local i n
+  i=$(node_index "$1")
+  for n in a b m; do
+    [[ $(ns ip -o link show dev "$(tap_name "$i" "$n")") != *NO-CARRIER* ]] || return 1
+  done
+}
+
 # ---- stale test beds (a launcher killed with SIGKILL cannot tear down) -------------------------------------------
 E2E_REGISTRY=/run/ocfs2e2e   # one file per running test bed: <netns> with run=<dir> and launcher=<pid>
 

@@ -255,13 +255,18 @@ public final class TestBed implements AutoCloseable {
     return runDir.resolve("guests").resolve(node(node).name()).resolve("console.log");
   }
 
-  /** True while the guest's VM process runs: false once it was killed or its kernel stopped (a panic, a fence). */
+  /**
+   * True while the guest's VM process runs: false once it was killed or its kernel stopped (a panic, a fence). A VM
+   * that exited but that the launcher has not reaped yet (a zombie) does not run.
+   */
   public boolean guestRunning(String node) {
     Path pidFile = runDir.resolve("guests").resolve(node(node).name()).resolve("vm.pid");
     try {
       long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
-      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    } catch (IOException | NumberFormatException e) {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
       return false;
     }
   }
@@ -309,6 +314,25 @@ public final class TestBed implements AutoCloseable {
         "--run", runDir.toString()));
     cmd.addAll(List.of(args));
     run(cmd, Duration.ofMinutes(11)).requireSuccess();
+  }
+
+  /**
+   * Kills guest {@code name} hard, as a node that loses power: SIGKILL to its VM's process group, no shutdown, no sync
+   * (what its kernel had not written to its disk is lost). Returns once its processes are gone and its taps are free.
+   */
+  public void killNode(String name) {
+    fault("guest-kill", node(name).name());
+  }
+
+  /**
+   * Boots a killed guest again, as a crashed node restarts: the same overlay disk (what it had written survives; ext4
+   * replays its journal), the same taps and addresses, the same initiator name (it is on the disk), the same control
+   * directory and autostart command. Returns once its agent answers; the value is the time that took.
+   */
+  public Duration bootNode(String name) {
+    long start = System.nanoTime();
+    fault("guest-boot", node(name).name());
+    return Duration.ofNanos(System.nanoTime() - start);
   }
 
   /**
@@ -378,8 +402,24 @@ public final class TestBed implements AutoCloseable {
     }
   }
 
-  /** True once the launcher reported its teardown ({@code E2E DONE}). */
+  /**
+   * True once the launcher exited and reported its teardown ({@code E2E DONE}). Waits briefly for the reader of its
+   * standard output, which may see that last line after the launcher's exit was seen.
+   */
   public boolean tornDown() {
-    return !launcher.isAlive() && lines.stream().anyMatch(l -> l.startsWith("E2E DONE"));
+    if (launcher.isAlive()) {
+      return false;
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (lines.stream().noneMatch(l -> l.startsWith("E2E DONE") || l.equals("<eof>"))
+        && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return lines.stream().anyMatch(l -> l.startsWith("E2E DONE"));
   }
 }
