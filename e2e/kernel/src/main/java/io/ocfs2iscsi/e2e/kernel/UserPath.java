@@ -219,8 +219,8 @@ public final class UserPath {
     long t = System.nanoTime();
     cluster.bed().killNode(node);
     steps.say(node + " killed; " + survivor + " keeps writing");
-    double bootSeconds = cluster.bed().bootNode(node);
-    steps.say(node + " booted again in " + Report.round(bootSeconds) + " s");
+    Duration boot = cluster.bed().bootNode(node);
+    steps.say(node + " booted again in " + Report.round(boot.toMillis() / 1000.0) + " s");
     cluster.startKubeNode(node);
     cluster.waitNodeReady(node, t);
     report.put(SECTION, "reboot_kill_to_node_ready_seconds", seconds(t));
