@@ -90,14 +90,19 @@ func writeArchive(s *imageSpec, out string) (string, error) {
 		return "", err
 	}
 	manifestBlob := newBlob(manifest)
-	md := manifestBlob.descriptor(mediaTypeManifest)
-	md.Annotations = map[string]string{annotationImageName: s.name, annotationRefName: s.tag}
-	md.Platform = &platform{Architecture: runtime.GOARCH, OS: "linux"}
+	// One index entry per name, all of the same manifest: containerd imports each as an image of that name.
+	var manifests []descriptor
+	for _, n := range append([]alias{{name: s.name, tag: s.tag}}, s.aliases...) {
+		md := manifestBlob.descriptor(mediaTypeManifest)
+		md.Annotations = map[string]string{annotationImageName: n.name, annotationRefName: n.tag}
+		md.Platform = &platform{Architecture: runtime.GOARCH, OS: "linux"}
+		manifests = append(manifests, md)
+	}
 
 	index, err := json.Marshal(map[string]any{
 		"schemaVersion": 2,
 		"mediaType":     mediaTypeIndex,
-		"manifests":     []descriptor{md},
+		"manifests":     manifests,
 	})
 	if err != nil {
 		return "", err

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/distribution/reference"
 )
 
 // readTar returns the regular files and the headers of a tar by name.
@@ -157,5 +159,71 @@ func TestBadInputIsRejectedNamingTheFlag(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %v %v: error %v, want one naming %q", c.name, c.files, c.links, err, c.want)
 		}
+	}
+}
+
+func TestAnAliasIsASecondIndexEntryUnderTheNameThePodSpecGives(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "busybox")
+	if err := os.WriteFile(src, []byte("not really busybox"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := parseSpec("localhost/e2e/busybox:1.35.0", []string{src + ":/bin/busybox:0755"}, nil, nil, []string{"/bin/busybox"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.addAlias("busybox:1.36"); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "image.tar")
+	digest, err := writeArchive(spec, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := readTar(t, data)
+	var index struct{ Manifests []descriptor }
+	if err := json.Unmarshal(files["index.json"], &index); err != nil {
+		t.Fatal(err)
+	}
+	if len(index.Manifests) != 2 || index.Manifests[0].Digest != digest || index.Manifests[1].Digest != digest {
+		t.Fatalf("index manifests %+v, want two entries of manifest %s", index.Manifests, digest)
+	}
+	if got := index.Manifests[0].Annotations[annotationImageName]; got != "localhost/e2e/busybox:1.35.0" {
+		t.Fatalf("first name %q", got)
+	}
+	// The stored name is the full one containerd's CRI looks up, and it reads back as what the pod spec says.
+	stored := index.Manifests[1].Annotations[annotationImageName]
+	named, err := reference.ParseNamed(stored)
+	if err != nil {
+		t.Fatalf("alias %q is not a full reference: %v", stored, err)
+	}
+	if reference.FamiliarString(named) != "busybox:1.36" || reference.Domain(named) == "" ||
+		index.Manifests[1].Annotations[annotationRefName] != "1.36" {
+		t.Fatalf("alias stored as %q (familiar %q), ref name %q", stored, reference.FamiliarString(named), index.Manifests[1].Annotations[annotationRefName])
+	}
+}
+
+func TestBadAliasesAreRejectedNamingTheFlag(t *testing.T) {
+	spec := &imageSpec{name: "localhost/e2e/busybox:1.35.0", tag: "1.35.0"}
+	for alias, want := range map[string]string{
+		"busybox":        "tag other than latest",
+		"busybox:latest": "tag other than latest",
+		"Busybox:1.36":   "--alias",
+		"busybox@sha256:" + strings.Repeat("0", 64): "not a digest",
+		"localhost/e2e/busybox:1.35.0":              "is the image's --name",
+	} {
+		if err := spec.addAlias(alias); err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--alias") {
+			t.Errorf("alias %q: error %v, want one naming --alias and %q", alias, err, want)
+		}
+	}
+	if err := spec.addAlias("busybox:1.36"); err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.addAlias("busybox:1.36"); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("the same alias twice: error %v", err)
 	}
 }

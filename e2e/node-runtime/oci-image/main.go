@@ -24,6 +24,7 @@ func main() {
 	var (
 		name, out                              string
 		files, symlinks, dirs, entry, cmd, env multiFlag
+		aliases                                multiFlag
 	)
 	fs := flag.NewFlagSet("oci-image", flag.ExitOnError)
 	fs.StringVar(&name, "name", "", "full image name with a tag, e.g. localhost/e2e/busybox:1.35.0 (required)")
@@ -33,10 +34,16 @@ func main() {
 	fs.Var(&dirs, "dir", "DEST[:MODE] a directory in the image (parents of files are added anyway)")
 	fs.Var(&entry, "entrypoint", "one argument of the entrypoint (repeat per argument)")
 	fs.Var(&cmd, "cmd", "one argument of the default command (repeat per argument)")
+	fs.Var(&aliases, "alias", "another name of the image as a pod spec gives it, with a tag, e.g. busybox:1.36 (normalized as kubelet's runtime does)")
 	fs.Var(&env, "env", "KEY=VALUE in the image's environment (PATH has a default)")
 	fs.Parse(os.Args[1:]) // nolint:errcheck // ExitOnError
 
 	spec, err := parseSpec(name, files, symlinks, dirs, entry, cmd, env)
+	for _, a := range aliases {
+		if err == nil {
+			err = spec.addAlias(a)
+		}
+	}
 	if err == nil && out == "" {
 		err = fmt.Errorf("--out: required")
 	}
@@ -50,4 +57,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("%s %s %s\n", spec.name, digest, out)
+	for _, a := range spec.aliases {
+		fmt.Printf("%s %s %s\n", a.name, digest, out)
+	}
 }

@@ -7,16 +7,53 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/distribution/reference"
 )
 
 // imageSpec is what goes into the image: entries of its one layer and its runtime configuration.
 type imageSpec struct {
 	name       string // repository:tag
 	tag        string
+	aliases    []alias
 	entries    []entry
 	entrypoint []string
 	cmd        []string
 	env        []string
+}
+
+// alias is a second name of the same image, in the full form containerd stores names in.
+type alias struct {
+	name string // normalized: what kubelet and containerd's CRI look up for the name a pod spec gives
+	tag  string
+}
+
+// addAlias adds a name given as a pod spec would give it (e.g. busybox:1.36), normalized as the CRI normalizes
+// it, so that kubelet finds the image under that name without pulling. A tag is required: without one kubelet
+// would pull (":latest" means Always).
+func (s *imageSpec) addAlias(given string) error {
+	named, err := reference.ParseNormalizedNamed(given)
+	if err != nil {
+		return fmt.Errorf("--alias %q: %w", given, err)
+	}
+	if _, digested := named.(reference.Digested); digested {
+		return fmt.Errorf("--alias %q: must name a tag, not a digest", given)
+	}
+	tagged, ok := named.(reference.Tagged)
+	if !ok || tagged.Tag() == "latest" {
+		return fmt.Errorf("--alias %q: must have a tag other than latest (kubelet pulls untagged and :latest images)", given)
+	}
+	full := named.String()
+	if full == s.name {
+		return fmt.Errorf("--alias %q: is the image's --name", given)
+	}
+	for _, a := range s.aliases {
+		if a.name == full {
+			return fmt.Errorf("--alias %q: given twice", given)
+		}
+	}
+	s.aliases = append(s.aliases, alias{name: full, tag: tagged.Tag()})
+	return nil
 }
 
 type entryKind int

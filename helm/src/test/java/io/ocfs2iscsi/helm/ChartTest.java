@@ -98,6 +98,21 @@ class ChartTest {
   }
 
   @Test
+  void theOperatorAndCertgenRunAsTheImagesUserAndGroupNeverRootsGroup() {
+    // kubelet takes only the user ID from an image's USER uid:gid; without runAsGroup the runtime looks the group
+    // up in the image's /etc/passwd, which has no entry for 65532, and the process ends up in group 0.
+    List<HasMetadata> objects = Chart.objects(Chart.template(null));
+    var operator = Chart.one(objects, Deployment.class).getSpec().getTemplate().getSpec().getSecurityContext();
+    var certgen = Chart.one(objects, Job.class).getSpec().getTemplate().getSpec().getSecurityContext();
+
+    for (var pod : List.of(operator, certgen)) {
+      assertThat(pod.getRunAsNonRoot()).isTrue();
+      assertThat(pod.getRunAsUser()).isEqualTo(65532L);
+      assertThat(pod.getRunAsGroup()).isEqualTo(65532L);
+    }
+  }
+
+  @Test
   void nodePluginIsPrivilegedOnTheHostWithBidirectionalKubeletMount() {
     DaemonSet ds = Chart.one(Chart.objects(Chart.template(null)), DaemonSet.class);
     var pod = ds.getSpec().getTemplate().getSpec();

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Two real-kernel guests as nodes of a real cluster ({@code e2e/guest/cluster-smoke}): kubelet and containerd in
  * each guest, Nodes registered by kubelet and Ready, a pod of the locally built busybox image on each node placed
- * by kube-scheduler, its output read through the API server from kubelet, a pod on node1 reaching the pod on node2.
+ * by kube-scheduler, its output read through the API server from kubelet, a pod on node1 reaching the pod on node2
+ * by the examples' image name, and the operator and node-plugin images built from their Dockerfiles running on the
+ * nodes. Needs the jars first ({@code mvn -pl operator,node-plugin -am package -DskipTests}).
  * Tagged {@code cluster}, not {@code e2e}: it is not part of CI yet ({@code mvn -Pcluster -pl e2e/kernel -am test}).
  */
 @Tag("cluster")
@@ -41,6 +43,9 @@ class ClusterSmokeTest {
         "hello-node1 (kubectl logs): hello from pod hello-node1 on node node1, pod IP 10.244.1.",
         "hello-node2 (kubectl logs): hello from pod hello-node2 on node node2, pod IP 10.244.2.",
         "3 packets transmitted, 3 packets received, 0% packet loss",
+        "operator-image validate (kubectl logs): 2 resources checked, 0 problems",
+        "operator-image identity: uid=65532 gid=65532",
+        "node-plugin-image tools: nsenter from util-linux",
         "cluster-smoke: PASS",
         "E2E DONE rc=0");
   }
