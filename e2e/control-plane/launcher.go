@@ -45,7 +45,9 @@ type readyInfo struct {
 	// NodeKubeconfigs maps each --node name to its kubelet's kubeconfig (client certificate CN=system:node:<name>,
 	// O=system:nodes, as the Node authorizer expects).
 	NodeKubeconfigs map[string]string `json:"nodeKubeconfigs,omitempty"`
-	Scheduler       bool              `json:"scheduler"`
+	// KubeProxyKubeconfig is the nodes' kube-proxy identity (CN=system:kube-proxy), written when --node is given.
+	KubeProxyKubeconfig string `json:"kubeProxyKubeconfig,omitempty"`
+	Scheduler           bool   `json:"scheduler"`
 }
 
 type launchOptions struct {
@@ -272,6 +274,10 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	kubeProxyKubeconfig, err := l.kubeProxyCredentials(ca, server, caPEM)
+	if err != nil {
+		return nil, err
+	}
 	// kube-apiserver's client certificate towards the kubelets (logs, exec, port-forward).
 	kubeletClient, err := ca.issue("apiserver-kubelet-client", "kube-apiserver-kubelet-client", []string{"system:masters"}, nil, nil, false)
 	if err != nil {
@@ -371,19 +377,20 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	}
 
 	return &readyInfo{
-		Kubeconfig:      adminKubeconfig,
-		Server:          server,
-		CAFile:          ca.caFile,
-		ClientCertFile:  admin.CertFile,
-		ClientKeyFile:   admin.KeyFile,
-		Kubectl:         filepath.Join(filepath.Dir(self), "kubectl"),
-		Version:         version.Get().GitVersion,
-		DataDir:         l.dataDir,
-		LogDir:          l.logDir,
-		LauncherPID:     os.Getpid(),
-		ReadySeconds:    time.Since(l.start).Seconds(),
-		NodeKubeconfigs: nodeKubeconfigs,
-		Scheduler:       l.opts.scheduler,
+		Kubeconfig:          adminKubeconfig,
+		Server:              server,
+		CAFile:              ca.caFile,
+		ClientCertFile:      admin.CertFile,
+		ClientKeyFile:       admin.KeyFile,
+		Kubectl:             filepath.Join(filepath.Dir(self), "kubectl"),
+		Version:             version.Get().GitVersion,
+		DataDir:             l.dataDir,
+		LogDir:              l.logDir,
+		LauncherPID:         os.Getpid(),
+		ReadySeconds:        time.Since(l.start).Seconds(),
+		NodeKubeconfigs:     nodeKubeconfigs,
+		KubeProxyKubeconfig: kubeProxyKubeconfig,
+		Scheduler:           l.opts.scheduler,
 	}, nil
 }
 

@@ -66,6 +66,26 @@ func (l *launcher) nodeCredentials(ca *pki, server string, caPEM []byte) (map[st
 	return kubeconfigs, nil
 }
 
+// kubeProxyCredentials issues the client certificate of the nodes' kube-proxy (CN=system:kube-proxy, the user the
+// API server's bootstrap ClusterRoleBinding system:node-proxier binds) and writes <data dir>/kube-proxy.kubeconfig
+// with it embedded. kube-proxy runs on the nodes beside kubelet, not as a pod (it is what makes Services work for
+// pods, so it must not need one), and one identity serves every node, as the bootstrap binding has it.
+func (l *launcher) kubeProxyCredentials(ca *pki, server string, caPEM []byte) (string, error) {
+	if len(l.opts.nodes) == 0 {
+		return "", nil
+	}
+	const user = "system:kube-proxy"
+	cert, err := ca.issue("kube-proxy", user, nil, nil, nil, false)
+	if err != nil {
+		return "", fmt.Errorf("kube-proxy certificate: %w", err)
+	}
+	path := filepath.Join(l.dataDir, "kube-proxy.kubeconfig")
+	if err := writeKubeconfig(path, "local", server, caPEM, user, cert); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
 // startScheduler runs kube-scheduler with its own identity (system:kube-scheduler, bound by the API server's
 // bootstrap RBAC) and a serving certificate of the local CA on 127.0.0.1, and waits for its /readyz.
 func (l *launcher) startScheduler(ctx context.Context, self string, ca *pki, server string, caPEM []byte, port int) error {

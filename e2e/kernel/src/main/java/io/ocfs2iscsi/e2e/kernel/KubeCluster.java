@@ -58,6 +58,7 @@ public final class KubeCluster implements AutoCloseable {
   private OutputStream controlPlaneStdin;
   private Path kubeconfig;
   private Path dataDir;
+  private Path kubeProxyKubeconfig;
   private String hostIp;
 
   private KubeCluster(Bundle bundle, TestBed bed, Path work, Consumer<String> log) {
@@ -138,7 +139,8 @@ public final class KubeCluster implements AutoCloseable {
         + "POD_CIDR=10.244." + i + ".0/24\n"
         + "PEER_ROUTES=" + routes + "\n"
         + "PAUSE_IMAGE=" + imageOf("pause") + "\n"
-        + "BUNDLE=/host/bundle\n";
+        + "BUNDLE=/host/bundle\n"
+        + "CLUSTER_CIDR=10.244.0.0/16\n";
     writeAtomically(kubeDir(node).resolve("node.env"), env);
   }
 
@@ -204,6 +206,7 @@ public final class KubeCluster implements AutoCloseable {
       }
       kubeconfig = Path.of(fields.get("kubeconfig"));
       dataDir = Path.of(fields.get("dataDir"));
+      kubeProxyKubeconfig = Path.of(fields.get("kubeProxyKubeconfig"));
       log.accept("control plane at " + fields.get("server") + "; KUBECONFIG=" + kubeconfig);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -213,23 +216,22 @@ public final class KubeCluster implements AutoCloseable {
     }
   }
 
-  /** kubelet's (and kube-proxy's) identity and the cluster CA, where kube-node waits for them. */
+  /**
+   * kube-proxy's and kubelet's identities and the cluster CA, where kube-node waits for them; kube-proxy's first,
+   * since kube-node starts kube-proxy once kubelet's kubeconfig is there.
+   */
   private void writeCredentials(String node) {
     Path kube = kubeDir(node);
+    copyAtomically(kubeProxyKubeconfig, kube.resolve("kube-proxy.kubeconfig"));
+    copyAtomically(dataDir.resolve("pki/ca.crt"), kube.resolve("ca.crt"));
+    copyAtomically(dataDir.resolve("nodes/" + node + ".kubeconfig"), kube.resolve("kubeconfig"));
+  }
+
+  private static void copyAtomically(Path from, Path to) {
     try {
-      for (Map.Entry<Path, String> e : Map.of(
-          dataDir.resolve("pki/ca.crt"), "ca.crt",
-          dataDir.resolve("nodes/" + node + ".kubeconfig"), "kubeconfig").entrySet()) {
-        Path tmp = kube.resolve(e.getValue() + ".tmp");
-        Files.copy(e.getKey(), tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, kube.resolve(e.getValue()), StandardCopyOption.ATOMIC_MOVE);
-      }
-      Path proxy = dataDir.resolve("kube-proxy.kubeconfig");
-      if (Files.isRegularFile(proxy)) {
-        Path tmp = kube.resolve("kube-proxy.kubeconfig.tmp");
-        Files.copy(proxy, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, kube.resolve("kube-proxy.kubeconfig"), StandardCopyOption.ATOMIC_MOVE);
-      }
+      Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
+      Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
