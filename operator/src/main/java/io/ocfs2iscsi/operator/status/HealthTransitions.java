@@ -73,8 +73,8 @@ public final class HealthTransitions {
   /**
    * One transition per reason of a poll. When many nodes change at once (a volume's first poll on a big cluster,
    * a SAN outage under every node) the event stream gets one event that names the first nodes and counts the rest,
-   * not one per node: the benchmark's first polls (500 volumes mounted on 50 nodes) made 25,000 NodeJoined Events,
-   * which were most of the API server's writes.
+   * not one per node: the first polls of 500 volumes mounted on 50 nodes would otherwise make 25,000 NodeJoined
+   * Events, most of the API server's writes (ReconcileBenchmark).
    */
   public static List<Transition> grouped(List<Transition> transitions) {
     Map<String, List<Transition>> byReason = new LinkedHashMap<>();
