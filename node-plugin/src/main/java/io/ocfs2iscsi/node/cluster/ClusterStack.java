@@ -8,12 +8,13 @@ import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
-import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.state.StateStore;
 import io.ocfs2iscsi.node.tools.ClusterConf;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountTable;
 import io.ocfs2iscsi.node.tools.O2cb;
+import io.ocfs2iscsi.node.tools.O2cbConfigfsTimeouts;
 import io.ocfs2iscsi.node.tools.ToolFailure;
-import io.ocfs2iscsi.node.volume.StateStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -205,10 +206,10 @@ public final class ClusterStack {
   }
 
   private boolean applyTimeouts(String name, O2cbTimeouts t, List<String> pending) {
-    io.ocfs2iscsi.node.tools.O2cbTimeouts desired = timeoutsOf(t);
-    io.ocfs2iscsi.node.tools.O2cbTimeouts current = host.o2cb().timeouts(name);
+    O2cbConfigfsTimeouts desired = timeoutsOf(t);
+    O2cbConfigfsTimeouts current = host.o2cb().timeouts(name);
     boolean changed = false;
-    for (io.ocfs2iscsi.node.tools.O2cbTimeouts.Write w : desired.writesFrom(current)) {
+    for (O2cbConfigfsTimeouts.Write w : desired.writesFrom(current)) {
       try {
         host.o2cb().writeTimeout(name, w);
         changed = true;
@@ -221,9 +222,9 @@ public final class ClusterStack {
     return changed;
   }
 
-  static io.ocfs2iscsi.node.tools.O2cbTimeouts timeoutsOf(O2cbTimeouts t) {
-    io.ocfs2iscsi.node.tools.O2cbTimeouts d = io.ocfs2iscsi.node.tools.O2cbTimeouts.DEFAULTS;
-    return new io.ocfs2iscsi.node.tools.O2cbTimeouts(
+  static O2cbConfigfsTimeouts timeoutsOf(O2cbTimeouts t) {
+    O2cbConfigfsTimeouts d = O2cbConfigfsTimeouts.DEFAULTS;
+    return new O2cbConfigfsTimeouts(
         t.getHeartbeatDeadThreshold() == 0 ? d.deadThreshold() : t.getHeartbeatDeadThreshold(),
         t.getIdleTimeoutMs() == 0 ? d.idleTimeoutMs() : t.getIdleTimeoutMs(),
         t.getKeepaliveDelayMs() == 0 ? d.keepaliveDelayMs() : t.getKeepaliveDelayMs(),
@@ -283,7 +284,7 @@ public final class ClusterStack {
     unsetOrWithin(timeouts, "timeouts.reconnect_delay_ms", raw.getReconnectDelayMs(), 1,
         O2cbClusterRules.RECONNECT_DELAY_MS_MAX);
     out.addAll(timeouts);
-    io.ocfs2iscsi.node.tools.O2cbTimeouts t = timeoutsOf(raw);
+    O2cbConfigfsTimeouts t = timeoutsOf(raw);
     if (timeouts.isEmpty() && t.keepaliveDelayMs() >= t.idleTimeoutMs()) {
       out.add("timeouts: keepalive_delay_ms must be smaller than idle_timeout_ms (the kernel refuses otherwise)");
     }

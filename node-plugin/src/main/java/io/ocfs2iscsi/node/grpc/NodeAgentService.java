@@ -13,10 +13,6 @@ import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
 import io.ocfs2iscsi.agent.v1.PathHealth;
 import io.ocfs2iscsi.agent.v1.SessionHealth;
 import io.ocfs2iscsi.agent.v1.ToolVersion;
-import io.ocfs2iscsi.agent.v1.VolumeSpec;
-import io.ocfs2iscsi.contract.ValueRules;
-import io.ocfs2iscsi.contract.VolumeSpecChecks;
-import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
 import io.ocfs2iscsi.node.info.HostInventory;
 import io.ocfs2iscsi.node.info.NodeFacts;
@@ -24,7 +20,6 @@ import io.ocfs2iscsi.node.tools.MultipathPath;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeHealth;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
-import java.util.List;
 
 /** The node agent for the operator: translates its messages to the node's operations and back. */
 public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
@@ -48,9 +43,6 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   @Override
   public void getNodeInfo(GetNodeInfoRequest r, StreamObserver<GetNodeInfoResponse> observer) {
     errors.unary("GetNodeInfo", observer, () -> {
-      if (!r.getAddressCidr().isEmpty() && !ValueRules.matches(ValueRules.IPV4_CIDR, r.getAddressCidr())) {
-        throw NodeException.invalidArgument("address_cidr must be " + ValueRules.IPV4_CIDR_RULE);
-      }
       NodeFacts f = inventory.facts(r.getAddressCidr());
       GetNodeInfoResponse.Builder b = GetNodeInfoResponse.newBuilder()
           .setNodeName(f.nodeName())
@@ -85,7 +77,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
       VolumeFormatter.Result res;
       try (CallCancellation call = CallCancellation.ofCurrentCall()) {
         res = formatter.format(
-            valid(r.hasVolume(), r.getVolume()), r.getSecretsMap(), r.getProbeOnly(), call.cancellation());
+            r.hasVolume() ? r.getVolume() : null, r.getSecretsMap(), r.getProbeOnly(), call.cancellation());
       }
       return FormatVolumeResponse.newBuilder()
           .setOutcome(switch (res.outcome()) {
@@ -108,7 +100,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   @Override
   public void getVolumeHealth(GetVolumeHealthRequest r, StreamObserver<GetVolumeHealthResponse> observer) {
     errors.unary("GetVolumeHealth", observer, () -> {
-      VolumeHealth h = inspector.health(valid(r.hasVolume(), r.getVolume()));
+      VolumeHealth h = inspector.health(r.hasVolume() ? r.getVolume() : null);
       GetVolumeHealthResponse.Builder b = GetVolumeHealthResponse.newBuilder()
           .setVolumeId(h.volumeId())
           .setMapPresent(h.mapPresent())
@@ -127,16 +119,5 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
       }
       return b.build();
     });
-  }
-
-  private static VolumeSpec valid(boolean present, VolumeSpec spec) {
-    if (!present) {
-      throw NodeException.invalidArgument("volume is required");
-    }
-    List<String> v = VolumeSpecChecks.violations(spec);
-    if (!v.isEmpty()) {
-      throw NodeException.invalidArgument("volume: " + String.join("; ", v));
-    }
-    return spec;
   }
 }

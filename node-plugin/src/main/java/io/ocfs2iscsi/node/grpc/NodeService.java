@@ -21,12 +21,11 @@ import csi.v1.VolumeCondition;
 import csi.v1.VolumeUsage;
 import io.grpc.stub.StreamObserver;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
-import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.contract.VolumeContextCodec;
 import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.tools.Statfs;
 import io.ocfs2iscsi.node.volume.Requests;
-import io.ocfs2iscsi.node.volume.StagedVolume;
 import io.ocfs2iscsi.node.volume.VolumeHealth;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
 import io.ocfs2iscsi.node.volume.VolumePublisher;
@@ -54,12 +53,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void nodeStageVolume(NodeStageVolumeRequest r, StreamObserver<NodeStageVolumeResponse> observer) {
     errors.unary("NodeStageVolume", observer, () -> {
-      required("volume_id", r.getVolumeId());
-      required("staging_target_path", r.getStagingTargetPath());
-      List<String> flags = mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
       stager.stage(new Requests.Stage(
           r.getVolumeId(), r.getStagingTargetPath(), decode(r.getVolumeId(), r.getVolumeContextMap()),
-          r.getSecretsMap(), flags));
+          r.getSecretsMap(), capability(r.hasVolumeCapability(), r.getVolumeCapability())));
       return NodeStageVolumeResponse.getDefaultInstance();
     });
   }
@@ -67,8 +63,6 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void nodeUnstageVolume(NodeUnstageVolumeRequest r, StreamObserver<NodeUnstageVolumeResponse> observer) {
     errors.unary("NodeUnstageVolume", observer, () -> {
-      required("volume_id", r.getVolumeId());
-      required("staging_target_path", r.getStagingTargetPath());
       stager.unstage(new Requests.Unstage(r.getVolumeId(), r.getStagingTargetPath()));
       return NodeUnstageVolumeResponse.getDefaultInstance();
     });
@@ -77,21 +71,12 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void nodePublishVolume(NodePublishVolumeRequest r, StreamObserver<NodePublishVolumeResponse> observer) {
     errors.unary("NodePublishVolume", observer, () -> {
-      required("volume_id", r.getVolumeId());
-      if (r.getStagingTargetPath().isEmpty()) {
-        // The CSI spec's own code for this case: the plugin stages (STAGE_UNSTAGE_VOLUME), so NodeStageVolume comes
-        // first.
-        throw NodeException.failedPrecondition(
-            "staging_target_path is not set: this plugin stages volumes, so NodeStageVolume must succeed first");
-      }
-      required("target_path", r.getTargetPath());
-      List<String> flags = mountFlags(r.hasVolumeCapability(), r.getVolumeCapability());
       VolumeCapability.AccessMode.Mode mode = r.getVolumeCapability().getAccessMode().getMode();
       boolean readOnly = r.getReadonly()
           || mode == VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY
           || mode == VolumeCapability.AccessMode.Mode.SINGLE_NODE_READER_ONLY;
-      publisher.publish(
-          new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly, flags));
+      publisher.publish(new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly,
+          capability(r.hasVolumeCapability(), r.getVolumeCapability())));
       return NodePublishVolumeResponse.getDefaultInstance();
     });
   }
@@ -100,8 +85,6 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeUnpublishVolume(
       NodeUnpublishVolumeRequest r, StreamObserver<NodeUnpublishVolumeResponse> observer) {
     errors.unary("NodeUnpublishVolume", observer, () -> {
-      required("volume_id", r.getVolumeId());
-      required("target_path", r.getTargetPath());
       publisher.unpublish(new Requests.Unpublish(r.getVolumeId(), r.getTargetPath()));
       return NodeUnpublishVolumeResponse.getDefaultInstance();
     });
@@ -110,11 +93,9 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void nodeGetVolumeStats(NodeGetVolumeStatsRequest r, StreamObserver<NodeGetVolumeStatsResponse> observer) {
     errors.unary("NodeGetVolumeStats", observer, () -> {
-      required("volume_id", r.getVolumeId());
-      required("volume_path", r.getVolumePath());
       StagedVolume v = inspector.stagedAt(r.getVolumeId(), r.getVolumePath());
       Statfs.Usage u = inspector.usage(r.getVolumePath());
-      VolumeHealth h = inspector.health(v.spec());
+      VolumeHealth h = inspector.health(v);
       return NodeGetVolumeStatsResponse.newBuilder()
           .addUsage(VolumeUsage.newBuilder().setUnit(VolumeUsage.Unit.BYTES).setTotal(u.totalBytes())
               .setAvailable(u.availableBytes()).setUsed(u.usedBytes()))
@@ -149,32 +130,14 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     errors.unary("NodeGetInfo", observer, () -> NodeGetInfoResponse.newBuilder().setNodeId(nodeId).build());
   }
 
-  private static void required(String field, String value) {
-    if (value == null || value.isEmpty()) {
-      throw NodeException.invalidArgument(field + " is required");
-    }
+  /** The request's capability (null when it has none); the volume operations check it. */
+  private static Requests.Capability capability(boolean present, VolumeCapability c) {
+    return present
+        ? new Requests.Capability(c.hasBlock(), c.getMount().getFsType(), c.getMount().getMountFlagsList())
+        : null;
   }
 
-  /**
-   * A mount capability with fs_type ocfs2 (or unset); its flags become extra mount options. Other capabilities
-   * exceed what the volume supports: FAILED_PRECONDITION, as the CSI spec's tables say.
-   */
-  private static List<String> mountFlags(boolean present, VolumeCapability c) {
-    if (!present) {
-      throw NodeException.invalidArgument("volume_capability is required");
-    }
-    if (c.hasBlock()) {
-      throw NodeException.failedPrecondition(
-          "block access is not supported: " + CsiDriver.NAME + " serves a shared OCFS2 filesystem (mount)");
-    }
-    String fsType = c.getMount().getFsType();
-    if (!fsType.isEmpty() && !fsType.equals(CsiDriver.FS_TYPE)) {
-      throw NodeException.failedPrecondition(
-          "the volume is an OCFS2 filesystem: fs_type must be ocfs2 (or empty), got '" + fsType + "'");
-    }
-    return c.getMount().getMountFlagsList();
-  }
-
+  /** The PV's volumeAttributes, decoded by the contract's codec; a malformed one is the caller's INVALID_ARGUMENT. */
   private static VolumeSpec decode(String volumeId, java.util.Map<String, String> context) {
     try {
       return VolumeContextCodec.decode(volumeId, context);

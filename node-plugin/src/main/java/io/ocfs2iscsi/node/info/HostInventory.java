@@ -1,10 +1,11 @@
 package io.ocfs2iscsi.node.info;
 
 import io.ocfs2iscsi.contract.ValueRules;
+import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
 import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
-import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.tools.HostTools;
 import java.net.Inet4Address;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,6 +77,9 @@ public final class HostInventory {
    * @param addressCidr when set, the o2cb address is this node's address inside that network
    */
   public NodeFacts facts(String addressCidr) {
+    if (!addressCidr.isEmpty() && !ValueRules.matches(ValueRules.IPV4_CIDR, addressCidr)) {
+      throw NodeException.invalidArgument("address_cidr must be " + ValueRules.IPV4_CIDR_RULE);
+    }
     Checked c = check();
     List<String> missing = new ArrayList<>(c.missing());
     String address = o2cbAddress(addressCidr, missing);

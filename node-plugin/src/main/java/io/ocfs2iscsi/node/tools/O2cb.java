@@ -93,18 +93,18 @@ public final class O2cb {
     return files.list(dir).stream().filter(n -> files.isDirectory(dir + "/" + n)).toList();
   }
 
-  public O2cbTimeouts timeouts(String cluster) {
+  public O2cbConfigfsTimeouts timeouts(String cluster) {
     String base = CLUSTERS + "/" + cluster + "/";
-    O2cbTimeouts d = O2cbTimeouts.DEFAULTS;
-    return new O2cbTimeouts(
-        intAttr(base + O2cbTimeouts.DEAD_THRESHOLD).orElse(d.deadThreshold()),
-        intAttr(base + O2cbTimeouts.IDLE_TIMEOUT_MS).orElse(d.idleTimeoutMs()),
-        intAttr(base + O2cbTimeouts.KEEPALIVE_DELAY_MS).orElse(d.keepaliveDelayMs()),
-        intAttr(base + O2cbTimeouts.RECONNECT_DELAY_MS).orElse(d.reconnectDelayMs()));
+    O2cbConfigfsTimeouts d = O2cbConfigfsTimeouts.DEFAULTS;
+    return new O2cbConfigfsTimeouts(
+        intAttr(base + O2cbConfigfsTimeouts.DEAD_THRESHOLD).orElse(d.deadThreshold()),
+        intAttr(base + O2cbConfigfsTimeouts.IDLE_TIMEOUT_MS).orElse(d.idleTimeoutMs()),
+        intAttr(base + O2cbConfigfsTimeouts.KEEPALIVE_DELAY_MS).orElse(d.keepaliveDelayMs()),
+        intAttr(base + O2cbConfigfsTimeouts.RECONNECT_DELAY_MS).orElse(d.reconnectDelayMs()));
   }
 
   /** Writes one timeout attribute; the kernel refuses some changes while peers are connected (then it throws). */
-  public void writeTimeout(String cluster, O2cbTimeouts.Write w) {
+  public void writeTimeout(String cluster, O2cbConfigfsTimeouts.Write w) {
     files.writeAttribute(CLUSTERS + "/" + cluster + "/" + w.attribute(), Integer.toString(w.value()));
   }
 

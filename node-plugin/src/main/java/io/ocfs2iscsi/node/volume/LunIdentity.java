@@ -3,7 +3,7 @@ package io.ocfs2iscsi.node.volume;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
-import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.ScsiSysfs.ScsiDisk;
 import java.util.ArrayList;

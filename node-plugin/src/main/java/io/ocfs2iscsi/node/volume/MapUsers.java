@@ -1,7 +1,7 @@
 package io.ocfs2iscsi.node.volume;
 
-import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.tools.Dmsetup;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountNamespaces;
 import java.util.List;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import io.ocfs2iscsi.agent.v1.MultipathSettings;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
-import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.Multipath;
 import io.ocfs2iscsi.node.tools.MultipathConfig;
 import io.ocfs2iscsi.node.tools.MultipathMap;

@@ -1,32 +1,105 @@
 package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.contract.VolumeSpecChecks;
 import io.ocfs2iscsi.node.NodeException;
 import java.util.List;
 import java.util.Map;
 
-/** What the volume operations are asked, after the gRPC layer translated the protos; and their checks. */
+/**
+ * What the volume operations are asked, after the gRPC layer translated the protos; and their checks, the only
+ * checks of a request (the gRPC layer translates, the volume operations validate).
+ */
 public final class Requests {
 
   private Requests() {}
 
+  /**
+   * A CSI volume capability as the request carried it: block or mount access, the mount's fs_type (empty: unset)
+   * and mount_flags (a PV's mountOptions).
+   */
+  public record Capability(boolean block, String fsType, List<String> mountFlags) {
+
+    /** A mount capability with fs_type unset. */
+    public static Capability mount(List<String> mountFlags) {
+      return new Capability(false, "", mountFlags);
+    }
+  }
+
+  /** @param capability null when the request has none */
   public record Stage(
-      String volumeId, String stagingPath, VolumeSpec spec, Map<String, String> secrets, List<String> mountFlags) {}
+      String volumeId, String stagingPath, VolumeSpec spec, Map<String, String> secrets, Capability capability) {
+
+    public Stage(
+        String volumeId, String stagingPath, VolumeSpec spec, Map<String, String> secrets, List<String> mountFlags) {
+      this(volumeId, stagingPath, spec, secrets, Capability.mount(mountFlags));
+    }
+
+    /** The capability's mount flags (after {@link #requireMountCapability} passed). */
+    public List<String> mountFlags() {
+      return capability.mountFlags();
+    }
+  }
 
   public record Unstage(String volumeId, String stagingPath) {}
 
-  /** @param mountFlags the capability's mount_flags (a PV's mountOptions) */
+  /** @param capability null when the request has none */
   public record Publish(
-      String volumeId, String stagingPath, String targetPath, boolean readOnly, List<String> mountFlags) {}
+      String volumeId, String stagingPath, String targetPath, boolean readOnly, Capability capability) {
+
+    public Publish(
+        String volumeId, String stagingPath, String targetPath, boolean readOnly, List<String> mountFlags) {
+      this(volumeId, stagingPath, targetPath, readOnly, Capability.mount(mountFlags));
+    }
+
+    /** The capability's mount flags (after {@link #requireMountCapability} passed). */
+    public List<String> mountFlags() {
+      return capability.mountFlags();
+    }
+  }
 
   public record Unpublish(String volumeId, String targetPath) {}
 
-  static void requireVolumeId(String volumeId) {
-    if (volumeId == null || volumeId.isEmpty()) {
-      throw NodeException.invalidArgument("volume_id is required");
+  /** INVALID_ARGUMENT when a required field is unset. */
+  static void requirePresent(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw NodeException.invalidArgument(field + " is required");
     }
+  }
+
+  /**
+   * A mount capability with fs_type ocfs2 (or unset). Other capabilities exceed what the volume supports:
+   * FAILED_PRECONDITION, as the CSI spec's tables say.
+   */
+  static void requireMountCapability(Capability c) {
+    if (c == null) {
+      throw NodeException.invalidArgument("volume_capability is required");
+    }
+    if (c.block()) {
+      throw NodeException.failedPrecondition(
+          "block access is not supported: " + CsiDriver.NAME + " serves a shared OCFS2 filesystem (mount)");
+    }
+    if (!c.fsType().isEmpty() && !c.fsType().equals(CsiDriver.FS_TYPE)) {
+      throw NodeException.failedPrecondition(
+          "the volume is an OCFS2 filesystem: fs_type must be ocfs2 (or empty), got '" + c.fsType() + "'");
+    }
+  }
+
+  /** The volume of a node agent call: present and valid (INVALID_ARGUMENT naming the field and the rules). */
+  static void requireAgentVolume(VolumeSpec spec) {
+    if (spec == null) {
+      throw NodeException.invalidArgument("volume is required");
+    }
+    List<String> v = VolumeSpecChecks.violations(spec);
+    if (!v.isEmpty()) {
+      throw NodeException.invalidArgument("volume: " + String.join("; ", v));
+    }
+  }
+
+  static void requireVolumeId(String volumeId) {
+    requirePresent("volume_id", volumeId);
     if (!ValueRules.matches(ValueRules.DNS_SUBDOMAIN, volumeId)
         || volumeId.length() > ValueRules.DNS_SUBDOMAIN_MAX_LENGTH) {
       throw NodeException.invalidArgument("volume_id must be " + ValueRules.DNS_SUBDOMAIN_RULE);
@@ -38,9 +111,7 @@ public final class Requests {
    * normalized (no '.', '..' or empty components, as the kernel lists mount points), no control characters.
    */
   static void requirePath(String field, String path) {
-    if (path == null || path.isEmpty()) {
-      throw NodeException.invalidArgument(field + " is required");
-    }
+    requirePresent(field, path);
     if (!path.startsWith("/") || path.length() > 4096 || path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       throw NodeException.invalidArgument(field + " must be an absolute path without control characters");
     }

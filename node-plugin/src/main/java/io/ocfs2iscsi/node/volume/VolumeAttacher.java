@@ -2,7 +2,9 @@ package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
-import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.state.StagedVolume;
+import io.ocfs2iscsi.node.state.StateStore;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.MultipathMap;
 import io.ocfs2iscsi.node.tools.Portal;

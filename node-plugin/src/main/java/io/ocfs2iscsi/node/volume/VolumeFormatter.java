@@ -5,9 +5,11 @@ import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
 import io.ocfs2iscsi.node.host.Cancellation;
-import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.host.SecretRedactor;
+import io.ocfs2iscsi.node.state.StagedVolume;
+import io.ocfs2iscsi.node.state.StateStore;
 import io.ocfs2iscsi.node.tools.BlkidProbe;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MkfsOcfs2;
 import io.ocfs2iscsi.node.tools.MountedOcfs2;
 import io.ocfs2iscsi.node.tools.MultipathMap;
@@ -86,8 +88,8 @@ public final class VolumeFormatter {
    */
   public Result format(
       VolumeSpec spec, Map<String, String> secrets, boolean probeOnly, Cancellation cancellation) {
+    Requests.requireAgentVolume(spec);
     Requests.requireVolumeId(spec.getVolumeId());
-    Requests.requireValidSpec(spec.getVolumeId(), spec);
     try (Cancellation.Bound bound = cancellation.bind();
         VolumeLocks.Held lock = locks.acquire(spec.getVolumeId(), spec.getTarget(), "FormatVolume")) {
       return redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets, probeOnly, cancellation));

@@ -2,7 +2,9 @@ package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
-import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.state.StagedVolume;
+import io.ocfs2iscsi.node.state.StateStore;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
@@ -40,7 +42,18 @@ public final class VolumeInspector {
     this.repairer = repairer;
   }
 
+  /** @param spec the volume of a GetVolumeHealth call (null: the call named none) */
   public VolumeHealth health(VolumeSpec spec) {
+    Requests.requireAgentVolume(spec);
+    return healthOf(spec);
+  }
+
+  /** The health of a volume staged here (its record was checked when it was staged). */
+  public VolumeHealth health(StagedVolume staged) {
+    return healthOf(staged.spec());
+  }
+
+  private VolumeHealth healthOf(VolumeSpec spec) {
     Optional<StagedVolume> record = state.volume(spec.getVolumeId());
     List<String> problems = new ArrayList<>();
 
@@ -117,6 +130,7 @@ public final class VolumeInspector {
    */
   public StagedVolume stagedAt(String volumeId, String volumePath) {
     Requests.requireVolumeId(volumeId);
+    Requests.requirePresent("volume_path", volumePath);
     try {
       Requests.requirePath("volume_path", volumePath);
     } catch (NodeException e) {

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Background work (the path repairer) holds a volume only briefly and must never make a call fail: a call that
  * finds the volume held by background work waits for it (bounded), and is refused only if it is still held then.
- * Seen on real kernels: a repeated NodeStageVolume failed with ABORTED because the repairer's 30 s round was
+ * Otherwise a repeated NodeStageVolume would fail with ABORTED whenever the repairer's 30 s round happens to be
  * checking the same volume.
  */
 public final class VolumeLocks {

@@ -1,7 +1,9 @@
 package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.node.NodeException;
-import io.ocfs2iscsi.node.host.HostTools;
+import io.ocfs2iscsi.node.state.StagedVolume;
+import io.ocfs2iscsi.node.state.StateStore;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
 import java.util.ArrayList;
@@ -38,6 +40,14 @@ public final class VolumePublisher {
 
   public void publish(Requests.Publish r) {
     Requests.requireVolumeId(r.volumeId());
+    if (r.stagingPath() == null || r.stagingPath().isEmpty()) {
+      // The CSI spec's own code for this case: the plugin stages (STAGE_UNSTAGE_VOLUME), so NodeStageVolume comes
+      // first.
+      throw NodeException.failedPrecondition(
+          "staging_target_path is not set: this plugin stages volumes, so NodeStageVolume must succeed first");
+    }
+    Requests.requirePresent("target_path", r.targetPath());
+    Requests.requireMountCapability(r.capability());
     kubelet.require("staging_target_path", r.stagingPath());
     kubelet.require("target_path", r.targetPath());
     requireOutsideStaging(r.targetPath(), r.stagingPath(), r.volumeId());

@@ -3,8 +3,10 @@ package io.ocfs2iscsi.node.volume;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
-import io.ocfs2iscsi.node.host.HostTools;
 import io.ocfs2iscsi.node.host.SecretRedactor;
+import io.ocfs2iscsi.node.state.StagedVolume;
+import io.ocfs2iscsi.node.state.StateStore;
+import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
 import io.ocfs2iscsi.node.tools.O2cb;
@@ -50,6 +52,8 @@ public final class VolumeStager {
 
   public void stage(Requests.Stage r) {
     Requests.requireVolumeId(r.volumeId());
+    Requests.requirePresent("staging_target_path", r.stagingPath());
+    Requests.requireMountCapability(r.capability());
     kubelet.require("staging_target_path", r.stagingPath());
     Requests.requireValidSpec(r.volumeId(), r.spec());
     Requests.requireMountFlags(r.mountFlags());

@@ -122,7 +122,7 @@ class IscsiNodeRecordsTest {
   /**
    * {@code iscsiadm -m node -o new -T IQN -p HOST:PORT} (how the path repair makes a record without discovery) knows
    * no portal group tag, and open-iscsi then writes the record as a file named {@code HOST,PORT} (idbm's old-style
-   * layout). Seen on real kernels: a later discovery took that record for one it had added and deleted it.
+   * layout). A later discovery must not take that record for one it added and delete it.
    */
   @Test
   void aRecordMadeWithoutAPortalGroupTagIsListedAndFound() throws Exception {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ocfs2iscsi.contract.ChapSecretKeys;
 import io.ocfs2iscsi.node.Fixtures;
+import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.testing.ManualClock;
 import io.ocfs2iscsi.node.testing.ReferenceHost;

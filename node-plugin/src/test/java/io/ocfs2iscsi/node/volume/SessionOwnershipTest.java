@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.node.tools.Portal;

@@ -7,6 +7,7 @@ import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -64,9 +64,9 @@ class UnstageWhileHeldTest {
   }
 
   /**
-   * udev's blkid opens a map for a moment after mkfs or a path change (seen on real kernels: FormatVolume's detach
-   * right after mkfs found the map "open once" and left its sessions behind). An open with no mount that ends within
-   * the wait is not a user.
+   * udev's blkid opens a map for a moment after mkfs or a path change (on real kernels FormatVolume's detach right
+   * after mkfs finds the map "open once"; taking that for a user would leave its sessions behind). An open with no
+   * mount that ends within the wait is not a user.
    */
   @Test
   void aBriefOpenWithoutAMountIsWaitedFor() {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ocfs2iscsi.operator.status.Reason;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -33,12 +34,12 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
-  public void normal(HasMetadata about, String reason, String message) {
-    record(about, "Normal", reason, message);
+  public void normal(HasMetadata about, Reason reason, String message) {
+    record(about, "Normal", reason.name(), message);
   }
 
-  public void warning(HasMetadata about, String reason, String message) {
-    record(about, "Warning", reason, message);
+  public void warning(HasMetadata about, Reason reason, String message) {
+    record(about, "Warning", reason.name(), message);
   }
 
   private void record(HasMetadata about, String type, String reason, String message) {

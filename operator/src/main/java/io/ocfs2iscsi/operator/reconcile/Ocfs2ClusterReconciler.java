@@ -3,6 +3,7 @@ package io.ocfs2iscsi.operator.reconcile;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.storage.CSINode;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -17,7 +18,7 @@ import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoResponse;
-import io.ocfs2iscsi.operator.agent.AgentErrors;
+import io.ocfs2iscsi.operator.agent.AgentCalls;
 import io.ocfs2iscsi.operator.agent.NodeAgents;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus.State;
@@ -28,7 +29,10 @@ import io.ocfs2iscsi.operator.desired.ClusterApplyRequests;
 import io.ocfs2iscsi.operator.desired.ClusterNodes;
 import io.ocfs2iscsi.operator.desired.MemberNumbering;
 import io.ocfs2iscsi.operator.desired.MountReports;
+import io.ocfs2iscsi.operator.status.ClusterConditions;
+import io.ocfs2iscsi.operator.status.ClusterReason;
 import io.ocfs2iscsi.operator.status.Conditions;
+import io.ocfs2iscsi.operator.status.MemberTransitions;
 import io.ocfs2iscsi.operator.validation.Ocfs2ClusterValidator;
 import io.ocfs2iscsi.operator.validation.Violation;
 import java.time.Clock;
@@ -41,7 +45,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -57,16 +60,13 @@ import org.slf4j.LoggerFactory;
 public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
 
   public static final String NAME = "ocfs2cluster";
-  public static final String READY = "Ready";
-  public static final String PREREQUISITES = "Prerequisites";
 
   private static final Logger LOG = LoggerFactory.getLogger(Ocfs2ClusterReconciler.class);
 
-  private final NodeAgents agents;
+  private final AgentCalls calls;
   private final ReconcileSettings settings;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
-  private final ExecutorService calls;
   private final Clock clock;
   private InformerEventSource<Node, Ocfs2Cluster> nodes;
   private InformerEventSource<CSINode, Ocfs2Cluster> csiNodes;
@@ -75,11 +75,10 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
   public Ocfs2ClusterReconciler(
       NodeAgents agents, ReconcileSettings settings, EventRecorder events, OperatorMetrics metrics,
       ExecutorService calls, Clock clock) {
-    this.agents = agents;
+    this.calls = new AgentCalls(agents, calls);
     this.settings = settings;
     this.events = events;
     this.metrics = metrics;
-    this.calls = calls;
     this.clock = clock;
   }
 
@@ -131,18 +130,24 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
   @Override
   public UpdateControl<Ocfs2Cluster> reconcile(Ocfs2Cluster cluster, Context<Ocfs2Cluster> context) {
     Ocfs2ClusterStatus before = Optional.ofNullable(cluster.getStatus()).orElseGet(Ocfs2ClusterStatus::new);
-    Ocfs2ClusterStatus status = copyOf(before);
+    Ocfs2ClusterStatus status = Serialization.clone(before);
     List<Violation> violations = Ocfs2ClusterValidator.validate(cluster);
-    List<Condition> desired = new ArrayList<>();
+    List<Condition> desired;
     boolean retrySoon = false;
     if (!violations.isEmpty()) {
       String message = violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
-      desired.add(Conditions.of(READY, false, "InvalidSpec", message));
-      if (!"InvalidSpec".equals(Conditions.reason(before.getConditions(), READY))) {
-        events.warning(cluster, "InvalidSpec", message);
+      desired = ClusterConditions.invalid(message);
+      if (!Conditions.hasReason(before.getConditions(), ClusterConditions.READY, ClusterReason.InvalidSpec)) {
+        events.warning(cluster, ClusterReason.InvalidSpec, message);
       }
     } else {
-      retrySoon = reconcileMembers(cluster, before, status, desired);
+      ClusterConditions.Members outcome = reconcileMembers(cluster, before, status);
+      desired = ClusterConditions.of(outcome);
+      if (!outcome.missing().isEmpty() && !Conditions.hasReason(
+          before.getConditions(), ClusterConditions.PREREQUISITES, ClusterReason.PrerequisitesMissing)) {
+        events.warning(cluster, ClusterReason.PrerequisitesMissing, String.join("; ", outcome.missing()));
+      }
+      retrySoon = outcome.pending();
     }
     status.setObservedGeneration(cluster.getMetadata().getGeneration());
     status.setConditions(Conditions.merge(before.getConditions(), desired, cluster.getMetadata().getGeneration(),
@@ -160,9 +165,9 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     return control.rescheduleAfter(delay, TimeUnit.SECONDS);
   }
 
-  /** Numbers, asks, applies; returns true when something is pending that a quick retry may fix. */
-  private boolean reconcileMembers(
-      Ocfs2Cluster cluster, Ocfs2ClusterStatus before, Ocfs2ClusterStatus status, List<Condition> desired) {
+  /** Numbers, asks, applies, records the members in {@code status} and emits their transitions. */
+  private ClusterConditions.Members reconcileMembers(
+      Ocfs2Cluster cluster, Ocfs2ClusterStatus before, Ocfs2ClusterStatus status) {
     String name = cluster.getMetadata().getName();
     List<Node> allNodes = nodes.list(n -> true).toList();
     Map<String, Node> nodeByName = allNodes.stream()
@@ -180,41 +185,23 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     MemberNumbering.Result numbering = MemberNumbering.assign(previousNumbers, selected, nodeByName.keySet(),
         MountReports.of(previousNumbers.keySet(), ofCluster), fenced);
 
-    // Ask every selected member who it is (o2cb address, hostname, prerequisites), in parallel.
+    // Ask every selected member who it is (o2cb address, hostname, prerequisites).
     String cidr = cluster.getSpec().getAddressCidr();
-    Map<String, CompletableFuture<NodeAnswer>> answers = new LinkedHashMap<>();
-    for (MemberNumbering.Numbered n : numbering.members()) {
-      if (n.held()) {
-        continue;
-      }
-      Optional<String> host = ClusterNodes.agentHost(nodeByName.get(n.nodeName()), cidr);
-      String endpoint = host.map(h -> hostPort(h, settings.agentPort())).orElse(null);
-      answers.put(n.nodeName(), CompletableFuture.supplyAsync(() -> ask(n.nodeName(), endpoint, cidr), calls));
-    }
+    List<AgentCalls.Target> asked = numbering.members().stream().filter(n -> !n.held())
+        .map(n -> new AgentCalls.Target(n.nodeName(), ClusterNodes.agentHost(nodeByName.get(n.nodeName()), cidr)
+            .map(h -> hostPort(h, settings.agentPort())).orElse(null)))
+        .toList();
+    GetNodeInfoRequest infoRequest = GetNodeInfoRequest.newBuilder().setAddressCidr(cidr == null ? "" : cidr).build();
+    Map<String, AgentCalls.Answer<GetNodeInfoResponse>> answers =
+        calls.all(asked, settings.agentTimeout(), agent -> agent.getNodeInfo(infoRequest));
+    answers.values().stream().filter(a -> !a.answered() && a.target().endpoint() != null).forEach(a ->
+        LOG.info("GetNodeInfo at {} failed: {}", a.target().endpoint(), a.failure()));
     List<ClusterMemberStatus> members = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (MemberNumbering.Numbered n : numbering.members()) {
-      ClusterMemberStatus was = previous.get(n.nodeName());
-      ClusterMemberStatus m = new ClusterMemberStatus(n.nodeName(), n.number(),
-          was == null ? null : was.getAddress(), n.held() ? State.Held : State.Joining);
-      if (was != null) {
-        m.setO2cbNodeName(was.getO2cbNodeName());
-        m.setAgentEndpoint(was.getAgentEndpoint());
-        m.setAppliedRevision(was.getAppliedRevision());
-        m.setMissingPrerequisites(new ArrayList<>(was.getMissingPrerequisites()));
-      }
-      if (!n.held()) {
-        NodeAnswer answer = answers.get(n.nodeName()).join();
-        m.setAgentEndpoint(answer.endpoint());
-        if (answer.info() != null) {
-          m.setAddress(answer.info().getO2CbAddress());
-          m.setO2cbNodeName(answer.info().getO2CbNodeName().isEmpty() ? n.nodeName()
-              : answer.info().getO2CbNodeName());
-          m.setMissingPrerequisites(new ArrayList<>(answer.info().getMissingPrerequisitesList()));
-          answer.info().getMissingPrerequisitesList().forEach(p -> missing.add(n.nodeName() + " lacks " + p));
-        } else {
-          m.setState(State.Unreachable);
-        }
+      ClusterMemberStatus m = member(n, previous.get(n.nodeName()), answers.get(n.nodeName()));
+      if (!n.held() && m.getState() != State.Unreachable) {
+        m.getMissingPrerequisites().forEach(p -> missing.add(n.nodeName() + " lacks " + p));
       }
       members.add(m);
     }
@@ -226,7 +213,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
             m.getO2cbNodeName() == null ? m.getNodeName() : m.getO2cbNodeName(), m.getNumber(), m.getAddress()))
         .toList();
     ApplyClusterRequest request = ClusterApplyRequests.of(cluster.getSpec(), listed);
-    Map<String, CompletableFuture<String>> applies = new LinkedHashMap<>();
+    List<AgentCalls.Target> toApply = new ArrayList<>();
     for (ClusterMemberStatus m : members) {
       if (m.getState() == State.Joining && m.getAddress() != null && !m.getAddress().isEmpty()) {
         boolean current = request.getRevision().equals(m.getAppliedRevision())
@@ -234,25 +221,28 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         if (current) {
           m.setState(State.Applied);
         } else {
-          String endpoint = m.getAgentEndpoint();
-          String node = m.getNodeName();
-          applies.put(node, CompletableFuture.supplyAsync(() -> apply(node, endpoint, request), calls));
+          toApply.add(new AgentCalls.Target(m.getNodeName(), m.getAgentEndpoint()));
         }
       }
     }
+    Map<String, AgentCalls.Answer<ApplyClusterResponse>> applies =
+        calls.all(toApply, settings.agentTimeout().multipliedBy(3), agent -> agent.applyCluster(request));
     List<String> failures = new ArrayList<>();
     for (ClusterMemberStatus m : members) {
-      CompletableFuture<String> f = applies.get(m.getNodeName());
-      if (f == null) {
+      AgentCalls.Answer<ApplyClusterResponse> applied = applies.get(m.getNodeName());
+      if (applied == null) {
         continue;
       }
-      try {
-        m.setAppliedRevision(f.join());
+      if (applied.answered()) {
+        ApplyClusterResponse r = applied.reply();
+        if (!r.getPending().isEmpty()) {
+          LOG.info("ApplyCluster at {}: pending: {}", m.getAgentEndpoint(), r.getPending());
+        }
+        m.setAppliedRevision(r.getAppliedRevision().isEmpty() ? request.getRevision() : r.getAppliedRevision());
         m.setState(State.Applied);
-      } catch (RuntimeException e) {
-        String why = AgentErrors.describe(e);
-        failures.add(m.getNodeName() + ": ApplyCluster failed: " + why);
-        LOG.warn("{}: ApplyCluster on {} failed: {}", name, m.getNodeName(), why);
+      } else {
+        failures.add(m.getNodeName() + ": ApplyCluster failed: " + applied.failure());
+        LOG.warn("{}: ApplyCluster on {} failed: {}", name, m.getNodeName(), applied.failure());
       }
     }
     numbering.unnumbered().forEach(n -> failures.add(n + ": no free o2cb node number (all 255 taken)"));
@@ -260,98 +250,46 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     status.setMembers(members);
     status.setMemberCount((int) members.stream().filter(m -> m.getState() != State.Held).count());
     status.setRevision(request.getRevision());
-    events(cluster, before.getMembers(), members, fenced);
-
+    for (MemberTransitions.Transition t : MemberTransitions.between(before.getMembers(), members, fenced)) {
+      if (t.warning()) {
+        events.warning(cluster, t.reason(), t.message());
+      } else {
+        events.normal(cluster, t.reason(), t.message());
+      }
+    }
     List<String> notApplied = members.stream().filter(m -> m.getState() == State.Joining
         || m.getState() == State.Unreachable).map(m -> m.getNodeName() + " (" + m.getState() + ")").toList();
-    if (status.getMemberCount() == 0) {
-      desired.add(Conditions.of(READY, false, "NoMembers", "no Ready node matches nodeSelector "
-          + cluster.getSpec().getNodeSelector() + " with the node plugin registered (CSINode lists "
-          + io.ocfs2iscsi.contract.CsiDriver.NAME + ")"));
-    } else if (!notApplied.isEmpty() || !failures.isEmpty()) {
-      List<String> all = new ArrayList<>(notApplied);
-      all.addAll(failures);
-      desired.add(Conditions.of(READY, false, "ClusterNotApplied", "not applied on: " + String.join("; ", all)));
+    return new ClusterConditions.Members(status.getMemberCount(), notApplied, failures, missing,
+        cluster.getSpec().getNodeSelector(), request.getRevision());
+  }
+
+  /** A numbered node's member entry: what it had, updated with its agent's answer (none for a held node). */
+  private static ClusterMemberStatus member(
+      MemberNumbering.Numbered n, ClusterMemberStatus was, AgentCalls.Answer<GetNodeInfoResponse> answer) {
+    ClusterMemberStatus m = new ClusterMemberStatus(n.nodeName(), n.number(),
+        was == null ? null : was.getAddress(), n.held() ? State.Held : State.Joining);
+    if (was != null) {
+      m.setO2cbNodeName(was.getO2cbNodeName());
+      m.setAgentEndpoint(was.getAgentEndpoint());
+      m.setAppliedRevision(was.getAppliedRevision());
+      m.setMissingPrerequisites(new ArrayList<>(was.getMissingPrerequisites()));
+    }
+    if (answer == null) {
+      return m;
+    }
+    m.setAgentEndpoint(answer.target().endpoint());
+    if (answer.answered()) {
+      GetNodeInfoResponse info = answer.reply();
+      m.setAddress(info.getO2CbAddress());
+      m.setO2cbNodeName(info.getO2CbNodeName().isEmpty() ? n.nodeName() : info.getO2CbNodeName());
+      m.setMissingPrerequisites(new ArrayList<>(info.getMissingPrerequisitesList()));
     } else {
-      desired.add(Conditions.of(READY, true, "AllMembersApplied", status.getMemberCount()
-          + " member(s) run revision " + request.getRevision()));
+      m.setState(State.Unreachable);
     }
-    desired.add(missing.isEmpty()
-        ? Conditions.of(PREREQUISITES, true, "AllPresent", "every member has its host prerequisites")
-        : Conditions.of(PREREQUISITES, false, "PrerequisitesMissing", String.join("; ", missing)));
-    if (!missing.isEmpty() && !"PrerequisitesMissing".equals(Conditions.reason(before.getConditions(), PREREQUISITES))) {
-      events.warning(cluster, "PrerequisitesMissing", String.join("; ", missing));
-    }
-    return !notApplied.isEmpty() || !failures.isEmpty();
-  }
-
-  private void events(
-      Ocfs2Cluster cluster, List<ClusterMemberStatus> before, List<ClusterMemberStatus> after, Set<String> fenced) {
-    Map<String, ClusterMemberStatus> old = new HashMap<>();
-    before.forEach(m -> old.put(m.getNodeName(), m));
-    Set<String> now = new TreeSet<>();
-    for (ClusterMemberStatus m : after) {
-      now.add(m.getNodeName());
-      ClusterMemberStatus was = old.get(m.getNodeName());
-      if (m.getState() == State.Applied && (was == null || was.getState() != State.Applied)) {
-        events.normal(cluster, "NodeJoined", "node " + m.getNodeName() + " is o2cb node " + m.getNumber()
-            + " at " + m.getAddress());
-      } else if (m.getState() == State.Held && was != null && was.getState() != State.Held) {
-        events.normal(cluster, "NodeLeft", "node " + m.getNodeName() + " left; number " + m.getNumber()
-            + " is held until its Node is gone and it answers that it mounts no volume of the cluster (or it is"
-            + " listed in spec.fencedNodes)");
-      } else if (m.getState() == State.Unreachable && (was == null || was.getState() != State.Unreachable)) {
-        events.warning(cluster, "NodeUnreachable", "node agent of " + m.getNodeName() + " at "
-            + m.getAgentEndpoint() + " does not answer");
-      }
-    }
-    for (ClusterMemberStatus m : before) {
-      if (!now.contains(m.getNodeName())) {
-        events.normal(cluster, "NumberReleased", "o2cb node number " + m.getNumber() + " of " + m.getNodeName()
-            + " is free again (" + (fenced.contains(m.getNodeName()) ? "listed in spec.fencedNodes"
-            : "its Node is gone and it reported every volume unmounted") + ")");
-      }
-    }
-  }
-
-  record NodeAnswer(String endpoint, GetNodeInfoResponse info) {}
-
-  private NodeAnswer ask(String node, String endpoint, String cidr) {
-    if (endpoint == null) {
-      return new NodeAnswer(null, null);
-    }
-    try {
-      GetNodeInfoResponse info = agents.at(node, endpoint)
-          .withDeadlineAfter(settings.agentTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr(cidr == null ? "" : cidr).build());
-      return new NodeAnswer(endpoint, info);
-    } catch (RuntimeException e) {
-      LOG.info("GetNodeInfo at {} failed: {}", endpoint, AgentErrors.describe(e));
-      return new NodeAnswer(endpoint, null);
-    }
-  }
-
-  private String apply(String node, String endpoint, ApplyClusterRequest request) {
-    ApplyClusterResponse r = agents.at(node, endpoint)
-        .withDeadlineAfter(settings.agentTimeout().toMillis() * 3, TimeUnit.MILLISECONDS)
-        .applyCluster(request);
-    if (!r.getPending().isEmpty()) {
-      LOG.info("ApplyCluster at {}: pending: {}", endpoint, r.getPending());
-    }
-    return r.getAppliedRevision().isEmpty() ? request.getRevision() : r.getAppliedRevision();
+    return m;
   }
 
   static String hostPort(String host, int port) {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-  }
-
-  private static Ocfs2ClusterStatus copyOf(Ocfs2ClusterStatus s) {
-    Ocfs2ClusterStatus c = new Ocfs2ClusterStatus();
-    c.setMembers(new ArrayList<>(s.getMembers()));
-    c.setMemberCount(s.getMemberCount());
-    c.setRevision(s.getRevision());
-    c.setConditions(new ArrayList<>(s.getConditions()));
-    c.setObservedGeneration(s.getObservedGeneration());
-    return c;
   }
 }

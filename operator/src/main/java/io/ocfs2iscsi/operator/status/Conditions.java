@@ -20,7 +20,11 @@ public final class Conditions {
 
   private Conditions() {}
 
-  public static Condition of(String type, boolean status, String reason, String message) {
+  public static Condition of(String type, boolean status, Reason reason, String message) {
+    return of(type, status, reason.name(), message);
+  }
+
+  static Condition of(String type, boolean status, String reason, String message) {
     return new ConditionBuilder()
         .withType(type).withStatus(status ? TRUE : FALSE).withReason(reason).withMessage(message).build();
   }
@@ -48,6 +52,11 @@ public final class Conditions {
 
   public static boolean isTrue(List<Condition> conditions, String type) {
     return find(conditions, type).map(c -> TRUE.equals(c.getStatus())).orElse(false);
+  }
+
+  /** Whether the condition of that type is present with that reason. */
+  public static boolean hasReason(List<Condition> conditions, String type, Reason reason) {
+    return reason.name().equals(reason(conditions, type));
   }
 
   /** Reason of a condition, or empty when absent. */

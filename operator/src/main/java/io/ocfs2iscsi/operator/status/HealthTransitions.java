@@ -17,7 +17,7 @@ public final class HealthTransitions {
 
   private HealthTransitions() {}
 
-  public record Transition(boolean warning, String reason, String message) {}
+  public record Transition(boolean warning, VolumeReason reason, String message) {}
 
   public static List<Transition> between(List<NodeVolumeStatus> before, List<NodeVolumeStatus> after) {
     Map<String, NodeVolumeStatus> old = index(before);
@@ -28,21 +28,22 @@ public final class HealthTransitions {
       boolean wasReachable = was == null || NodeHealthViews.reachable(was);
       if (!NodeHealthViews.reachable(now)) {
         if (wasReachable) {
-          out.add(new Transition(true, "NodeUnreachable", "node " + node + ": " + String.join("; ", now.getProblems())));
+          out.add(new Transition(true, VolumeReason.NodeUnreachable,
+              "node " + node + ": " + String.join("; ", now.getProblems())));
         }
         continue;
       }
       if (!wasReachable) {
-        out.add(new Transition(false, "NodeReachable", "node " + node + ": node agent answers again"));
+        out.add(new Transition(false, VolumeReason.NodeReachable, "node " + node + ": node agent answers again"));
       }
       boolean wasMounted = was != null && NodeHealthViews.mounted(was);
       if (NodeHealthViews.mounted(now) && !wasMounted) {
-        out.add(new Transition(false, "NodeJoined", "node " + node + " mounted the volume"));
+        out.add(new Transition(false, VolumeReason.NodeMounted, "node " + node + " mounted the volume"));
       } else if (!NodeHealthViews.mounted(now) && wasMounted) {
-        out.add(new Transition(false, "NodeLeft", "node " + node + " no longer mounts the volume"));
+        out.add(new Transition(false, VolumeReason.NodeUnmounted, "node " + node + " no longer mounts the volume"));
       }
       // Paths count only while the node mounts the volume before and now (as for Degraded): an orderly unmount
-      // takes the map and its paths away, and that is a NodeLeft, not a path lost.
+      // takes the map and its paths away, and that is a NodeUnmounted, not a path lost.
       if (was == null || !NodeHealthViews.reachable(was) || !wasMounted || !NodeHealthViews.mounted(now)) {
         continue;
       }
@@ -51,17 +52,17 @@ public final class HealthTransitions {
       int activeBefore = was.getPaths().getActive();
       int activeNow = now.getPaths().getActive();
       if (failedNow > failedBefore || activeNow < activeBefore) {
-        out.add(new Transition(true, "PathLost", "node " + node + ": " + activeNow + " of "
+        out.add(new Transition(true, VolumeReason.PathLost, "node " + node + ": " + activeNow + " of "
             + (activeNow + failedNow) + " paths active" + problems(now)));
       } else if (failedNow < failedBefore && activeNow > activeBefore) {
-        out.add(new Transition(false, "PathBack", "node " + node + ": " + activeNow + " of "
+        out.add(new Transition(false, VolumeReason.PathBack, "node " + node + ": " + activeNow + " of "
             + (activeNow + failedNow) + " paths active"));
       }
     }
     Map<String, NodeVolumeStatus> current = index(after);
     for (NodeVolumeStatus was : before) {
       if (!current.containsKey(was.getNode()) && NodeHealthViews.mounted(was)) {
-        out.add(new Transition(false, "NodeLeft", "node " + was.getNode() + " left the cluster"));
+        out.add(new Transition(false, VolumeReason.NodeLeft, "node " + was.getNode() + " left the cluster"));
       }
     }
     return out;
@@ -73,11 +74,11 @@ public final class HealthTransitions {
   /**
    * One transition per reason of a poll. When many nodes change at once (a volume's first poll on a big cluster,
    * a SAN outage under every node) the event stream gets one event that names the first nodes and counts the rest,
-   * not one per node: the benchmark's first polls (500 volumes mounted on 50 nodes) made 25,000 NodeJoined Events,
-   * which were most of the API server's writes.
+   * not one per node: the first polls of 500 volumes mounted on 50 nodes would otherwise make 25,000 NodeMounted
+   * Events, most of the API server's writes (ReconcileBenchmark).
    */
   public static List<Transition> grouped(List<Transition> transitions) {
-    Map<String, List<Transition>> byReason = new LinkedHashMap<>();
+    Map<VolumeReason, List<Transition>> byReason = new LinkedHashMap<>();
     for (Transition t : transitions) {
       byReason.computeIfAbsent(t.reason(), r -> new ArrayList<>()).add(t);
     }

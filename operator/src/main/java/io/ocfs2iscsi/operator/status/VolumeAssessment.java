@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.status;
 
+import io.ocfs2iscsi.operator.api.v1alpha1.FormattedStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,33 +12,19 @@ import java.util.Optional;
  */
 public final class VolumeAssessment {
 
-  /** Reasons, as the README's troubleshooting table lists them. */
-  public static final String INVALID_SPEC = "InvalidSpec";
-  public static final String CLUSTER_NOT_FOUND = "ClusterNotFound";
-  public static final String CLUSTER_NOT_APPLIED = "ClusterNotApplied";
-  public static final String TIMEOUTS_INCOHERENT = "TimeoutsIncoherent";
-  public static final String FOREIGN_SIGNATURE = "ForeignSignature";
-  public static final String WAITING_FOR_FILESYSTEM = "WaitingForFilesystem";
-  public static final String FORMAT_IN_PROGRESS = "FormatInProgress";
-  public static final String FORMAT_FAILED = "FormatFailed";
-  public static final String NODE_SLOTS_EXCEEDED = "NodeSlotsExceeded";
-  public static final String CLAIM_STILL_BOUND = "ClaimStillBound";
-  public static final String LUN_IN_USE = "LunInUse";
-  public static final String CHAP_SECRET_NAMESPACE_NOT_ALLOWED = "ChapSecretNamespaceNotAllowed";
-
-  public record Blocker(String reason, String message) {}
+  public record Blocker(VolumeReason reason, String message) {}
 
   private Blocker blocker;
   private String timeoutWarning;
   private String timeoutSummary;
   private String formattedMessage;
-  private String formattedReason;
+  private VolumeReason formattedReason;
   private String persistentVolume;
   private String slotsProblem;
   private final List<NodeVolumeStatus> nodes = new ArrayList<>();
 
   /** Records the first blocker; later ones are consequences of it. */
-  public VolumeAssessment block(String reason, String message) {
+  public VolumeAssessment block(VolumeReason reason, String message) {
     if (blocker == null) {
       blocker = new Blocker(reason, message);
     }
@@ -53,7 +40,14 @@ public final class VolumeAssessment {
     return this;
   }
 
-  public VolumeAssessment formatted(String reason, String message) {
+  /** The volume's recorded format (or adoption) with the one message that describes it. */
+  public VolumeAssessment formatted(FormattedStatus f) {
+    boolean adopted = Boolean.TRUE.equals(f.getAdopted());
+    return formatted(adopted ? VolumeReason.Adopted : VolumeReason.Formatted, (adopted ? "adopted OCFS2 "
+        : "formatted OCFS2 ") + f.getUuid() + " on node " + f.getNode() + " at " + f.getTime());
+  }
+
+  public VolumeAssessment formatted(VolumeReason reason, String message) {
     formattedReason = reason;
     formattedMessage = message;
     return this;
@@ -78,7 +72,7 @@ public final class VolumeAssessment {
   public Optional<Blocker> blocker() { return Optional.ofNullable(blocker); }
   public Optional<String> timeoutWarning() { return Optional.ofNullable(timeoutWarning); }
   public Optional<String> timeoutSummary() { return Optional.ofNullable(timeoutSummary); }
-  public Optional<String> formattedReason() { return Optional.ofNullable(formattedReason); }
+  public Optional<VolumeReason> formattedReason() { return Optional.ofNullable(formattedReason); }
   public Optional<String> formattedMessage() { return Optional.ofNullable(formattedMessage); }
   public Optional<String> persistentVolume() { return Optional.ofNullable(persistentVolume); }
   public Optional<String> slotsProblem() { return Optional.ofNullable(slotsProblem); }

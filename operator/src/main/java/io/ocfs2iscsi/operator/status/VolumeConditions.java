@@ -17,10 +17,6 @@ public final class VolumeConditions {
   public static final String DEGRADED = "Degraded";
   public static final String TIMEOUTS_COHERENT = "TimeoutsCoherent";
 
-  public static final String PATH_DOWN = "PathDown";
-  public static final String SESSION_DOWN = "SessionDown";
-  public static final String NODE_UNREACHABLE = "NodeUnreachable";
-
   private VolumeConditions() {}
 
   public static List<Condition> of(VolumeAssessment a) {
@@ -33,39 +29,50 @@ public final class VolumeConditions {
       VolumeAssessment.Blocker b = a.blocker().get();
       out.add(Conditions.of(READY, false, b.reason(), b.message()));
     } else if (a.slotsProblem().isPresent()) {
-      out.add(Conditions.of(READY, false, VolumeAssessment.NODE_SLOTS_EXCEEDED, a.slotsProblem().get()));
+      out.add(Conditions.of(READY, false, VolumeReason.NodeSlotsExceeded, a.slotsProblem().get()));
     } else if (!formatted || !published) {
-      out.add(Conditions.of(READY, false, "Publishing", "waiting for the format and the PersistentVolume"));
+      out.add(Conditions.of(READY, false, VolumeReason.Publishing, "waiting for the format and the PersistentVolume"));
     } else if (degraded != null) {
       out.add(Conditions.of(READY, false, degraded.reason(), degraded.message()));
     } else {
       long mounted = a.nodes().stream().filter(NodeHealthViews::mounted).count();
-      out.add(Conditions.of(READY, true, "Ready", "formatted and published as PersistentVolume "
+      out.add(Conditions.of(READY, true, VolumeReason.Ready, "formatted and published as PersistentVolume "
           + a.persistentVolume().get() + "; " + mounted + " node(s) mount it with all paths active"));
     }
 
     if (formatted) {
       out.add(Conditions.of(FORMATTED, true, a.formattedReason().get(), a.formattedMessage().orElse("")));
     } else {
-      String reason = a.blocker().map(VolumeAssessment.Blocker::reason).orElse("NotFormatted");
+      VolumeReason reason = a.blocker().map(VolumeAssessment.Blocker::reason).orElse(VolumeReason.NotFormatted);
       String message = a.blocker().map(VolumeAssessment.Blocker::message).orElse("not formatted yet");
       out.add(Conditions.of(FORMATTED, false, reason, message));
     }
     out.add(published
-        ? Conditions.of(PUBLISHED, true, "PersistentVolumeCreated", "PersistentVolume " + a.persistentVolume().get())
-        : Conditions.of(PUBLISHED, false, "NotPublished", "published once formatted"));
+        ? Conditions.of(PUBLISHED, true, VolumeReason.PersistentVolumeCreated,
+            "PersistentVolume " + a.persistentVolume().get())
+        : Conditions.of(PUBLISHED, false, VolumeReason.NotPublished, "published once formatted"));
     out.add(degraded == null
-        ? Conditions.of(DEGRADED, false, "AllPathsUp", "every node that mounts the volume has all its paths")
+        ? Conditions.of(DEGRADED, false, VolumeReason.AllPathsUp, "every node that mounts the volume has all its paths")
         : Conditions.of(DEGRADED, true, degraded.reason(), degraded.message()));
     if (a.timeoutWarning().isPresent()) {
-      out.add(Conditions.of(TIMEOUTS_COHERENT, false, VolumeAssessment.TIMEOUTS_INCOHERENT, a.timeoutWarning().get()));
+      out.add(Conditions.of(TIMEOUTS_COHERENT, false, VolumeReason.TimeoutsIncoherent, a.timeoutWarning().get()));
     } else if (a.timeoutSummary().isPresent()) {
-      out.add(Conditions.of(TIMEOUTS_COHERENT, true, "WithinDeadTime", a.timeoutSummary().get()));
+      out.add(Conditions.of(TIMEOUTS_COHERENT, true, VolumeReason.WithinDeadTime, a.timeoutSummary().get()));
     }
     return out;
   }
 
-  record Degradation(String reason, String message) {}
+  /**
+   * The conditions of a volume whose deletion waits for its bound claim: Ready=False ClaimStillBound first, the
+   * others as they were.
+   */
+  public static List<Condition> deleting(List<Condition> current, String message) {
+    List<Condition> out = new ArrayList<>(current.stream().filter(c -> !READY.equals(c.getType())).toList());
+    out.add(0, Conditions.of(READY, false, VolumeReason.ClaimStillBound, message));
+    return out;
+  }
+
+  record Degradation(VolumeReason reason, String message) {}
 
   /** The worst problem among the member nodes: an unreachable agent, then a missing session, then a failed path. */
   static Degradation degradation(List<NodeVolumeStatus> nodes) {
@@ -88,13 +95,14 @@ public final class VolumeConditions {
       }
     }
     if (!unreachable.isEmpty()) {
-      return new Degradation(NODE_UNREACHABLE, "node agent unreachable on " + String.join(", ", unreachable));
+      return new Degradation(VolumeReason.NodeUnreachable,
+          "node agent unreachable on " + String.join(", ", unreachable));
     }
     if (!sessions.isEmpty()) {
-      return new Degradation(SESSION_DOWN, String.join("; ", sessions));
+      return new Degradation(VolumeReason.SessionDown, String.join("; ", sessions));
     }
     if (!paths.isEmpty()) {
-      return new Degradation(PATH_DOWN, String.join("; ", paths));
+      return new Degradation(VolumeReason.PathDown, String.join("; ", paths));
     }
     return null;
   }

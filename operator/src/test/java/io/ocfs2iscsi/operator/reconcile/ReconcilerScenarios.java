@@ -34,9 +34,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The operator's reconcile scenarios of the operator issue, end to end through the real JOSDK runtime and the real
- * gRPC client, with fake node agents (in-process gRPC) as the only seam. A subclass says which API server: fabric8's
- * mock server in CRUD mode, or a real kube-apiserver with kube-controller-manager (PV binder, garbage collector).
+ * The operator's reconcile scenarios (numbering, format once, publish, health, deletion), end to end through the
+ * real JOSDK runtime and the real gRPC client, with fake node agents (in-process gRPC) as the only seam. A subclass
+ * says which API server: fabric8's mock server in CRUD mode, or a real kube-apiserver with kube-controller-manager
+ * (PV binder, garbage collector).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ReconcilerScenarios {

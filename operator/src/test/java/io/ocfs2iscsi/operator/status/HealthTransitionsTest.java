@@ -43,7 +43,8 @@ class HealthTransitionsTest {
     before.add(healthy("a"));
     after.add(onePathDown("a"));
     List<Transition> grouped = HealthTransitions.grouped(between(before, after));
-    assertThat(grouped).extracting(Transition::reason).containsExactly("NodeJoined", "PathLost", "NodeLeft");
+    assertThat(grouped).extracting((Transition x) -> x.reason().name())
+        .containsExactly("NodeMounted", "PathLost", "NodeLeft");
     Transition joined = grouped.get(0);
     assertThat(joined.warning()).isFalse();
     assertThat(joined.message()).startsWith("8 nodes: node n1 mounted the volume; node n2")
@@ -66,7 +67,7 @@ class HealthTransitionsTest {
   @Test
   void aPathLostIsAWarningThatCountsThePaths() {
     assertThat(between(List.of(healthy("a")), List.of(onePathDown("a"))))
-        .extracting(Transition::warning, Transition::reason)
+        .extracting(Transition::warning, (Transition x) -> x.reason().name())
         .containsExactly(tuple(true, "PathLost"));
     assertThat(between(List.of(healthy("a")), List.of(onePathDown("a"))).get(0).message())
         .isEqualTo("node a: 1 of 2 paths active (session on " + P2 + " is FAILED)");
@@ -76,36 +77,36 @@ class HealthTransitionsTest {
   void aPathBackIsNormal() {
     List<Transition> t = between(List.of(onePathDown("a")), List.of(healthy("a")));
 
-    assertThat(t).extracting(Transition::warning, Transition::reason, Transition::message)
+    assertThat(t).extracting(Transition::warning, (Transition x) -> x.reason().name(), Transition::message)
         .containsExactly(tuple(false, "PathBack", "node a: 2 of 2 paths active"));
   }
 
   @Test
-  void aNodeThatStartsMountingJoinsAndOneThatStopsLeaves() {
+  void aNodeThatStartsMountingMountsAndOneThatStopsUnmounts() {
     assertThat(between(List.of(notMounted("b")), List.of(healthy("b"))))
-        .extracting(Transition::warning, Transition::reason, Transition::message)
-        .containsExactly(tuple(false, "NodeJoined", "node b mounted the volume"));
+        .extracting(Transition::warning, (Transition x) -> x.reason().name(), Transition::message)
+        .containsExactly(tuple(false, "NodeMounted", "node b mounted the volume"));
     assertThat(between(List.of(), List.of(healthy("b"))))
-        .extracting(Transition::reason).containsExactly("NodeJoined");
+        .extracting((Transition x) -> x.reason().name()).containsExactly("NodeMounted");
     assertThat(between(List.of(healthy("b")), List.of(notMounted("b"))))
-        .extracting(Transition::warning, Transition::reason, Transition::message)
-        .containsExactly(tuple(false, "NodeLeft", "node b no longer mounts the volume"));
+        .extracting(Transition::warning, (Transition x) -> x.reason().name(), Transition::message)
+        .containsExactly(tuple(false, "NodeUnmounted", "node b no longer mounts the volume"));
   }
 
   @Test
   void anOrderlyUnmountIsNoPathLoss() {
     // kubelet unstaged the volume: the map and its paths are gone with the mount
     assertThat(between(List.of(healthy("b")), List.of(notMounted("b"))))
-        .extracting(Transition::reason).doesNotContain("PathLost");
+        .extracting((Transition x) -> x.reason().name()).doesNotContain("PathLost");
     // and mounting again is a join, not a path coming back
     assertThat(between(List.of(notMounted("b")), List.of(healthy("b"))))
-        .extracting(Transition::reason).doesNotContain("PathBack");
+        .extracting((Transition x) -> x.reason().name()).doesNotContain("PathBack");
   }
 
   @Test
   void aNodeThatIsNoLongerAMemberLeavesWhenItMounted() {
     assertThat(between(List.of(healthy("a"), healthy("b")), List.of(healthy("a"))))
-        .extracting(Transition::reason, Transition::message)
+        .extracting((Transition x) -> x.reason().name(), Transition::message)
         .containsExactly(tuple("NodeLeft", "node b left the cluster"));
     assertThat(between(List.of(healthy("a"), notMounted("b")), List.of(healthy("a")))).isEmpty();
   }
@@ -115,10 +116,10 @@ class HealthTransitionsTest {
     NodeVolumeStatus gone = NodeHealthViews.unreachable("a", "UNAVAILABLE: io exception");
 
     assertThat(between(List.of(healthy("a")), List.of(gone)))
-        .extracting(Transition::warning, Transition::reason, Transition::message)
+        .extracting(Transition::warning, (Transition x) -> x.reason().name(), Transition::message)
         .containsExactly(tuple(true, "NodeUnreachable", "node a: node agent unreachable: UNAVAILABLE: io exception"));
     assertThat(between(List.of(gone), List.of(notMounted("a"))))
-        .extracting(Transition::warning, Transition::reason)
+        .extracting(Transition::warning, (Transition x) -> x.reason().name())
         .containsExactly(tuple(false, "NodeReachable"));
   }
 
@@ -136,9 +137,9 @@ class HealthTransitionsTest {
         List.of(healthy("a"), notMounted("b")));         // steady
     List<String> reasons = new java.util.ArrayList<>();
     for (int i = 1; i < polls.size(); i++) {
-      between(polls.get(i - 1), polls.get(i)).forEach(t -> reasons.add(t.reason()));
+      between(polls.get(i - 1), polls.get(i)).forEach(t -> reasons.add(t.reason().name()));
     }
 
-    assertThat(reasons).containsExactly("NodeJoined", "NodeJoined", "PathLost", "PathBack", "NodeLeft");
+    assertThat(reasons).containsExactly("NodeMounted", "NodeMounted", "PathLost", "PathBack", "NodeUnmounted");
   }
 }

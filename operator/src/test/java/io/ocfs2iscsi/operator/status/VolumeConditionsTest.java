@@ -31,7 +31,7 @@ class VolumeConditionsTest {
   private static VolumeAssessment published(NodeVolumeStatus... nodes) {
     return new VolumeAssessment()
         .timeouts(true, COHERENT)
-        .formatted("Formatted", "formatted OCFS2 u-1 on node drbd01 at 2025-03-01T10:00:00Z")
+        .formatted(VolumeReason.Formatted, "formatted OCFS2 u-1 on node drbd01 at 2025-03-01T10:00:00Z")
         .published("mylun")
         .nodes(List.of(nodes));
   }
@@ -59,7 +59,7 @@ class VolumeConditionsTest {
 
   @Test
   void anAdoptedFilesystemIsFormattedWithReasonAdopted() {
-    VolumeAssessment a = published(healthy("drbd01")).formatted("Adopted", "adopted OCFS2 u-2");
+    VolumeAssessment a = published(healthy("drbd01")).formatted(VolumeReason.Adopted, "adopted OCFS2 u-2");
 
     assertThat(get(VolumeConditions.of(a), "Formatted"))
         .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
@@ -69,8 +69,8 @@ class VolumeConditionsTest {
   @Test
   void anInvalidSpecBlocksEverythingAndNamesTheField() {
     VolumeAssessment a = new VolumeAssessment()
-        .block(VolumeAssessment.INVALID_SPEC, "spec.target.iqn: must be an iqn")
-        .block(VolumeAssessment.CLUSTER_NOT_FOUND, "a consequence, not the cause");
+        .block(VolumeReason.InvalidSpec, "spec.target.iqn: must be an iqn")
+        .block(VolumeReason.ClusterNotFound, "a consequence, not the cause");
 
     List<Condition> cs = VolumeConditions.of(a);
 
@@ -85,7 +85,7 @@ class VolumeConditionsTest {
   @Test
   void aBlockerBeforeFormattingIsAlsoFormattedsReason() {
     VolumeAssessment a = new VolumeAssessment().timeouts(true, COHERENT)
-        .block(VolumeAssessment.FOREIGN_SIGNATURE, "/dev/mapper/mylun carries xfs; nothing was written");
+        .block(VolumeReason.ForeignSignature, "/dev/mapper/mylun carries xfs; nothing was written");
 
     List<Condition> cs = VolumeConditions.of(a);
 
@@ -106,7 +106,7 @@ class VolumeConditionsTest {
 
   @Test
   void formattedButNotPublishedIsNotReady() {
-    VolumeAssessment a = new VolumeAssessment().formatted("Formatted", "formatted");
+    VolumeAssessment a = new VolumeAssessment().formatted(VolumeReason.Formatted, "formatted");
 
     List<Condition> cs = VolumeConditions.of(a);
 
@@ -120,7 +120,7 @@ class VolumeConditionsTest {
   void incoherentTimeoutsEnforcedBlockReady() {
     String why = "path failover can block I/O for 61 s";
     VolumeAssessment a = new VolumeAssessment().timeouts(false, why)
-        .block(VolumeAssessment.TIMEOUTS_INCOHERENT, why + " (timeoutCheck: Warn accepts the risk)");
+        .block(VolumeReason.TimeoutsIncoherent, why + " (timeoutCheck: Warn accepts the risk)");
 
     List<Condition> cs = VolumeConditions.of(a);
 
@@ -158,7 +158,7 @@ class VolumeConditionsTest {
   @Test
   void aBlockerOutranksTheSlotsProblem() {
     VolumeAssessment a = published(healthy("a")).slotsExceeded("tunefs.ocfs2 -N")
-        .block(VolumeAssessment.CLAIM_STILL_BOUND, "claim default/shared-data");
+        .block(VolumeReason.ClaimStillBound, "claim default/shared-data");
 
     assertThat(get(VolumeConditions.of(a), "Ready").getReason()).isEqualTo("ClaimStillBound");
   }

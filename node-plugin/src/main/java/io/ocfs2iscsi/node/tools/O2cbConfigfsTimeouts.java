@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The o2cb cluster timeouts as configfs holds them. */
-public record O2cbTimeouts(int deadThreshold, int idleTimeoutMs, int keepaliveDelayMs, int reconnectDelayMs) {
+public record O2cbConfigfsTimeouts(int deadThreshold, int idleTimeoutMs, int keepaliveDelayMs, int reconnectDelayMs) {
 
   /** o2cb's defaults (the ones the reference's `service o2cb status` shows). */
-  public static final O2cbTimeouts DEFAULTS = new O2cbTimeouts(O2cbClusterRules.DEAD_THRESHOLD_DEFAULT,
+  public static final O2cbConfigfsTimeouts DEFAULTS = new O2cbConfigfsTimeouts(O2cbClusterRules.DEAD_THRESHOLD_DEFAULT,
       O2cbClusterRules.IDLE_TIMEOUT_MS_DEFAULT, O2cbClusterRules.KEEPALIVE_DELAY_MS_DEFAULT,
       O2cbClusterRules.RECONNECT_DELAY_MS_DEFAULT);
 
@@ -25,7 +25,7 @@ public record O2cbTimeouts(int deadThreshold, int idleTimeoutMs, int keepaliveDe
    * timeout that is not larger than the keepalive delay at the moment of the write, so when both change, the one
    * that keeps idle > keepalive true goes first. Unchanged values are not written.
    */
-  public List<Write> writesFrom(O2cbTimeouts current) {
+  public List<Write> writesFrom(O2cbConfigfsTimeouts current) {
     List<Write> out = new ArrayList<>();
     if (deadThreshold != current.deadThreshold) {
       out.add(new Write(DEAD_THRESHOLD, deadThreshold));

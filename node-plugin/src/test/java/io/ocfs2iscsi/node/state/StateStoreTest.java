@@ -1,4 +1,4 @@
-package io.ocfs2iscsi.node.volume;
+package io.ocfs2iscsi.node.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

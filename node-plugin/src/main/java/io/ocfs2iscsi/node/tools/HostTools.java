@@ -1,18 +1,11 @@
-package io.ocfs2iscsi.node.host;
+package io.ocfs2iscsi.node.tools;
 
-import io.ocfs2iscsi.node.tools.Blkid;
-import io.ocfs2iscsi.node.tools.IscsiNodeRecords;
-import io.ocfs2iscsi.node.tools.Iscsiadm;
-import io.ocfs2iscsi.node.tools.MkfsOcfs2;
-import io.ocfs2iscsi.node.tools.Modprobe;
-import io.ocfs2iscsi.node.tools.MountedOcfs2;
-import io.ocfs2iscsi.node.tools.Mounter;
-import io.ocfs2iscsi.node.tools.Multipath;
-import io.ocfs2iscsi.node.tools.O2cb;
-import io.ocfs2iscsi.node.tools.ScsiId;
-import io.ocfs2iscsi.node.tools.ScsiSysfs;
-import io.ocfs2iscsi.node.tools.Statfs;
-import io.ocfs2iscsi.node.tools.Wipefs;
+import io.ocfs2iscsi.node.host.CommandRunner;
+import io.ocfs2iscsi.node.host.HostFiles;
+import io.ocfs2iscsi.node.host.HostMode;
+import io.ocfs2iscsi.node.host.RedactingCommandRunner;
+import io.ocfs2iscsi.node.host.SecretRedactor;
+import io.ocfs2iscsi.node.host.Sleeper;
 
 /** Every host tool, over one CommandRunner and one view of the host's files. */
 public record HostTools(

@@ -1,4 +1,4 @@
-package io.ocfs2iscsi.node.volume;
+package io.ocfs2iscsi.node.state;
 
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.contract.VolumeContextCodec;

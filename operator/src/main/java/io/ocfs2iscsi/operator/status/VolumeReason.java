@@ -1,0 +1,59 @@
+package io.ocfs2iscsi.operator.status;
+
+/** Every reason an IscsiSharedVolume's conditions and events carry. */
+public enum VolumeReason implements Reason {
+  // Ready=True
+  /** Formatted, published, and every node that mounts it has all its paths. */
+  Ready,
+  // Blockers: Ready=False (and Formatted=False before the format); most are also a Warning event
+  InvalidSpec,
+  LunInUse,
+  ChapSecretNamespaceNotAllowed,
+  ClusterNotFound,
+  TimeoutsIncoherent,
+  ClusterNotApplied,
+  FormatInProgress,
+  FormatFailed,
+  ForeignSignature,
+  WaitingForFilesystem,
+  PersistentVolumeConflict,
+  ClaimStillBound,
+  /** Ready=False without a blocker: more members than node slots. */
+  NodeSlotsExceeded,
+  /** Ready=False without a blocker: the format or the PV is not recorded yet. */
+  Publishing,
+  // Degraded=True (and Ready=False), worst first
+  NodeUnreachable,
+  SessionDown,
+  PathDown,
+  // Degraded=False
+  AllPathsUp,
+  // Formatted (True: also the event of the format step)
+  Formatted,
+  Adopted,
+  NotFormatted,
+  // Published
+  PersistentVolumeCreated,
+  NotPublished,
+  // TimeoutsCoherent=True
+  WithinDeadTime,
+  // Events only
+  /** The PersistentVolume was created. */
+  Published,
+  /** The pre-bound claim was created. */
+  ClaimCreated,
+  /** A node started mounting the volume. */
+  NodeMounted,
+  /** A node stopped mounting the volume. */
+  NodeUnmounted,
+  /** A node that mounted the volume left the cluster. */
+  NodeLeft,
+  /** A node agent answers again. */
+  NodeReachable,
+  /** A mounting node lost a path (Warning). */
+  PathLost,
+  /** A mounting node's path is back. */
+  PathBack,
+  /** The finalizer was removed. */
+  Deleted
+}
