@@ -342,7 +342,7 @@ public final class TestBed implements AutoCloseable {
    */
   public String linkHost() {
     return run(List.of(repoRoot.resolve("e2e/guest/host-link").toString(), "--run", runDir.toString(), "up"),
-        Duration.ofSeconds(30)).requireSuccess().stdout().trim();
+        Duration.ofMinutes(31)).requireSuccess().stdout().trim();
   }
 
   private static ExecResult run(List<String> cmd, Duration limit) {
