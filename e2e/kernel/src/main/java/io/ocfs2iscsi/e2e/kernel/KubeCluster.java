@@ -290,12 +290,13 @@ public final class KubeCluster implements AutoCloseable {
     return r.stdout();
   }
 
-  /** Runs a command line a user would type ({@code kubectl ...} or {@code helm ...}) from the checkout. */
+  /** Runs a command line a user would type ({@code kubectl}, {@code helm} or {@code java ...}) from the checkout. */
   public Result type(List<String> argv) {
     List<String> resolved = new ArrayList<>(argv);
     switch (argv.get(0)) {
       case "kubectl" -> resolved.set(0, bundle.controlPlaneBin().resolve("kubectl").toString());
       case "helm" -> resolved.set(0, bundle.helm().toString());
+      case "java" -> resolved.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
       default -> throw new IllegalArgumentException("not a command of the user's path: " + argv);
     }
     return run(resolved, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(5), null);

@@ -132,7 +132,7 @@ public final class UserPath {
     report.put(SECTION, "apply_to_writers_running_seconds", seconds(t));
     recordPodStartSeconds();
     String members = cluster.kubectlOk("get", "ocfs2cluster", "iscsi", "-o",
-        "jsonpath={range .status.members[*]}{.nodeName}={.nodeNumber} {end}");
+        "jsonpath={range .status.members[*]}{.nodeName}={.number} {end}");
     steps.say("o2cb members: " + members);
     // Data crosses nodes: what one pod writes, the pod on the other node reads.
     List<String> nodes = new ArrayList<>(writerByNode.keySet());
@@ -215,6 +215,10 @@ public final class UserPath {
     String survivor = KubeCluster.NODES.stream().filter(n -> !n.equals(node)).findFirst().orElseThrow();
     String pod = writerByNode.get(node);
     int linesBefore = WriterLog.parse(exec(writerByNode.get(survivor), "cat", "/share/" + pod + ".log"), "").lines();
+    // What shows the node and its writer are back, not the status they had before the kill (the API server keeps
+    // a dead node Ready for its grace period): kubelet's report of a new boot, a new container of the writer.
+    String bootId = bootIdOf(node);
+    String container = containerOf(pod);
     Instant killed = Instant.now();
     long t = System.nanoTime();
     cluster.bed().killNode(node);
@@ -222,11 +226,21 @@ public final class UserPath {
     Duration boot = cluster.bed().bootNode(node);
     steps.say(node + " booted again in " + Report.round(boot.toMillis() / 1000.0) + " s");
     cluster.startKubeNode(node);
-    cluster.waitNodeReady(node, t);
+    waitFor(LONG, node + " Ready after its new boot", () -> {
+      String id = bootIdOf(node);
+      return !id.isEmpty() && !id.equals(bootId) && "True".equals(cluster.kubectl("get", "node", node, "-o",
+          "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").stdout().trim());
+    });
     report.put(SECTION, "reboot_kill_to_node_ready_seconds", seconds(t));
-    waitWritersRunning(LONG);
+    waitFor(LONG, "a new container of " + node + "'s writer, Ready", () -> {
+      String now = containerOf(pod);
+      return !now.isEmpty() && !now.equals(container) && "True".equals(cluster.kubectl("get", "pod", pod, "-o",
+          "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").stdout().trim());
+    });
     report.put(SECTION, "reboot_kill_to_writer_running_seconds", seconds(t));
+    waitWritersRunning(LONG);
     String again = writerByNode.get(node);
+    check(again.equals(pod), node + "'s writer is a new pod " + again + ", not " + pod + " restarted by kubelet");
     String content = exec(again, "cat", "/share/" + pod + ".log");
     int linesAfter = WriterLog.parse(content, "").lines();
     check(linesAfter >= linesBefore, node + "'s writer file has " + linesAfter + " lines after the reboot, "
@@ -236,7 +250,17 @@ public final class UserPath {
     report.put(SECTION, "reboot_survivor_longest_write_gap_seconds", w.longestGapSeconds());
     report.put(SECTION, "reboot_survivor_failed_writes", w.failedWrites());
     check(w.failedWrites() == 0, survivor + "'s writes failed while " + node + " was down: " + w);
-    steps.say(survivor + " paused " + w.longestGapSeconds() + " s at most while " + node + " was down");
+    steps.say(survivor + " paused " + w.longestGapSeconds() + " s at most while " + node + " was down; "
+        + node + "'s writer kept its " + linesBefore + " lines and has " + linesAfter);
+  }
+
+  private String bootIdOf(String node) {
+    return cluster.kubectl("get", "node", node, "-o", "jsonpath={.status.nodeInfo.bootID}").stdout().trim();
+  }
+
+  private String containerOf(String pod) {
+    return cluster.kubectl("get", "pod", pod, "-o", "jsonpath={.status.containerStatuses[0].containerID}")
+        .stdout().trim();
   }
 
   // ---- 8, 9 ------------------------------------------------------------------------------------------------------
