@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two real-kernel guests as nodes of a real cluster ({@code e2e/guest/cluster-smoke}): kubelet and containerd in
  * each guest, Nodes registered by kubelet and Ready, a pod of the locally built busybox image on each node placed
- * by kube-scheduler, its output read through the API server from kubelet, a pod on node1 reaching the pod on node2.
+ * by kube-scheduler, its output read through the API server from kubelet, a pod on node1 reaching the pod on node2,
+ * and through kube-proxy the API server behind the kubernetes Service, a ClusterIP Service and a host port of node2.
  * Tagged {@code cluster}, not {@code e2e}: it is not part of CI yet ({@code mvn -Pcluster -pl e2e/kernel -am test}).
  */
 @Tag("cluster")
@@ -41,6 +42,11 @@ class ClusterSmokeTest {
         "hello-node1 (kubectl logs): hello from pod hello-node1 on node node1, pod IP 10.244.1.",
         "hello-node2 (kubectl logs): hello from pod hello-node2 on node node2, pod IP 10.244.2.",
         "3 packets transmitted, 3 packets received, 0% packet loss",
+        // Services through kube-proxy: the API server via the kubernetes Service, a pod and a host port on node2.
+        "svc-client (kubectl logs): api 10.0.0.1:443: Client sent an HTTP request to an HTTPS server.",
+        ":80: web-node2 on node2",
+        "svc-client (kubectl logs): host port 10.10.1.19:19443: hostport-node2 on node2",
+        "the API server's certificate verifies with the pod's ca.crt as 10.0.0.1 and kubernetes.default.svc",
         "cluster-smoke: PASS",
         "E2E DONE rc=0");
   }
