@@ -45,9 +45,10 @@ type readyInfo struct {
 	// NodeKubeconfigs maps each --node name to its kubelet's kubeconfig (client certificate CN=system:node:<name>,
 	// O=system:nodes, as the Node authorizer expects).
 	NodeKubeconfigs map[string]string `json:"nodeKubeconfigs,omitempty"`
+	Scheduler       bool              `json:"scheduler"`
+
 	// KubeProxyKubeconfig is the nodes' kube-proxy identity (CN=system:kube-proxy), written when --node is given.
 	KubeProxyKubeconfig string `json:"kubeProxyKubeconfig,omitempty"`
-	Scheduler           bool   `json:"scheduler"`
 }
 
 type launchOptions struct {
@@ -376,22 +377,23 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 		}
 	}
 
-	return &readyInfo{
-		Kubeconfig:          adminKubeconfig,
-		Server:              server,
-		CAFile:              ca.caFile,
-		ClientCertFile:      admin.CertFile,
-		ClientKeyFile:       admin.KeyFile,
-		Kubectl:             filepath.Join(filepath.Dir(self), "kubectl"),
-		Version:             version.Get().GitVersion,
-		DataDir:             l.dataDir,
-		LogDir:              l.logDir,
-		LauncherPID:         os.Getpid(),
-		ReadySeconds:        time.Since(l.start).Seconds(),
-		NodeKubeconfigs:     nodeKubeconfigs,
-		KubeProxyKubeconfig: kubeProxyKubeconfig,
-		Scheduler:           l.opts.scheduler,
-	}, nil
+	info := &readyInfo{
+		Kubeconfig:      adminKubeconfig,
+		Server:          server,
+		CAFile:          ca.caFile,
+		ClientCertFile:  admin.CertFile,
+		ClientKeyFile:   admin.KeyFile,
+		Kubectl:         filepath.Join(filepath.Dir(self), "kubectl"),
+		Version:         version.Get().GitVersion,
+		DataDir:         l.dataDir,
+		LogDir:          l.logDir,
+		LauncherPID:     os.Getpid(),
+		ReadySeconds:    time.Since(l.start).Seconds(),
+		NodeKubeconfigs: nodeKubeconfigs,
+		Scheduler:       l.opts.scheduler,
+	}
+	info.KubeProxyKubeconfig = kubeProxyKubeconfig
+	return info, nil
 }
 
 // spawn starts a component as a child process in its own process group, with its output in logDir/name.log.

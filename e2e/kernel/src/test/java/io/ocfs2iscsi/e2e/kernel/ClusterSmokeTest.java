@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * each guest, Nodes registered by kubelet and Ready, a pod of the locally built busybox image on each node placed
  * by kube-scheduler, its output read through the API server from kubelet, a pod on node1 reaching the pod on node2
  * by the examples' image name, and the operator and node-plugin images built from their Dockerfiles running on the
- * nodes. Needs the jars first ({@code mvn -pl operator,node-plugin -am package -DskipTests}).
+ * nodes, and through kube-proxy the API server behind the kubernetes Service, a ClusterIP Service and a host
+ * port of node2. Needs the jars first ({@code mvn -pl operator,node-plugin -am package -DskipTests}).
  * Tagged {@code cluster}, not {@code e2e}: it is not part of CI yet ({@code mvn -Pcluster -pl e2e/kernel -am test}).
  */
 @Tag("cluster")
@@ -46,6 +47,11 @@ class ClusterSmokeTest {
         "operator-image validate (kubectl logs): 2 resources checked, 0 problems",
         "operator-image identity: uid=65532 gid=65532",
         "node-plugin-image tools: nsenter from util-linux",
+        // Services through kube-proxy: the API server via the kubernetes Service, a pod and a host port on node2.
+        "svc-client (kubectl logs): api 10.0.0.1:443: Client sent an HTTP request to an HTTPS server.",
+        ":80: web-node2 on node2",
+        "svc-client (kubectl logs): host port 10.10.1.19:19443: hostport-node2 on node2",
+        "the API server's certificate verifies with the pod's ca.crt as 10.0.0.1 and kubernetes.default.svc",
         "cluster-smoke: PASS",
         "E2E DONE rc=0");
   }
