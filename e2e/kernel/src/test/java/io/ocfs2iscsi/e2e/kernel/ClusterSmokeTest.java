@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
  * by the examples' image name, and the operator and node-plugin images built from their Dockerfiles running on the
  * nodes, and through kube-proxy the API server behind the kubernetes Service, a ClusterIP Service and a host
  * port of node2. Needs the jars first ({@code mvn -pl operator,node-plugin -am package -DskipTests}).
- * Tagged {@code cluster}, not {@code e2e}: it is not part of CI yet ({@code mvn -Pcluster -pl e2e/kernel -am test}).
+ * Tagged {@code harness}, not {@code e2e}: CI runs the full user's path on the same cluster ({@code UserPathTest});
+ * this smoke runs with {@code mvn -Pharness -pl e2e/kernel -am test}.
  */
-@Tag("cluster")
+@Tag("harness")
 class ClusterSmokeTest {
 
   @Test

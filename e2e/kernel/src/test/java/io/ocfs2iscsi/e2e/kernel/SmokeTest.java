@@ -12,9 +12,11 @@ import org.junit.jupiter.api.Test;
 /**
  * The reference flow with raw commands in two real-kernel guests ({@code e2e/guest/smoke}): discovery and login on
  * both portals, multipath map mylun with 2 paths, o2cb, mkfs.ocfs2, mount on both nodes, same sha256 on both,
- * a SAN link cut and restored, the target killed and restarted, logout. Keeps the harness itself honest.
+ * a SAN link cut and restored, the target killed and restarted, logout. Keeps the harness itself honest. Tagged
+ * {@code harness} ({@code mvn -Pharness -pl e2e/kernel -am test}): CI's e2e tests drive the same commands through
+ * the node plugin and the cluster.
  */
-@Tag("e2e")
+@Tag("harness")
 class SmokeTest {
 
   @Test

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
  * the rollout, the reboot, the cleanup and the reinstall. The numbers go to the report's {@code cluster} section.
  */
 @Tag("e2e")
-@Tag("cluster")
 class UserPathTest {
 
   @Test
