@@ -3,10 +3,8 @@ package io.ocfs2iscsi.e2e.kernel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,14 +37,13 @@ public final class KubeCluster implements AutoCloseable {
   /** What {@code e2e/guest/cluster-bundle} printed: where the host-side binaries are, the images' tag. */
   public record Bundle(Path dir, Path controlPlaneBin, Path helm, String imageRepositoryPrefix, String imageTag) {}
 
-  /** Exit code and output of a host command (kubectl, helm). */
-  public record Result(int exitCode, String stdout, String stderr) {
-    public Result requireSuccess(List<String> argv) {
-      if (exitCode != 0) {
-        throw new IllegalStateException(String.join(" ", argv) + ": exit code " + exitCode + "\n" + stdout + stderr);
-      }
-      return this;
+  /** {@code r} when the command {@code argv} exited 0; otherwise fails naming the command and its output. */
+  public static TestBed.ExecResult ok(List<String> argv, TestBed.ExecResult r) {
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException(String.join(" ", argv) + ": exit code " + r.exitCode() + "\n" + r.stdout()
+          + r.stderr());
     }
+    return r;
   }
 
   private final Bundle bundle;
@@ -73,8 +70,9 @@ public final class KubeCluster implements AutoCloseable {
     Path dir = work.resolve("share/bundle");
     Path root = TestBed.repoRoot();
     List<String> argv = List.of(root.resolve("e2e/guest/cluster-bundle").toString(), dir.toString());
-    Result r = run(argv, Map.of(), Duration.ofMinutes(60), work.resolve("cluster-bundle.log"));
-    r.requireSuccess(argv);
+    TestBed.ExecResult r = HostCommands.run(argv, Map.of(), Duration.ofMinutes(60));
+    HostCommands.writeAtomically(work.resolve("cluster-bundle.log"), r.stdout() + r.stderr());
+    ok(argv, r);
     Map<String, String> kv = new LinkedHashMap<>();
     for (String line : r.stdout().split("\n")) {
       int eq = line.indexOf('=');
@@ -141,7 +139,7 @@ public final class KubeCluster implements AutoCloseable {
         + "PAUSE_IMAGE=" + imageOf("pause") + "\n"
         + "BUNDLE=/host/bundle\n"
         + "CLUSTER_CIDR=10.244.0.0/16\n";
-    writeAtomically(kubeDir(node).resolve("node.env"), env);
+    HostCommands.writeAtomically(kubeDir(node).resolve("node.env"), env);
   }
 
   /** The name of the bundle's image whose repository ends with {@code /name} (images.txt: NAME DIGEST FILE). */
@@ -195,7 +193,7 @@ public final class KubeCluster implements AutoCloseable {
       while (!Files.isRegularFile(ready) || Files.size(ready) == 0) {
         if (!controlPlane.isAlive() || System.nanoTime() > deadline) {
           throw new IllegalStateException("the control plane did not start; " + cpDir.resolve("launcher.log")
-              + ":\n" + tail(cpDir.resolve("launcher.log"), 30));
+              + ":\n" + HostCommands.tail(cpDir.resolve("launcher.log"), 30));
         }
         Thread.sleep(200);
       }
@@ -229,9 +227,7 @@ public final class KubeCluster implements AutoCloseable {
 
   private static void copyAtomically(Path from, Path to) {
     try {
-      Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
-      Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      HostCommands.writeAtomically(to, Files.readString(from));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -241,7 +237,7 @@ public final class KubeCluster implements AutoCloseable {
   public double waitNodeReady(String node, long sinceNanos) {
     long deadline = System.nanoTime() + NODE_READY_TIMEOUT.toNanos();
     while (true) {
-      Result r = kubectl("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
+      TestBed.ExecResult r = kubectl("get", "node", node, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}");
       if (r.exitCode() == 0 && r.stdout().trim().equals("True")) {
         double s = (System.nanoTime() - sinceNanos) / 1e9;
         bootToReadySeconds.put(node, Report.round(s));
@@ -249,8 +245,8 @@ public final class KubeCluster implements AutoCloseable {
       }
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("Node " + node + " not Ready within " + NODE_READY_TIMEOUT + "; kube-node.log:\n"
-            + tail(kubeDir(node).resolve("kube-node.log"), 10) + "\nkubelet.log:\n"
-            + tail(kubeDir(node).resolve("kubelet.log"), 20));
+            + HostCommands.tail(kubeDir(node).resolve("kube-node.log"), 10) + "\nkubelet.log:\n"
+            + HostCommands.tail(kubeDir(node).resolve("kubelet.log"), 20));
       }
       sleep(Duration.ofMillis(500));
     }
@@ -273,16 +269,16 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   /** kubectl of the control plane's release, as the cluster's admin. */
-  public Result kubectl(String... args) {
+  public TestBed.ExecResult kubectl(String... args) {
     List<String> argv = new ArrayList<>();
     argv.add(bundle.controlPlaneBin().resolve("kubectl").toString());
     argv.addAll(List.of(args));
-    return run(argv, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(3), null);
+    return HostCommands.run(argv, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(3));
   }
 
   /** {@link #kubectl} that must succeed; returns its standard output. */
   public String kubectlOk(String... args) {
-    Result r = kubectl(args);
+    TestBed.ExecResult r = kubectl(args);
     if (r.exitCode() != 0) {
       throw new IllegalStateException("kubectl " + String.join(" ", args) + ": exit code " + r.exitCode() + "\n"
           + r.stdout() + r.stderr());
@@ -291,7 +287,7 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   /** Runs a command line a user would type ({@code kubectl}, {@code helm} or {@code java ...}) from the checkout. */
-  public Result type(List<String> argv) {
+  public TestBed.ExecResult type(List<String> argv) {
     List<String> resolved = new ArrayList<>(argv);
     switch (argv.get(0)) {
       case "kubectl" -> resolved.set(0, bundle.controlPlaneBin().resolve("kubectl").toString());
@@ -299,46 +295,14 @@ public final class KubeCluster implements AutoCloseable {
       case "java" -> resolved.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
       default -> throw new IllegalArgumentException("not a command of the user's path: " + argv);
     }
-    return run(resolved, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(5), null);
+    return HostCommands.run(resolved, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(5));
   }
 
-  public Result helm(String... args) {
+  public TestBed.ExecResult helm(String... args) {
     List<String> argv = new ArrayList<>();
     argv.add("helm");
     argv.addAll(List.of(args));
     return type(argv);
-  }
-
-  static Result run(List<String> argv, Map<String, String> env, Duration limit, Path keepLog) {
-    try {
-      Path out = Files.createTempFile("kube-cluster-", ".out");
-      Path err = Files.createTempFile("kube-cluster-", ".err");
-      try {
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(TestBed.repoRoot().toFile())
-            .redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-          p.destroyForcibly();
-          throw new IllegalStateException("no answer within " + limit + ": " + argv);
-        }
-        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        if (keepLog != null) {
-          Files.createDirectories(keepLog.getParent());
-          Files.writeString(keepLog, r.stdout() + r.stderr(), StandardCharsets.UTF_8);
-        }
-        return r;
-      } finally {
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted: " + argv, e);
-    }
   }
 
   static void sleep(Duration d) {
@@ -350,25 +314,6 @@ public final class KubeCluster implements AutoCloseable {
     }
   }
 
-  private static void writeAtomically(Path file, String content) {
-    try {
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, content, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static String tail(Path file, int n) {
-    try {
-      List<String> lines = Files.readAllLines(file);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
-    } catch (IOException e) {
-      return "(cannot read " + file + ": " + e.getMessage() + ")";
-    }
-  }
-
   /** What to read when something failed: the kubelet logs' tails and the pods' states. */
   public String diagnostics() {
     StringBuilder sb = new StringBuilder();
@@ -376,7 +321,7 @@ public final class KubeCluster implements AutoCloseable {
       sb.append(kubectl("get", "pods", "-A", "-o", "wide").stdout());
     }
     for (String node : NODES) {
-      sb.append("---- ").append(node).append(" kubelet.log\n").append(tail(kubeDir(node).resolve("kubelet.log"), 15))
+      sb.append("---- ").append(node).append(" kubelet.log\n").append(HostCommands.tail(kubeDir(node).resolve("kubelet.log"), 15))
           .append('\n');
     }
     return sb.toString();

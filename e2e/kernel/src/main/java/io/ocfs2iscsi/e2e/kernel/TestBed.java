@@ -223,12 +223,7 @@ public final class TestBed implements AutoCloseable {
   }
 
   private static String tail(Path file, int n) {
-    try {
-      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
-    } catch (IOException e) {
-      return "(cannot read " + file + ": " + e + ")";
-    }
+    return HostCommands.tail(file, n);
   }
 
   public Path runDir() {
@@ -346,27 +341,7 @@ public final class TestBed implements AutoCloseable {
   }
 
   private static ExecResult run(List<String> cmd, Duration limit) {
-    try {
-      Path out = Files.createTempFile("e2e-run-", ".out");
-      Path err = Files.createTempFile("e2e-run-", ".err");
-      try {
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        p.getOutputStream().close();
-        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-          p.destroyForcibly();
-          throw new IllegalStateException("no answer within " + limit + ": " + cmd);
-        }
-        return new ExecResult(p.exitValue(), Files.readString(out), Files.readString(err));
-      } finally {
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted: " + cmd, e);
-    }
+    return HostCommands.run(cmd, Map.of(), limit);
   }
 
   /** Tears the test bed down (idempotent); waits for the launcher's teardown, bounded. */

@@ -399,8 +399,7 @@ public final class UserPath {
 
   private void typeOk(List<String> argv) {
     steps.say("$ " + String.join(" ", argv));
-    KubeCluster.Result r = cluster.type(argv);
-    r.requireSuccess(argv);
+    TestBed.ExecResult r = KubeCluster.ok(argv, cluster.type(argv));
     if (!r.stdout().isBlank()) {
       steps.say(r.stdout().strip());
     }
