@@ -349,12 +349,20 @@ class FioBenchmark {
           RAMP_SECONDS)));
     }
     lines.put("note", "FILE: the configuration's file, or the raw device with --offset=" + RAW_OFFSET
-        + "; two-node configurations run the job on both nodes at once (started together, 1 s ramp not counted)");
+        + "; two-node configurations run the job on both nodes at once (started together, 1 s ramp not counted);"
+        + " before every run node1 (the NFS server) runs sync and drops its page cache");
     return results;
   }
 
+  /**
+   * Runs the job of every node of the configuration at once. First node1 (the NFS server) writes back and drops its
+   * page cache: nfsd reads and writes ext4 through it whatever the clients' O_DIRECT says, so without this the NFS
+   * configurations would read the previous run's bytes from node1's memory instead of from the LUN (within a run,
+   * re-read bytes still come from there; the raw devices and OCFS2 bypass it with O_DIRECT).
+   */
   Fio.Result runConfig(Config c, Fio.Job job) throws Exception {
     Duration limit = Duration.ofSeconds(runtime + RAMP_SECONDS + 120L);
+    bed.run(N1, CMD, "bash", "-c", "sync && echo 3 >/proc/sys/vm/drop_caches");
     List<Future<Fio.Result>> running = new ArrayList<>();
     for (Map.Entry<String, Fio.Target> e : c.targets().entrySet()) {
       List<String> argv = Fio.argv(job, e.getValue(), runtime, RAMP_SECONDS);
