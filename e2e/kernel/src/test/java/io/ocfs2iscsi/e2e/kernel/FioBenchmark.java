@@ -542,8 +542,9 @@ class FioBenchmark {
     }
     Map<String, Object> s = report.section("cross_node_visibility");
     s.put("what", "node1 writes a new file (open, write, close); node2, already polling that name every 10 ms"
-        + " (a read of the file's first line), records when it reads the token; guest clocks are the host's clock;"
-        + " limit " + VISIBILITY_LIMIT.toSeconds() + " s");
+        + " (a read of the file's first line), records when it reads the token; each UML guest keeps its own clock"
+        + " (set from the host's at boot: they differ by a few tens of ms, so values below 0.1 s, even negative"
+        + " ones, mean 'at once'); limit " + VISIBILITY_LIMIT.toSeconds() + " s");
     for (String fs : seen.keySet()) {
       s.put(fs + "_runs_seconds", seen.get(fs).stream().map(x -> Report.round(x * 1000) / 1000).toList());
       s.put(fs + "_median_seconds", seen.get(fs).isEmpty() ? null
