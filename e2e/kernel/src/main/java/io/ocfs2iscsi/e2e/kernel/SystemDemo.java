@@ -54,6 +54,7 @@ final class SystemDemo implements Demo.Run {
   private final Path root = TestBed.repoRoot();
   private ControlPlane controlPlane;
   private PluginBed bed;
+  private Kubelet kubelet;
   private FakeKubelets kubelets;
   private OperatorProcess operator;
 
@@ -71,6 +72,7 @@ final class SystemDemo implements Demo.Run {
         + controlPlane.kubectlBinary() + " --kubeconfig " + controlPlane.kubeconfig());
     bed = steps.step("start the SAN and the nodes: tgtd on 2 portals in a network namespace, 2 UML guests with the"
         + " node plugin", () -> PluginBed.start(null));
+    kubelet = new Kubelet(bed);
     steps.say(bed.diagnostics());
     String hostIp = steps.step("link this host into the nodes' management network (veth into the namespace)",
         () -> bed.bed().linkHost());
@@ -127,8 +129,8 @@ final class SystemDemo implements Demo.Run {
       String pod = pod(n);
       steps.step("kubelet on " + n + ", for pod " + pod + ": NodeStageVolume + NodePublishVolume with PV "
           + pv.getMetadata().getName() + "'s volume handle and attributes", () -> {
-            bed.stage(n, PluginBed.stageRequest(volumeId, context));
-            bed.publish(n, PluginBed.publishRequest(volumeId, context, pod));
+            kubelet.stage(n, Kubelet.stageRequest(volumeId, context));
+            kubelet.publish(n, Kubelet.publishRequest(volumeId, context, pod));
             return null;
           });
       Map<String, Object> stageSteps = StageLog.steps(bed.pluginLog(n), "");
@@ -137,8 +139,8 @@ final class SystemDemo implements Demo.Run {
           .map(e -> e.getKey() + " " + e.getValue() + " s").collect(Collectors.joining(", ")));
     }
 
-    String f1 = PluginBed.publishPath(volumeId, pod("node1")) + "/hello.bin";
-    String f2 = PluginBed.publishPath(volumeId, pod("node2")) + "/hello.bin";
+    String f1 = Kubelet.publishPath(volumeId, pod("node1")) + "/hello.bin";
+    String f2 = Kubelet.publishPath(volumeId, pod("node2")) + "/hello.bin";
     String sum1 = steps.step("write 16 MiB on node1 through its pod's path", () -> {
       bed.run("node1", Duration.ofSeconds(120), "dd", "if=/dev/urandom", "of=" + f1, "bs=1M", "count=16",
           "conv=fsync", "status=none");
@@ -177,8 +179,8 @@ final class SystemDemo implements Demo.Run {
 
     for (String n : List.of("node2", "node1")) {
       steps.step("kubelet on " + n + " after its pod ended: NodeUnpublishVolume + NodeUnstageVolume", () -> {
-        bed.unpublish(n, volumeId, pod(n));
-        bed.unstage(n, volumeId);
+        kubelet.unpublish(n, volumeId, pod(n));
+        kubelet.unstage(n, volumeId);
         return null;
       });
       String left = bed.exec(n, Duration.ofSeconds(60), "bash", "-c",
@@ -275,7 +277,7 @@ final class SystemDemo implements Demo.Run {
 
   /** Polls every second, bounded; fails at once when the operator exited. Returns true (for {@link Steps#step}). */
   private Boolean await(String what, Duration limit, BooleanSupplier condition) {
-    boolean held = PluginBed.waitFor(limit, Duration.ofSeconds(1), () -> {
+    boolean held = Poll.waitFor(limit, Duration.ofSeconds(1), () -> {
       operator.requireAlive();
       return condition.getAsBoolean();
     });
