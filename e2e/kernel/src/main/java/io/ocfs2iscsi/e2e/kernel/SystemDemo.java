@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.ocfs2iscsi.contract.CsiDriver;
-import io.ocfs2iscsi.e2e.kernel.Demo.Steps;
 import io.ocfs2iscsi.testsupport.ControlPlane;
 import io.ocfs2iscsi.testsupport.FakeKubelets;
 import java.nio.file.Path;
@@ -31,7 +30,7 @@ import java.util.stream.StreamSupport;
  * <p>The operator reaches the node agents at the nodes' InternalIPs (the guests' management addresses) through one
  * veth from this host into the namespace's management bridge (e2e/guest/host-link); it has no other route there.
  */
-final class SystemDemo implements Demo.Run {
+final class SystemDemo implements DemoRun {
 
   static final String VOLUME = "mylun";
   static final String CLUSTER = "iscsi";
@@ -121,7 +120,7 @@ final class SystemDemo implements Demo.Run {
 
     PersistentVolume pv = client().persistentVolumes().withName(published.path("persistentVolumeName").asText()).get();
     CSIPersistentVolumeSource csi = pv.getSpec().getCsi();
-    Demo.check(CsiDriver.NAME.equals(csi.getDriver()), "PV " + pv.getMetadata().getName() + " has driver "
+    DemoRun.check(CsiDriver.NAME.equals(csi.getDriver()), "PV " + pv.getMetadata().getName() + " has driver "
         + csi.getDriver());
     String volumeId = csi.getVolumeHandle();
     Map<String, String> context = csi.getVolumeAttributes();
@@ -148,7 +147,7 @@ final class SystemDemo implements Demo.Run {
     });
     String sum2 = steps.step("read it on node2 through its pod's path", () -> sha256("node2", f2));
     steps.say("sha256 node1 " + sum1 + "\nsha256 node2 " + sum2);
-    Demo.check(sum1.equals(sum2), "node2 read other bytes than node1 wrote");
+    DemoRun.check(sum1.equals(sum2), "node2 read other bytes than node1 wrote");
     report.put("demo", "shared_file_sha256_equal", true);
 
     steps.step("wait: kubectl get isv shows Ready, mounted on both nodes with 2/2 paths each", () ->
@@ -175,7 +174,7 @@ final class SystemDemo implements Demo.Run {
         await("back to 2/2 paths", Duration.ofMinutes(2), () -> healthy(status(ISV, VOLUME))));
     report.put("path_failure", "recovery_shown_after_seconds", Report.round(Steps.since(restored)));
     steps.say(kubectl("get", "isv") + "\n" + nodeLines());
-    Demo.check(sum1.equals(sha256("node2", f2)), "the file changed during the link failure");
+    DemoRun.check(sum1.equals(sha256("node2", f2)), "the file changed during the link failure");
 
     for (String n : List.of("node2", "node1")) {
       steps.step("kubelet on " + n + " after its pod ended: NodeUnpublishVolume + NodeUnstageVolume", () -> {
@@ -187,7 +186,7 @@ final class SystemDemo implements Demo.Run {
           "iscsiadm -m session 2>/dev/null; dmsetup ls --target multipath 2>/dev/null | grep -v 'No devices';"
               + " grep ' ocfs2 ' /proc/mounts").stdout().strip();
       steps.say(left.isEmpty() ? n + ": no session, no map, no OCFS2 mount left" : n + " still has:\n" + left);
-      Demo.check(left.isEmpty(), n + " kept state after unstage");
+      DemoRun.check(left.isEmpty(), n + " kept state after unstage");
     }
   }
 
