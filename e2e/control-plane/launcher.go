@@ -205,8 +205,58 @@ func (l *launcher) run() (code int) {
 	return 0
 }
 
+// startAll starts the components in order, each once the one before it is ready: etcd, kube-apiserver,
+// kube-controller-manager and (when asked for) kube-scheduler.
 func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
-	self, err := os.Executable()
+	cp, err := l.prepare()
+	if err != nil {
+		return nil, err
+	}
+	if err := l.startEtcd(ctx, cp); err != nil {
+		return nil, err
+	}
+	if err := l.startAPIServer(ctx, cp); err != nil {
+		return nil, err
+	}
+	if err := l.startControllerManager(ctx, cp); err != nil {
+		return nil, err
+	}
+	if l.opts.scheduler {
+		if err := l.startScheduler(ctx, cp.self, cp.ca, cp.server, cp.caPEM, cp.schedulerPort); err != nil {
+			return nil, err
+		}
+	}
+	return l.ready(cp), nil
+}
+
+// controlPlane is what the components share: their addresses, certificates and kubeconfigs.
+type controlPlane struct {
+	self                string // this binary: every component runs as one of its subcommands
+	etcdURL             string
+	etcdPeerPort        int
+	bindIP              net.IP
+	apiPort             int
+	schedulerPort       int
+	server              string
+	pkiDir              string
+	ca                  *pki
+	caPEM               []byte
+	serving             *certFiles
+	admin               *certFiles
+	kubeletClient       *certFiles
+	saKey, saPub        string
+	adminKubeconfig     string
+	kcmKubeconfig       string
+	nodeKubeconfigs     map[string]string
+	kubeProxyKubeconfig string
+	adminClient         *http.Client // set once kube-apiserver runs
+}
+
+// prepare picks the ports and writes the certificates and kubeconfigs of every component.
+func (l *launcher) prepare() (*controlPlane, error) {
+	cp := &controlPlane{}
+	var err error
+	cp.self, err = os.Executable()
 	if err != nil {
 		return nil, err
 	}
@@ -214,21 +264,23 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	etcdClient, etcdPeer, apiPort, schedulerPort := ports[0], ports[1], ports[2], ports[3]
-	bindIP := net.ParseIP(l.opts.bindAddress)
-	if bindIP.IsLoopback() {
+	etcdClient := ports[0]
+	cp.etcdPeerPort, cp.apiPort, cp.schedulerPort = ports[1], ports[2], ports[3]
+	cp.etcdURL = fmt.Sprintf("http://127.0.0.1:%d", etcdClient)
+	cp.bindIP = net.ParseIP(l.opts.bindAddress)
+	if cp.bindIP.IsLoopback() {
 		// The port was free on 127.0.0.1; it is the address clients have always used.
-		bindIP = net.ParseIP("127.0.0.1")
-	} else if apiPort, err = freePortOn(bindIP); err != nil {
+		cp.bindIP = net.ParseIP("127.0.0.1")
+	} else if cp.apiPort, err = freePortOn(cp.bindIP); err != nil {
 		return nil, err
 	}
-	server := fmt.Sprintf("https://%s", net.JoinHostPort(bindIP.String(), strconv.Itoa(apiPort)))
+	cp.server = fmt.Sprintf("https://%s", net.JoinHostPort(cp.bindIP.String(), strconv.Itoa(cp.apiPort)))
 
-	pkiDir := filepath.Join(l.dataDir, "pki")
-	if err := os.MkdirAll(pkiDir, 0o700); err != nil {
+	cp.pkiDir = filepath.Join(l.dataDir, "pki")
+	if err := os.MkdirAll(cp.pkiDir, 0o700); err != nil {
 		return nil, err
 	}
-	ca, err := newPKI(pkiDir)
+	cp.ca, err = newPKI(cp.pkiDir)
 	if err != nil {
 		return nil, fmt.Errorf("CA: %w", err)
 	}
@@ -241,159 +293,162 @@ func (l *launcher) startAll(ctx context.Context) (*readyInfo, error) {
 		firstServiceIP = append(net.IP(nil), serviceNet.IP...)
 	}
 	firstServiceIP[len(firstServiceIP)-1]++
-	serving, err := ca.issue("apiserver", "kube-apiserver", nil,
+	cp.serving, err = cp.ca.issue("apiserver", "kube-apiserver", nil,
 		[]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
-		uniqueIPs(net.ParseIP("127.0.0.1"), net.IPv6loopback, firstServiceIP, bindIP), true)
+		uniqueIPs(net.ParseIP("127.0.0.1"), net.IPv6loopback, firstServiceIP, cp.bindIP), true)
 	if err != nil {
 		return nil, fmt.Errorf("apiserver certificate: %w", err)
 	}
-	admin, err := ca.issue("admin", "kubernetes-admin", []string{"system:masters"}, nil, nil, false)
+	cp.admin, err = cp.ca.issue("admin", "kubernetes-admin", []string{"system:masters"}, nil, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("admin certificate: %w", err)
 	}
-	kcm, err := ca.issue("controller-manager", "system:kube-controller-manager", nil, nil, nil, false)
+	kcm, err := cp.ca.issue("controller-manager", "system:kube-controller-manager", nil, nil, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("controller-manager certificate: %w", err)
 	}
-	saKey, saPub, err := serviceAccountKeys(pkiDir)
+	cp.saKey, cp.saPub, err = serviceAccountKeys(cp.pkiDir)
 	if err != nil {
 		return nil, fmt.Errorf("service-account keys: %w", err)
 	}
-	caPEM, err := os.ReadFile(ca.caFile)
+	cp.caPEM, err = os.ReadFile(cp.ca.caFile)
 	if err != nil {
 		return nil, err
 	}
-	adminKubeconfig := filepath.Join(l.dataDir, "admin.kubeconfig")
-	if err := writeKubeconfig(adminKubeconfig, "local", server, caPEM, "admin", admin); err != nil {
+	cp.adminKubeconfig = filepath.Join(l.dataDir, "admin.kubeconfig")
+	if err := writeKubeconfig(cp.adminKubeconfig, "local", cp.server, cp.caPEM, "admin", cp.admin); err != nil {
 		return nil, err
 	}
-	kcmKubeconfig := filepath.Join(l.dataDir, "controller-manager.kubeconfig")
-	if err := writeKubeconfig(kcmKubeconfig, "local", server, caPEM, "system:kube-controller-manager", kcm); err != nil {
+	cp.kcmKubeconfig = filepath.Join(l.dataDir, "controller-manager.kubeconfig")
+	if err := writeKubeconfig(cp.kcmKubeconfig, "local", cp.server, cp.caPEM, "system:kube-controller-manager", kcm); err != nil {
 		return nil, err
 	}
-	nodeKubeconfigs, err := l.nodeCredentials(ca, server, caPEM)
+	cp.nodeKubeconfigs, err = l.nodeCredentials(cp.ca, cp.server, cp.caPEM)
 	if err != nil {
 		return nil, err
 	}
-	kubeProxyKubeconfig, err := l.kubeProxyCredentials(ca, server, caPEM)
+	cp.kubeProxyKubeconfig, err = l.kubeProxyCredentials(cp.ca, cp.server, cp.caPEM)
 	if err != nil {
 		return nil, err
 	}
 	// kube-apiserver's client certificate towards the kubelets (logs, exec, port-forward).
-	kubeletClient, err := ca.issue("apiserver-kubelet-client", "kube-apiserver-kubelet-client", []string{"system:masters"}, nil, nil, false)
+	cp.kubeletClient, err = cp.ca.issue("apiserver-kubelet-client", "kube-apiserver-kubelet-client", []string{"system:masters"}, nil, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("apiserver-kubelet-client certificate: %w", err)
 	}
 	l.logf("certificates and kubeconfigs written to %s", l.dataDir)
+	return cp, nil
+}
 
-	// etcd
-	etcdURL := fmt.Sprintf("http://127.0.0.1:%d", etcdClient)
-	if err := l.spawn(self, "etcd",
+func (l *launcher) startEtcd(ctx context.Context, cp *controlPlane) error {
+	if err := l.spawn(cp.self, "etcd",
 		"--data-dir="+filepath.Join(l.dataDir, "etcd"),
-		"--listen-client-url="+etcdURL,
-		fmt.Sprintf("--listen-peer-url=http://127.0.0.1:%d", etcdPeer),
+		"--listen-client-url="+cp.etcdURL,
+		fmt.Sprintf("--listen-peer-url=http://127.0.0.1:%d", cp.etcdPeerPort),
 	); err != nil {
-		return nil, err
+		return err
 	}
 	plain := &http.Client{Timeout: 2 * time.Second}
 	if err := l.waitFor(ctx, "etcd", func() (bool, string) {
-		return get(plain, etcdURL+"/health", `"health":"true"`)
+		return get(plain, cp.etcdURL+"/health", `"health":"true"`)
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	l.logf("etcd ready at %s", etcdURL)
+	l.logf("etcd ready at %s", cp.etcdURL)
+	return nil
+}
 
-	// kube-apiserver
-	apiserverArgs := []string{
-		"--etcd-servers=" + etcdURL,
-		"--bind-address=" + bindIP.String(),
-		"--advertise-address=" + bindIP.String(),
-		fmt.Sprintf("--secure-port=%d", apiPort),
+func (l *launcher) startAPIServer(ctx context.Context, cp *controlPlane) error {
+	args := []string{
+		"--etcd-servers=" + cp.etcdURL,
+		"--bind-address=" + cp.bindIP.String(),
+		"--advertise-address=" + cp.bindIP.String(),
+		fmt.Sprintf("--secure-port=%d", cp.apiPort),
 		"--cert-dir=" + filepath.Join(l.dataDir, "apiserver"),
-		"--tls-cert-file=" + serving.CertFile,
-		"--tls-private-key-file=" + serving.KeyFile,
-		"--client-ca-file=" + ca.caFile,
+		"--tls-cert-file=" + cp.serving.CertFile,
+		"--tls-private-key-file=" + cp.serving.KeyFile,
+		"--client-ca-file=" + cp.ca.caFile,
 		"--authorization-mode=Node,RBAC",
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file=" + saPub,
-		"--service-account-signing-key-file=" + saKey,
+		"--service-account-key-file=" + cp.saPub,
+		"--service-account-signing-key-file=" + cp.saKey,
 		"--service-cluster-ip-range=" + l.opts.serviceCIDR,
-		"--kubelet-client-certificate=" + kubeletClient.CertFile,
-		"--kubelet-client-key=" + kubeletClient.KeyFile,
+		"--kubelet-client-certificate=" + cp.kubeletClient.CertFile,
+		"--kubelet-client-key=" + cp.kubeletClient.KeyFile,
 		// The nodes' InternalIP is their address on the link the API server is bound to.
 		"--kubelet-preferred-address-types=InternalIP,Hostname",
 		"--allow-privileged=true",
 		"--profiling=false",
 	}
-	if bindIP.IsLoopback() {
+	if cp.bindIP.IsLoopback() {
 		// Endpoints may not hold loopback addresses, so the "kubernetes" Service's endpoints are not maintained.
-		apiserverArgs = append(apiserverArgs, "--endpoint-reconciler-type=none")
+		args = append(args, "--endpoint-reconciler-type=none")
 	}
-	if err := l.spawn(self, "kube-apiserver", append(apiserverArgs, l.opts.apiserverArgs...)...); err != nil {
-		return nil, err
+	if err := l.spawn(cp.self, "kube-apiserver", append(args, l.opts.apiserverArgs...)...); err != nil {
+		return err
 	}
-	adminClient, err := tlsClient(caPEM, admin)
+	var err error
+	cp.adminClient, err = tlsClient(cp.caPEM, cp.admin)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := l.waitFor(ctx, "kube-apiserver /readyz", func() (bool, string) {
-		return get(adminClient, server+"/readyz", "ok")
+		return get(cp.adminClient, cp.server+"/readyz", "ok")
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	l.logf("kube-apiserver ready at %s", server)
+	l.logf("kube-apiserver ready at %s", cp.server)
+	return nil
+}
 
-	// kube-controller-manager
-	kcmArgs := []string{
-		"--kubeconfig=" + kcmKubeconfig,
+func (l *launcher) startControllerManager(ctx context.Context, cp *controlPlane) error {
+	args := []string{
+		"--kubeconfig=" + cp.kcmKubeconfig,
 		"--controllers=" + l.opts.controllers,
 		"--use-service-account-credentials=true",
-		"--service-account-private-key-file=" + saKey,
-		"--root-ca-file=" + ca.caFile,
+		"--service-account-private-key-file=" + cp.saKey,
+		"--root-ca-file=" + cp.ca.caFile,
 		"--leader-elect=false",
 		"--bind-address=127.0.0.1",
 		"--secure-port=0", // no serving: readiness is judged by what the controllers do
 		// Otherwise it creates /usr/libexec/kubernetes/kubelet-plugins/volume/exec on the host.
 		"--flex-volume-plugin-dir=" + filepath.Join(l.dataDir, "flexvolume"),
-		"--cluster-signing-cert-file=" + ca.caFile,
-		"--cluster-signing-key-file=" + filepath.Join(pkiDir, "ca.key"),
+		"--cluster-signing-cert-file=" + cp.ca.caFile,
+		"--cluster-signing-key-file=" + filepath.Join(cp.pkiDir, "ca.key"),
 		"--profiling=false",
 	}
-	if err := l.spawn(self, "kube-controller-manager", append(kcmArgs, l.opts.controllersArgs...)...); err != nil {
-		return nil, err
+	if err := l.spawn(cp.self, "kube-controller-manager", append(args, l.opts.controllersArgs...)...); err != nil {
+		return err
 	}
 	// The service-account controller creating default/default proves the controllers run with their own
 	// credentials (token requests work).
 	if err := l.waitFor(ctx, "kube-controller-manager (service account default/default)", func() (bool, string) {
-		return get(adminClient, server+"/api/v1/namespaces/default/serviceaccounts/default", `"name":"default"`)
+		return get(cp.adminClient, cp.server+"/api/v1/namespaces/default/serviceaccounts/default", `"name":"default"`)
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	l.logf("kube-controller-manager running")
+	return nil
+}
 
-	if l.opts.scheduler {
-		if err := l.startScheduler(ctx, self, ca, server, caPEM, schedulerPort); err != nil {
-			return nil, err
-		}
+// ready is what the ready file and the printed summary tell the callers.
+func (l *launcher) ready(cp *controlPlane) *readyInfo {
+	return &readyInfo{
+		Kubeconfig:          cp.adminKubeconfig,
+		Server:              cp.server,
+		CAFile:              cp.ca.caFile,
+		ClientCertFile:      cp.admin.CertFile,
+		ClientKeyFile:       cp.admin.KeyFile,
+		Kubectl:             filepath.Join(filepath.Dir(cp.self), "kubectl"),
+		Version:             version.Get().GitVersion,
+		DataDir:             l.dataDir,
+		LogDir:              l.logDir,
+		LauncherPID:         os.Getpid(),
+		ReadySeconds:        time.Since(l.start).Seconds(),
+		NodeKubeconfigs:     cp.nodeKubeconfigs,
+		KubeProxyKubeconfig: cp.kubeProxyKubeconfig,
+		Scheduler:           l.opts.scheduler,
 	}
-
-	info := &readyInfo{
-		Kubeconfig:      adminKubeconfig,
-		Server:          server,
-		CAFile:          ca.caFile,
-		ClientCertFile:  admin.CertFile,
-		ClientKeyFile:   admin.KeyFile,
-		Kubectl:         filepath.Join(filepath.Dir(self), "kubectl"),
-		Version:         version.Get().GitVersion,
-		DataDir:         l.dataDir,
-		LogDir:          l.logDir,
-		LauncherPID:     os.Getpid(),
-		ReadySeconds:    time.Since(l.start).Seconds(),
-		NodeKubeconfigs: nodeKubeconfigs,
-		Scheduler:       l.opts.scheduler,
-	}
-	info.KubeProxyKubeconfig = kubeProxyKubeconfig
-	return info, nil
 }
 
 // spawn starts a component as a child process in its own process group, with its output in logDir/name.log.

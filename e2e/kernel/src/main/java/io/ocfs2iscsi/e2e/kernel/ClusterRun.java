@@ -1,13 +1,12 @@
 package io.ocfs2iscsi.e2e.kernel;
 
-import io.ocfs2iscsi.e2e.kernel.Demo.Steps;
 import java.nio.file.Path;
 
 /**
  * The user's path on a real cluster, from nothing: the bundle built or reused, the cluster started
  * ({@link KubeCluster}), the nine steps ({@link UserPath}). Run by the demo and by {@code UserPathTest}.
  */
-final class ClusterRun implements Demo.Run {
+final class ClusterRun implements DemoRun {
 
   private final Steps steps;
   private final Report report;

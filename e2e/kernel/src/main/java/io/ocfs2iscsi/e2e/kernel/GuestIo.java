@@ -53,7 +53,7 @@ public final class GuestIo {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      boolean done = PluginBed.waitFor(limit, Duration.ofMillis(500), () -> result().done());
+      boolean done = Poll.waitFor(limit, Duration.ofMillis(500), () -> result().done());
       if (!done) {
         throw new IllegalStateException("writer " + name + " on " + node + " did not finish within " + limit
             + " (log " + log() + "); " + bed.diagnostics(node));
@@ -121,7 +121,7 @@ public final class GuestIo {
     }
     bed.bed().spawn(node, "bash", "-c", WRITER, "writer", dir, Integer.toString(max),
         "/ctl/writer-" + name + ".log", "/ctl/writer-" + name + ".stop");
-    boolean started = PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofMillis(300),
+    boolean started = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(300),
         () -> !w.result().writes().isEmpty() || w.result().done());
     if (!started) {
       throw new IllegalStateException("writer " + name + " on " + node + " wrote nothing within 60 s (log "

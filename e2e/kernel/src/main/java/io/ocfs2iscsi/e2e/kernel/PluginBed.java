@@ -1,33 +1,20 @@
 package io.ocfs2iscsi.e2e.kernel;
 
 import csi.v1.IdentityGrpc;
-import csi.v1.NodeGetVolumeStatsRequest;
-import csi.v1.NodeGetVolumeStatsResponse;
 import csi.v1.NodeGrpc;
-import csi.v1.NodePublishVolumeRequest;
-import csi.v1.NodeStageVolumeRequest;
-import csi.v1.NodeUnpublishVolumeRequest;
-import csi.v1.NodeUnstageVolumeRequest;
 import csi.v1.ProbeRequest;
-import csi.v1.VolumeCapability;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
-import io.ocfs2iscsi.agent.v1.ClusterMember;
-import io.ocfs2iscsi.agent.v1.FilesystemSettings;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
-import io.ocfs2iscsi.agent.v1.IscsiTarget;
-import io.ocfs2iscsi.agent.v1.MultipathSettings;
 import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
-import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
-import io.ocfs2iscsi.contract.VolumeContextCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -41,15 +28,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * The real node plugin (node-plugin/target/node-plugin.jar) running inside every guest of a {@link TestBed}, exactly
  * as on a Kubernetes node (direct host mode), with its CSI endpoint (guest port 50051) and its node agent (50052,
  * insecure: local test bed only) reached from this JVM through the test bed's 127.0.0.1 forwards.
  *
- * <p>This class plays kubelet (CSI Node calls with kubelet's paths) and the operator (ApplyCluster, FormatVolume,
- * GetVolumeHealth) with the reference setup's values; the tests and the demo share it. Each plugin logs to
+ * <p>It starts, kills and restarts the plugin processes, hands out the CSI and agent stubs and makes the operator's
+ * agent calls (ApplyCluster, FormatVolume, GetVolumeHealth); {@link Kubelet} makes kubelet's CSI Node calls and
+ * {@link ReferenceVolume} holds the reference setup's values. Each plugin logs to
  * {@code <run>/guests/<node>/ctl/plugin.log} (the guest's {@code /ctl/plugin.log}).
  */
 public final class PluginBed implements AutoCloseable {
@@ -58,15 +45,6 @@ public final class PluginBed implements AutoCloseable {
   public static final int AGENT_PORT = 50052;
   public static final String GUEST_JAR = "/host/node-plugin.jar";
   public static final String STATE_DIR = "/var/lib/ocfs2iscsi";
-  public static final String CLUSTER = "iscsi";
-  /** The reference volume: LUN 1 of the first target, alias mylun. */
-  public static final String VOLUME = "mylun";
-  /** A second target's LUN (launch --lun2-size): raw throughput and the foreign-signature case. */
-  public static final String VOLUME2 = "otherlun";
-  public static final String TARGET2_IQN = "iqn.2016-02.local.virtual:virtual.vg2";
-  /** tgt's WWID of target 1 LUN 1 (stable across tgtd restarts). */
-  public static final String WWID = "360000000000000000e00000000010001";
-
   public static final Duration RPC_DEADLINE = Duration.ofMinutes(4);
   public static final Duration PLUGIN_READY_TIMEOUT = Duration.ofMinutes(3);
 
@@ -228,7 +206,7 @@ public final class PluginBed implements AutoCloseable {
       } catch (StatusRuntimeException e) {
         last = e;
       }
-      sleep(Duration.ofSeconds(1));
+      Poll.sleep(Duration.ofSeconds(1));
     }
     throw new IllegalStateException("the node plugin on " + node + " did not answer within " + PLUGIN_READY_TIMEOUT
         + " (last: " + last + "); " + diagnostics(node));
@@ -241,7 +219,7 @@ public final class PluginBed implements AutoCloseable {
       throw new IllegalStateException("no plugin started on " + node);
     }
     bed.exec(node, Duration.ofSeconds(20), "kill", "-KILL", pid.toString()).requireSuccess();
-    boolean gone = waitFor(Duration.ofSeconds(20), Duration.ofMillis(300),
+    boolean gone = Poll.waitFor(Duration.ofSeconds(20), Duration.ofMillis(300),
         () -> bed.exec(node, Duration.ofSeconds(10), "kill", "-0", pid.toString()).exitCode() != 0);
     if (!gone) {
       throw new IllegalStateException("plugin pid " + pid + " on " + node + " survived SIGKILL");
@@ -279,48 +257,10 @@ public final class PluginBed implements AutoCloseable {
     return c;
   }
 
-  // ---- the operator's side: cluster and volumes ------------------------------------------------------------------
-
-  /** o2cb cluster "iscsi" of every guest (node numbers 1.., management addresses, port 7777). */
-  public ApplyClusterRequest cluster(String revision) {
-    ApplyClusterRequest.Builder b = ApplyClusterRequest.newBuilder()
-        .setClusterName(CLUSTER)
-        .setPort(7777)
-        .setRevision(revision)
-        .setTimeouts(O2cbTimeouts.newBuilder().setHeartbeatDeadThreshold(31).setIdleTimeoutMs(30000)
-            .setKeepaliveDelayMs(2000).setReconnectDelayMs(2000));
-    int number = 1;
-    for (TestBed.Node n : bed.nodes().values()) {
-      b.addMembers(ClusterMember.newBuilder().setNodeName(n.name()).setNumber(number++).setAddress(n.mgmtIp()));
-    }
-    return b.build();
-  }
+  // ---- the operator's calls to the node agent -------------------------------------------------------------------
 
   public ApplyClusterResponse applyCluster(String node, ApplyClusterRequest request) {
     return agent(node).applyCluster(request);
-  }
-
-  /**
-   * The reference volume on both portals. Failover: sessions fail after 5 s (replacement timeout; multipathd's
-   * fast_io_fail_tmo), and with every path down I/O queues for no_path_retry x polling_interval = 12 x 3 s = 36 s,
-   * which covers a target restart and stays below o2cb's dead time ((31 - 1) x 2 s = 60 s).
-   */
-  public static VolumeSpec volume(String id, String iqn, String alias) {
-    return VolumeSpec.newBuilder()
-        .setVolumeId(id)
-        .setTarget(IscsiTarget.newBuilder().setIqn(iqn).setLun(1)
-            .addPortals("192.168.0.180:3260").addPortals("10.20.1.180:3260")
-            .setReplacementTimeoutSeconds(5).setStartup("automatic"))
-        .setMultipath(MultipathSettings.newBuilder().setAlias(alias).setPathGroupingPolicy("multibus")
-            .setPathSelector("round-robin 0").setPathChecker("tur").setPollingIntervalSeconds(3)
-            .setFailback("immediate").setNoPathRetry("12"))
-        .setFilesystem(FilesystemSettings.newBuilder().setClusterName(CLUSTER).setLabel("ISCSI")
-            .setBlockSize("4K").setClusterSize("32K").setNodeSlots(4))
-        .build();
-  }
-
-  public static VolumeSpec volume() {
-    return volume(VOLUME, "iqn.2016-02.local.virtual:virtual.vg1", VOLUME);
   }
 
   public FormatVolumeResponse format(String node, VolumeSpec spec) {
@@ -329,97 +269,6 @@ public final class PluginBed implements AutoCloseable {
 
   public GetVolumeHealthResponse health(String node, VolumeSpec spec) {
     return agent(node).getVolumeHealth(GetVolumeHealthRequest.newBuilder().setVolume(spec).build());
-  }
-
-  // ---- kubelet's side: CSI Node calls with kubelet's paths ------------------------------------------------------
-
-  public static String stagingPath(String volumeId) {
-    return "/var/lib/kubelet/plugins/kubernetes.io/csi/csi.ocfs2iscsi.io/" + volumeId + "/globalmount";
-  }
-
-  public static String publishPath(String volumeId, String pod) {
-    return "/var/lib/kubelet/pods/" + pod + "/volumes/kubernetes.io~csi/pv-" + volumeId + "/mount";
-  }
-
-  public static VolumeCapability capability() {
-    return VolumeCapability.newBuilder()
-        .setMount(VolumeCapability.MountVolume.newBuilder().setFsType("ocfs2"))
-        .setAccessMode(VolumeCapability.AccessMode.newBuilder()
-            .setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
-        .build();
-  }
-
-  public NodeStageVolumeRequest stageRequest(VolumeSpec spec) {
-    return stageRequest(spec.getVolumeId(), VolumeContextCodec.encode(spec));
-  }
-
-  /** As kubelet builds it from a PV: volume handle and the PV's {@code csi.volumeAttributes} as the context. */
-  public static NodeStageVolumeRequest stageRequest(String volumeId, Map<String, String> volumeContext) {
-    return NodeStageVolumeRequest.newBuilder()
-        .setVolumeId(volumeId)
-        .setStagingTargetPath(stagingPath(volumeId))
-        .setVolumeCapability(capability())
-        .putAllVolumeContext(volumeContext)
-        .build();
-  }
-
-  /** NodeStageVolume as kubelet calls it (kubelet creates the staging directory first). */
-  public void stage(String node, VolumeSpec spec) {
-    stage(node, stageRequest(spec));
-  }
-
-  public void stage(String node, NodeStageVolumeRequest request) {
-    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", request.getStagingTargetPath()).requireSuccess();
-    csi(node).nodeStageVolume(request);
-  }
-
-  public NodePublishVolumeRequest publishRequest(VolumeSpec spec, String pod) {
-    return publishRequest(spec.getVolumeId(), VolumeContextCodec.encode(spec), pod);
-  }
-
-  public static NodePublishVolumeRequest publishRequest(String volumeId, Map<String, String> volumeContext,
-      String pod) {
-    return NodePublishVolumeRequest.newBuilder()
-        .setVolumeId(volumeId)
-        .setStagingTargetPath(stagingPath(volumeId))
-        .setTargetPath(publishPath(volumeId, pod))
-        .setVolumeCapability(capability())
-        .putAllVolumeContext(volumeContext)
-        .build();
-  }
-
-  /** NodePublishVolume as kubelet calls it (kubelet creates the parent of the target path). */
-  public void publish(String node, VolumeSpec spec, String pod) {
-    publish(node, publishRequest(spec, pod));
-  }
-
-  public void publish(String node, NodePublishVolumeRequest request) {
-    String parent = Path.of(request.getTargetPath()).getParent().toString();
-    bed.exec(node, Duration.ofSeconds(30), "mkdir", "-p", parent).requireSuccess();
-    csi(node).nodePublishVolume(request);
-  }
-
-  public void unpublish(String node, VolumeSpec spec, String pod) {
-    unpublish(node, spec.getVolumeId(), pod);
-  }
-
-  public void unpublish(String node, String volumeId, String pod) {
-    csi(node).nodeUnpublishVolume(NodeUnpublishVolumeRequest.newBuilder().setVolumeId(volumeId)
-        .setTargetPath(publishPath(volumeId, pod)).build());
-  }
-
-  public void unstage(String node, VolumeSpec spec) {
-    unstage(node, spec.getVolumeId());
-  }
-
-  public void unstage(String node, String volumeId) {
-    csi(node).nodeUnstageVolume(NodeUnstageVolumeRequest.newBuilder().setVolumeId(volumeId)
-        .setStagingTargetPath(stagingPath(volumeId)).build());
-  }
-
-  public NodeGetVolumeStatsResponse stats(String node, VolumeSpec spec, String pod) {
-    return csi(node).nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder().setVolumeId(spec.getVolumeId())
-        .setVolumePath(publishPath(spec.getVolumeId(), pod)).build());
   }
 
   // ---- guest commands and diagnostics --------------------------------------------------------------------------
@@ -462,29 +311,6 @@ public final class PluginBed implements AutoCloseable {
       return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
     } catch (IOException | UncheckedIOException e) {
       return "(cannot read " + file + ": " + e + ")";
-    }
-  }
-
-  /** Polls {@code condition} every {@code every} until it holds or {@code limit} passes. */
-  public static boolean waitFor(Duration limit, Duration every, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      if (System.nanoTime() >= deadline) {
-        return false;
-      }
-      sleep(every);
-    }
-  }
-
-  public static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 

@@ -1,7 +1,19 @@
 package io.ocfs2iscsi.e2e.kernel;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +28,13 @@ import java.util.Map;
 public final class Report {
 
   private static final Report SHARED = new Report();
+
+  /** Two spaces per level, {@code "key": value}, arrays on one line: {@code [1, 2]}. */
+  private static final ObjectWriter JSON = new ObjectMapper().writer(new DefaultPrettyPrinter()
+      .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+          .withArrayValueSpacing(Separators.Spacing.AFTER).withObjectEmptySeparator("").withArrayEmptySeparator(""))
+      .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+      .withArrayIndenter(new DefaultPrettyPrinter.NopIndenter()));
 
   private final Map<String, Object> root = new LinkedHashMap<>();
 
@@ -48,9 +67,11 @@ public final class Report {
   }
 
   public synchronized String json() {
-    StringBuilder sb = new StringBuilder();
-    write(sb, root, "");
-    return sb.append('\n').toString();
+    try {
+      return JSON.writeValueAsString(node(root)) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the report as JSON", e);
+    }
   }
 
   public synchronized Path write(Path file) {
@@ -70,61 +91,35 @@ public final class Report {
     return Math.round(v * 100.0) / 100.0;
   }
 
-  private static void write(StringBuilder sb, Object v, String indent) {
+  /**
+   * The report as a JSON tree: maps become objects in their insertion order, lists arrays, numbers and booleans
+   * stay what they are (NaN and infinite as null, which JSON lacks), anything else becomes its text.
+   */
+  private static JsonNode node(Object v) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
     if (v instanceof Map<?, ?> m) {
-      if (m.isEmpty()) {
-        sb.append("{}");
-        return;
-      }
-      sb.append("{\n");
-      int i = 0;
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        sb.append(indent).append("  ");
-        string(sb, String.valueOf(e.getKey()));
-        sb.append(": ");
-        write(sb, e.getValue(), indent + "  ");
-        sb.append(++i < m.size() ? ",\n" : "\n");
-      }
-      sb.append(indent).append('}');
+      ObjectNode o = f.objectNode();
+      m.forEach((key, value) -> o.set(String.valueOf(key), node(value)));
+      return o;
     } else if (v instanceof List<?> l) {
-      sb.append('[');
-      for (int i = 0; i < l.size(); i++) {
-        if (i > 0) {
-          sb.append(", ");
-        }
-        write(sb, l.get(i), indent);
-      }
-      sb.append(']');
-    } else if (v instanceof Number || v instanceof Boolean) {
-      if (v instanceof Double d && (d.isNaN() || d.isInfinite())) {
-        sb.append("null");
-      } else {
-        sb.append(v);
-      }
+      ArrayNode a = f.arrayNode();
+      l.forEach(e -> a.add(node(e)));
+      return a;
+    } else if (v instanceof Double d) {
+      return d.isNaN() || d.isInfinite() ? f.nullNode() : f.numberNode(d);
+    } else if (v instanceof Float x) {
+      return x.isNaN() || x.isInfinite() ? f.nullNode() : f.numberNode(x);
+    } else if (v instanceof BigDecimal d) {
+      return f.numberNode(d);
+    } else if (v instanceof BigInteger i) {
+      return f.numberNode(i);
+    } else if (v instanceof Number n) {
+      return f.numberNode(n.longValue());
+    } else if (v instanceof Boolean b) {
+      return f.booleanNode(b);
     } else if (v == null) {
-      sb.append("null");
-    } else {
-      string(sb, v.toString());
+      return f.nullNode();
     }
-  }
-
-  private static void string(StringBuilder sb, String s) {
-    sb.append('"');
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
+    return f.textNode(v.toString());
   }
 }

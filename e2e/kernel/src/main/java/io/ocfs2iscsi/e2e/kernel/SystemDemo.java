@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.ocfs2iscsi.contract.CsiDriver;
-import io.ocfs2iscsi.e2e.kernel.Demo.Steps;
 import io.ocfs2iscsi.testsupport.ControlPlane;
 import io.ocfs2iscsi.testsupport.FakeKubelets;
 import java.nio.file.Path;
@@ -31,7 +30,7 @@ import java.util.stream.StreamSupport;
  * <p>The operator reaches the node agents at the nodes' InternalIPs (the guests' management addresses) through one
  * veth from this host into the namespace's management bridge (e2e/guest/host-link); it has no other route there.
  */
-final class SystemDemo implements Demo.Run {
+final class SystemDemo implements DemoRun {
 
   static final String VOLUME = "mylun";
   static final String CLUSTER = "iscsi";
@@ -54,6 +53,7 @@ final class SystemDemo implements Demo.Run {
   private final Path root = TestBed.repoRoot();
   private ControlPlane controlPlane;
   private PluginBed bed;
+  private Kubelet kubelet;
   private FakeKubelets kubelets;
   private OperatorProcess operator;
 
@@ -71,6 +71,7 @@ final class SystemDemo implements Demo.Run {
         + controlPlane.kubectlBinary() + " --kubeconfig " + controlPlane.kubeconfig());
     bed = steps.step("start the SAN and the nodes: tgtd on 2 portals in a network namespace, 2 UML guests with the"
         + " node plugin", () -> PluginBed.start(null));
+    kubelet = new Kubelet(bed);
     steps.say(bed.diagnostics());
     String hostIp = steps.step("link this host into the nodes' management network (veth into the namespace)",
         () -> bed.bed().linkHost());
@@ -119,7 +120,7 @@ final class SystemDemo implements Demo.Run {
 
     PersistentVolume pv = client().persistentVolumes().withName(published.path("persistentVolumeName").asText()).get();
     CSIPersistentVolumeSource csi = pv.getSpec().getCsi();
-    Demo.check(CsiDriver.NAME.equals(csi.getDriver()), "PV " + pv.getMetadata().getName() + " has driver "
+    DemoRun.check(CsiDriver.NAME.equals(csi.getDriver()), "PV " + pv.getMetadata().getName() + " has driver "
         + csi.getDriver());
     String volumeId = csi.getVolumeHandle();
     Map<String, String> context = csi.getVolumeAttributes();
@@ -127,8 +128,8 @@ final class SystemDemo implements Demo.Run {
       String pod = pod(n);
       steps.step("kubelet on " + n + ", for pod " + pod + ": NodeStageVolume + NodePublishVolume with PV "
           + pv.getMetadata().getName() + "'s volume handle and attributes", () -> {
-            bed.stage(n, PluginBed.stageRequest(volumeId, context));
-            bed.publish(n, PluginBed.publishRequest(volumeId, context, pod));
+            kubelet.stage(n, Kubelet.stageRequest(volumeId, context));
+            kubelet.publish(n, Kubelet.publishRequest(volumeId, context, pod));
             return null;
           });
       Map<String, Object> stageSteps = StageLog.steps(bed.pluginLog(n), "");
@@ -137,8 +138,8 @@ final class SystemDemo implements Demo.Run {
           .map(e -> e.getKey() + " " + e.getValue() + " s").collect(Collectors.joining(", ")));
     }
 
-    String f1 = PluginBed.publishPath(volumeId, pod("node1")) + "/hello.bin";
-    String f2 = PluginBed.publishPath(volumeId, pod("node2")) + "/hello.bin";
+    String f1 = Kubelet.publishPath(volumeId, pod("node1")) + "/hello.bin";
+    String f2 = Kubelet.publishPath(volumeId, pod("node2")) + "/hello.bin";
     String sum1 = steps.step("write 16 MiB on node1 through its pod's path", () -> {
       bed.run("node1", Duration.ofSeconds(120), "dd", "if=/dev/urandom", "of=" + f1, "bs=1M", "count=16",
           "conv=fsync", "status=none");
@@ -146,7 +147,7 @@ final class SystemDemo implements Demo.Run {
     });
     String sum2 = steps.step("read it on node2 through its pod's path", () -> sha256("node2", f2));
     steps.say("sha256 node1 " + sum1 + "\nsha256 node2 " + sum2);
-    Demo.check(sum1.equals(sum2), "node2 read other bytes than node1 wrote");
+    DemoRun.check(sum1.equals(sum2), "node2 read other bytes than node1 wrote");
     report.put("demo", "shared_file_sha256_equal", true);
 
     steps.step("wait: kubectl get isv shows Ready, mounted on both nodes with 2/2 paths each", () ->
@@ -173,19 +174,19 @@ final class SystemDemo implements Demo.Run {
         await("back to 2/2 paths", Duration.ofMinutes(2), () -> healthy(status(ISV, VOLUME))));
     report.put("path_failure", "recovery_shown_after_seconds", Report.round(Steps.since(restored)));
     steps.say(kubectl("get", "isv") + "\n" + nodeLines());
-    Demo.check(sum1.equals(sha256("node2", f2)), "the file changed during the link failure");
+    DemoRun.check(sum1.equals(sha256("node2", f2)), "the file changed during the link failure");
 
     for (String n : List.of("node2", "node1")) {
       steps.step("kubelet on " + n + " after its pod ended: NodeUnpublishVolume + NodeUnstageVolume", () -> {
-        bed.unpublish(n, volumeId, pod(n));
-        bed.unstage(n, volumeId);
+        kubelet.unpublish(n, volumeId, pod(n));
+        kubelet.unstage(n, volumeId);
         return null;
       });
       String left = bed.exec(n, Duration.ofSeconds(60), "bash", "-c",
           "iscsiadm -m session 2>/dev/null; dmsetup ls --target multipath 2>/dev/null | grep -v 'No devices';"
               + " grep ' ocfs2 ' /proc/mounts").stdout().strip();
       steps.say(left.isEmpty() ? n + ": no session, no map, no OCFS2 mount left" : n + " still has:\n" + left);
-      Demo.check(left.isEmpty(), n + " kept state after unstage");
+      DemoRun.check(left.isEmpty(), n + " kept state after unstage");
     }
   }
 
@@ -275,7 +276,7 @@ final class SystemDemo implements Demo.Run {
 
   /** Polls every second, bounded; fails at once when the operator exited. Returns true (for {@link Steps#step}). */
   private Boolean await(String what, Duration limit, BooleanSupplier condition) {
-    boolean held = PluginBed.waitFor(limit, Duration.ofSeconds(1), () -> {
+    boolean held = Poll.waitFor(limit, Duration.ofSeconds(1), () -> {
       operator.requireAlive();
       return condition.getAsBoolean();
     });

@@ -1,6 +1,5 @@
 package io.ocfs2iscsi.e2e.kernel;
 
-import io.ocfs2iscsi.e2e.kernel.Demo.Steps;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -44,7 +44,7 @@ class FioBenchmark {
   static final String POD1 = "pod-on-node1";
   static final String POD2 = "pod-on-node2";
   static final Duration CMD = Duration.ofSeconds(60);
-  static final String LUN2_IQN = PluginBed.TARGET2_IQN;
+  static final String LUN2_IQN = ReferenceVolume.TARGET2_IQN;
   static final String LUN2_WWID = "360000000000000000e00000000020001";
   static final List<String> PORTALS = List.of("192.168.0.180:3260", "10.20.1.180:3260");
   static final String SIZE = "256M";
@@ -105,9 +105,10 @@ class FioBenchmark {
   final int visibilityRuns = Integer.getInteger("bench.visibility-runs", 3);
   final Report report = new Report();
   final ExecutorService pool = Executors.newFixedThreadPool(2);
-  /** The OCFS2 volume as the scenarios stage it (PluginBed's reference volume). */
-  final VolumeSpec ocfs2 = PluginBed.volume();
+  /** The OCFS2 volume as the scenarios stage it (the reference volume). */
+  final VolumeSpec ocfs2 = ReferenceVolume.volume();
   PluginBed bed;
+  Kubelet kubelet;
 
   static Path reportPath() {
     return TestBed.repoRoot().resolve("e2e/target/bench-report.json");
@@ -128,6 +129,7 @@ class FioBenchmark {
     try {
       long t = System.nanoTime();
       bed = PluginBed.start("2G");
+      kubelet = new Kubelet(bed);
       report.put("bench", "test_bed_start_seconds", secondsSince(t));
       t = System.nanoTime();
       stageOcfs2();
@@ -186,7 +188,8 @@ class FioBenchmark {
   /** o2cb on both nodes, OCFS2 formatted once, staged and published on both nodes by the node plugin. */
   void stageOcfs2() throws Exception {
     for (String n : bed.nodes()) {
-      assertThat(bed.applyCluster(n, bed.cluster("1")).getOnline()).as("o2cb online on %s", n).isTrue();
+      assertThat(bed.applyCluster(n, ReferenceVolume.cluster(bed.bed(), "1")).getOnline())
+          .as("o2cb online on %s", n).isTrue();
     }
     FormatVolumeResponse f = bed.format(N1, ocfs2);
     assertThat(f.getOutcome()).as("%s", f).isEqualTo(FormatVolumeResponse.Outcome.FORMATTED);
@@ -195,9 +198,9 @@ class FioBenchmark {
     for (String n : List.of(N1, N2)) {
       staging.add(pool.submit(() -> {
         long t = System.nanoTime();
-        bed.stage(n, ocfs2);
+        kubelet.stage(n, ocfs2);
         double seconds = secondsSince(t);
-        bed.publish(n, ocfs2, pod(n));
+        kubelet.publish(n, ocfs2, pod(n));
         return seconds;
       }));
     }
@@ -208,7 +211,7 @@ class FioBenchmark {
     }
     report.put("node_stage", "note", "both nodes staged at once; step times as the node plugin logs them");
     report.put("ocfs2", "volume", ocfs2.getFilesystem().toString().replace('\n', ' ').trim());
-    report.put("ocfs2", "mount", mountLine(N1, PluginBed.stagingPath(ocfs2.getVolumeId())));
+    report.put("ocfs2", "mount", mountLine(N1, Kubelet.stagingPath(ocfs2.getVolumeId())));
     report.put("ocfs2", "map", bed.run(N1, CMD, "multipath", "-ll", ocfs2.getMultipath().getAlias()).strip());
   }
 
@@ -223,18 +226,18 @@ class FioBenchmark {
       TestBed.ExecResult login = bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", LUN2_IQN, "-p", portal, "--login");
       assertThat(login.exitCode()).as("login to %s on %s: %s", LUN2_IQN, portal, login.stderr()).isIn(0, 15);
       String byPath = "/dev/disk/by-path/ip-" + portal + "-iscsi-" + LUN2_IQN + "-lun-1";
-      assertThat(PluginBed.waitFor(CMD, Duration.ofMillis(500),
+      assertThat(Poll.waitFor(CMD, Duration.ofMillis(500),
           () -> bed.exec(N1, CMD, "test", "-b", byPath).exitCode() == 0)).as("%s appeared", byPath).isTrue();
       paths.add(bed.run(N1, CMD, "readlink", "-f", byPath).trim());
     }
     String byId = "/dev/disk/by-id/dm-uuid-mpath-" + LUN2_WWID;
-    if (!PluginBed.waitFor(Duration.ofSeconds(20), Duration.ofMillis(500),
+    if (!Poll.waitFor(Duration.ofSeconds(20), Duration.ofMillis(500),
         () -> bed.exec(N1, CMD, "test", "-b", byId).exitCode() == 0)) {
       // find_multipaths strict (if the plugin's configuration set it): register the WWID, then build the map.
       bed.exec(N1, CMD, "multipath", "-a", paths.get(0));
       bed.exec(N1, CMD, "multipath", paths.get(0));
     }
-    assertThat(PluginBed.waitFor(CMD, Duration.ofMillis(500),
+    assertThat(Poll.waitFor(CMD, Duration.ofMillis(500),
         () -> bed.exec(N1, CMD, "test", "-b", byId).exitCode() == 0)).as("%s appeared", byId).isTrue();
     String map = bed.run(N1, CMD, "readlink", "-f", byId).trim();
     String ll = bed.run(N1, CMD, "multipath", "-ll", LUN2_WWID).strip();
@@ -282,8 +285,8 @@ class FioBenchmark {
   }
 
   List<Config> configs(String path, String map) {
-    String f1 = PluginBed.publishPath(ocfs2.getVolumeId(), POD1) + "/bench-node1.fio";
-    String f2 = PluginBed.publishPath(ocfs2.getVolumeId(), POD2) + "/bench-node2.fio";
+    String f1 = Kubelet.publishPath(ocfs2.getVolumeId(), POD1) + "/bench-node1.fio";
+    String f2 = Kubelet.publishPath(ocfs2.getVolumeId(), POD2) + "/bench-node2.fio";
     String n1 = NFS_MOUNT + "/bench-node1.fio";
     String n2 = NFS_MOUNT + "/bench-node2.fio";
     return List.of(
@@ -415,7 +418,7 @@ class FioBenchmark {
    * before and after each run.
    */
   void writeLoss(String map) {
-    String dir = PluginBed.publishPath(ocfs2.getVolumeId(), POD1);
+    String dir = Kubelet.publishPath(ocfs2.getVolumeId(), POD1);
     String dev = bed.run(N1, CMD, "readlink", "-f", "/dev/mapper/" + ocfs2.getMultipath().getAlias()).trim();
     String journal = dev.substring("/dev/".length()) + "-";
     Map<String, List<Double>> mb = new LinkedHashMap<>();
@@ -477,7 +480,7 @@ class FioBenchmark {
     Map<String, List<double[]>> rates = new LinkedHashMap<>();
     rates.put("ocfs2", new ArrayList<>());
     rates.put("nfs", new ArrayList<>());
-    String ocfs2Dir = PluginBed.publishPath(ocfs2.getVolumeId(), POD1);
+    String ocfs2Dir = Kubelet.publishPath(ocfs2.getVolumeId(), POD1);
     Duration limit = Duration.ofMinutes(12);
     for (int i = 0; i < smallFileRuns; i++) {
       List<String> order = i % 2 == 0 ? List.of("ocfs2", "nfs") : List.of("nfs", "ocfs2");
@@ -521,16 +524,16 @@ class FioBenchmark {
     for (int i = 0; i < visibilityRuns; i++) {
       for (String fs : i % 2 == 0 ? List.of("ocfs2", "nfs") : List.of("nfs", "ocfs2")) {
         String name = "visible-" + fs + "-" + i;
-        String w = fs.equals("ocfs2") ? PluginBed.publishPath(ocfs2.getVolumeId(), POD1) : NFS_MOUNT;
-        String r = fs.equals("ocfs2") ? PluginBed.publishPath(ocfs2.getVolumeId(), POD2) : NFS_MOUNT;
+        String w = fs.equals("ocfs2") ? Kubelet.publishPath(ocfs2.getVolumeId(), POD1) : NFS_MOUNT;
+        String r = fs.equals("ocfs2") ? Kubelet.publishPath(ocfs2.getVolumeId(), POD2) : NFS_MOUNT;
         String token = name + "-" + System.nanoTime();
         Path out = bed.bed().ctlDir(N2).resolve(name + ".seen");
         bed.bed().spawn(N2, "bash", "-c", WATCH, "watch", r + "/" + name, token,
             Long.toString(VISIBILITY_LIMIT.toSeconds()), "/ctl/" + name + ".seen");
-        PluginBed.sleep(Duration.ofSeconds(2));
+        Poll.sleep(Duration.ofSeconds(2));
         double written = Double.parseDouble(bed.run(N1, CMD, "bash", "-c", WRITE_TOKEN, "write", w + "/" + name,
             token).trim());
-        boolean done = PluginBed.waitFor(VISIBILITY_LIMIT.plusSeconds(30), Duration.ofMillis(200),
+        boolean done = Poll.waitFor(VISIBILITY_LIMIT.plusSeconds(30), Duration.ofMillis(200),
             () -> Files.exists(out));
         String text = done ? read(out).trim() : "timeout";
         if (text.equals("timeout")) {

@@ -57,10 +57,11 @@ class NodePluginScenariosTest {
   static final int BENCH_MIB = 128;
   static final int BENCH_RUNS = 5;
 
-  final VolumeSpec vol = PluginBed.volume();
-  final VolumeSpec vol2 = PluginBed.volume(PluginBed.VOLUME2, PluginBed.TARGET2_IQN, PluginBed.VOLUME2);
+  final VolumeSpec vol = ReferenceVolume.volume();
+  final VolumeSpec vol2 = ReferenceVolume.volume2();
   final Report report = Report.shared();
   PluginBed bed;
+  Kubelet kubelet;
   long suiteStart;
 
   @BeforeAll
@@ -68,6 +69,7 @@ class NodePluginScenariosTest {
     suiteStart = System.nanoTime();
     long t0 = System.nanoTime();
     bed = PluginBed.start("512M");
+    kubelet = new Kubelet(bed);
     report.put("testbed", "start_seconds", secondsSince(t0));
     report.put("testbed", "boot_seconds", bed.bed().bootSeconds());
     report.put("testbed", "run_dir", bed.bed().runDir().toString());
@@ -75,7 +77,7 @@ class NodePluginScenariosTest {
     // The operator's first call: the o2cb cluster of both nodes, on both nodes.
     for (String n : bed.nodes()) {
       long t = System.nanoTime();
-      ApplyClusterResponse r = bed.applyCluster(n, bed.cluster("1"));
+      ApplyClusterResponse r = bed.applyCluster(n, ReferenceVolume.cluster(bed.bed(), "1"));
       report.put("stage_steps_seconds", "apply_cluster_" + n, secondsSince(t));
       assertThat(r.getOnline()).as("o2cb online on %s after ApplyCluster (%s); %s", n, r.getPending(), diag(n))
           .isTrue();
@@ -107,7 +109,7 @@ class NodePluginScenariosTest {
     report.put("stage_steps_seconds", "format_volume_node1", secondsSince(t));
     assertThat(first.getOutcome()).as("%s; %s", first, diag(N1)).isEqualTo(FormatVolumeResponse.Outcome.FORMATTED);
     assertThat(first.getUuid()).isNotEmpty();
-    assertThat(first.getWwid()).isEqualTo(PluginBed.WWID);
+    assertThat(first.getWwid()).isEqualTo(ReferenceVolume.WWID);
     assertThat(first.getDevice()).isEqualTo("/dev/mapper/" + vol.getMultipath().getAlias());
 
     for (String n : List.of(N1, N2)) {
@@ -139,7 +141,7 @@ class NodePluginScenariosTest {
     assertThat(sha256(lun2)).as("not one byte of the ext4 LUN changed").isEqualTo(before);
     String readBack = host(Duration.ofMinutes(1), "debugfs", "-R", "cat /keep.txt", lun2.toString());
     assertThat(readBack.getBytes(StandardCharsets.UTF_8)).as("the ext4 file is still readable").isEqualTo(data);
-    assertThat(bed.exec(N2, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(PluginBed.TARGET2_IQN);
+    assertThat(bed.exec(N2, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(ReferenceVolume.TARGET2_IQN);
   }
 
   // ---- scenario 1: both nodes stage and publish ----------------------------------------------------------------
@@ -149,10 +151,10 @@ class NodePluginScenariosTest {
   void twoNodesStageTheVolume() {
     for (String n : List.of(N1, N2)) {
       long t = System.nanoTime();
-      bed.stage(n, vol);
+      kubelet.stage(n, vol);
       report.put("stage_steps_seconds", "node_stage_" + n, secondsSince(t));
       t = System.nanoTime();
-      bed.publish(n, vol, pod(n));
+      kubelet.publish(n, vol, pod(n));
       report.put("stage_steps_seconds", "node_publish_" + n, secondsSince(t));
     }
     report.section("stage_steps_seconds").putAll(StageLog.steps(bed.pluginLog(N1), "node1_"));
@@ -163,17 +165,17 @@ class NodePluginScenariosTest {
           .as("two sessions on %s:%n%s", n, sessions).hasSize(2)
           .anyMatch(l -> l.contains("192.168.0.180:3260")).anyMatch(l -> l.contains("10.20.1.180:3260"));
       String ll = bed.run(n, CMD, "multipath", "-ll", vol.getMultipath().getAlias());
-      assertThat(ll).as("multipath -ll on %s", n).startsWith("mylun (" + PluginBed.WWID + ")");
+      assertThat(ll).as("multipath -ll on %s", n).startsWith("mylun (" + ReferenceVolume.WWID + ")");
       assertThat(activePaths(ll)).as("active paths on %s:%n%s", n, ll).isEqualTo(2);
       assertThat(bed.run(n, CMD, "o2cb", "cluster-status")).contains("online");
       assertThat(mountsOf(n)).as("mounts on %s", n)
-          .anyMatch(l -> l.startsWith("/dev/mapper/mylun " + PluginBed.stagingPath(vol.getVolumeId()) + " ocfs2 "))
-          .anyMatch(l -> l.contains(" " + PluginBed.publishPath(vol.getVolumeId(), pod(n)) + " ocfs2 "));
+          .anyMatch(l -> l.startsWith("/dev/mapper/mylun " + Kubelet.stagingPath(vol.getVolumeId()) + " ocfs2 "))
+          .anyMatch(l -> l.contains(" " + Kubelet.publishPath(vol.getVolumeId(), pod(n)) + " ocfs2 "));
       GetVolumeHealthResponse h = bed.health(n, vol);
       assertThat(h.getStaged()).isTrue();
       assertThat(h.getMounted()).isTrue();
       assertThat(h.getMapPresent()).isTrue();
-      assertThat(h.getWwid()).isEqualTo(PluginBed.WWID);
+      assertThat(h.getWwid()).isEqualTo(ReferenceVolume.WWID);
       assertThat(h.getPathsList()).hasSize(2).allMatch(PathHealth::getUp);
       assertThat(h.getPublishCount()).isEqualTo(1);
       assertThat(h.getProblemsList()).isEmpty();
@@ -188,8 +190,8 @@ class NodePluginScenariosTest {
   @Test
   @Order(4)
   void sharedDataByteForByteAndConcurrentAppends() throws Exception {
-    String f1 = PluginBed.publishPath(vol.getVolumeId(), POD1) + "/shared.bin";
-    String f2 = PluginBed.publishPath(vol.getVolumeId(), POD2) + "/shared.bin";
+    String f1 = Kubelet.publishPath(vol.getVolumeId(), POD1) + "/shared.bin";
+    String f2 = Kubelet.publishPath(vol.getVolumeId(), POD2) + "/shared.bin";
     long t = System.nanoTime();
     bed.run(N1, CMD, "dd", "if=/dev/urandom", "of=" + f1, "bs=1M", "count=16", "conv=fsync", "status=none");
     report.put("shared_data", "write_16mib_node1_seconds", secondsSince(t));
@@ -244,16 +246,16 @@ class NodePluginScenariosTest {
       Files.deleteIfExists(bed.bed().ctlDir(n).resolve("ready-" + n));
       Files.deleteIfExists(bed.bed().ctlDir(n).resolve("go-" + n));
     }
-    bed.run(N1, CMD, "touch", PluginBed.publishPath(vol.getVolumeId(), POD1) + "/" + name);
+    bed.run(N1, CMD, "touch", Kubelet.publishPath(vol.getVolumeId(), POD1) + "/" + name);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Future<TestBed.ExecResult>> runs = new java.util.ArrayList<>();
       for (String n : List.of(N1, N2)) {
-        String file = PluginBed.publishPath(vol.getVolumeId(), pod(n)) + "/" + name;
+        String file = Kubelet.publishPath(vol.getVolumeId(), pod(n)) + "/" + name;
         runs.add(pool.submit(() -> bed.exec(n, Duration.ofMinutes(4), "bash", "-c", script, "append", file,
             Integer.toString(count), n)));
       }
-      boolean ready = PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofMillis(20),
+      boolean ready = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(20),
           () -> List.of(N1, N2).stream().allMatch(n -> Files.exists(bed.bed().ctlDir(n).resolve("ready-" + n))));
       assertThat(ready).as("both appenders at the barrier").isTrue();
       long t = System.nanoTime();
@@ -271,7 +273,7 @@ class NodePluginScenariosTest {
 
   /** The lines of an append file as {@code node} reads it (records trimmed of their padding). */
   List<String> appendedLines(String node, String name) {
-    String text = bed.run(node, CMD, "cat", PluginBed.publishPath(vol.getVolumeId(), pod(node)) + "/" + name);
+    String text = bed.run(node, CMD, "cat", Kubelet.publishPath(vol.getVolumeId(), pod(node)) + "/" + name);
     return text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 
@@ -297,11 +299,11 @@ class NodePluginScenariosTest {
   @Order(5)
   void flockIsClusterWideAndPosixLocksAreNodeLocal() {
     String name = "locks.txt";
-    bed.run(N1, CMD, "touch", PluginBed.publishPath(vol.getVolumeId(), POD1) + "/" + name);
+    bed.run(N1, CMD, "touch", Kubelet.publishPath(vol.getVolumeId(), POD1) + "/" + name);
     for (String kind : List.of("flock", "fcntl")) {
       int holder = bed.bed().spawn(N1, "perl", "-e", LOCK_PROBE, kind, file(N1, name), "300");
       try {
-        boolean held = PluginBed.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
+        boolean held = Poll.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
             () -> tryLock(N1, kind, name).exitCode() == 1);
         assertThat(held).as("%s: a second process on node1 is refused while the holder runs; %s", kind, diag(N1))
             .isTrue();
@@ -318,14 +320,14 @@ class NodePluginScenariosTest {
       } finally {
         bed.exec(N1, CMD, "kill", Integer.toString(holder));
       }
-      boolean released = PluginBed.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
+      boolean released = Poll.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
           () -> tryLock(N2, kind, name).exitCode() == 0);
       assertThat(released).as("%s released on node1 is free on node2", kind).isTrue();
     }
   }
 
   String file(String node, String name) {
-    return PluginBed.publishPath(vol.getVolumeId(), pod(node)) + "/" + name;
+    return Kubelet.publishPath(vol.getVolumeId(), pod(node)) + "/" + name;
   }
 
   TestBed.ExecResult tryLock(String node, String kind, String name) {
@@ -345,21 +347,21 @@ class NodePluginScenariosTest {
   void throughputRawSinglePathVsOcfs2OverMultipath() {
     String portal = "192.168.0.180:3260";
     // A node record for target 2 on portal A only (no discovery: it would rewrite target 1's records too).
-    bed.run(N1, CMD, "iscsiadm", "-m", "node", "-o", "new", "-T", PluginBed.TARGET2_IQN, "-p", portal);
+    bed.run(N1, CMD, "iscsiadm", "-m", "node", "-o", "new", "-T", ReferenceVolume.TARGET2_IQN, "-p", portal);
     // (exit 15, "session already present", is fine: iscsiadm may try the new record twice; the session counts.)
     TestBed.ExecResult login =
-        bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", PluginBed.TARGET2_IQN, "-p", portal, "--login");
+        bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", ReferenceVolume.TARGET2_IQN, "-p", portal, "--login");
     assertThat(login.exitCode()).as("login to target 2: %s %s", login.stdout(), login.stderr()).isIn(0, 15);
-    String file = PluginBed.publishPath(vol.getVolumeId(), POD1) + "/bench.bin";
+    String file = Kubelet.publishPath(vol.getVolumeId(), POD1) + "/bench.bin";
     try {
-      String byPath = "/dev/disk/by-path/ip-" + portal + "-iscsi-" + PluginBed.TARGET2_IQN + "-lun-1";
-      boolean appeared = PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500),
+      String byPath = "/dev/disk/by-path/ip-" + portal + "-iscsi-" + ReferenceVolume.TARGET2_IQN + "-lun-1";
+      boolean appeared = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500),
           () -> bed.exec(N1, CMD, "test", "-b", byPath).exitCode() == 0);
       assertThat(appeared).as("%s appeared; %s", byPath, diag(N1)).isTrue();
       String dev = bed.run(N1, CMD, "readlink", "-f", byPath).trim();
       assertThat(dev).matches("/dev/sd[a-z]+");
       assertThat(bed.run(N1, CMD, "iscsiadm", "-m", "session").lines()
-          .filter(l -> l.contains(PluginBed.TARGET2_IQN))).as("one session to target 2").hasSize(1);
+          .filter(l -> l.contains(ReferenceVolume.TARGET2_IQN))).as("one session to target 2").hasSize(1);
       assertThat(bed.run(N1, CMD, "multipath", "-ll", "mylun")).as("the raw disk is not a path of mylun")
           .doesNotContain(" " + dev.substring("/dev/".length()) + " ");
       List<Double> rawW = new java.util.ArrayList<>();
@@ -396,12 +398,12 @@ class NodePluginScenariosTest {
     } finally {
       // Leave no trace: the file, target 2's session, its map (any multipath map but mylun) and its node record.
       bed.exec(N1, CMD, "rm", "-f", file);
-      bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", PluginBed.TARGET2_IQN, "-p", portal, "--logout");
-      bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", PluginBed.TARGET2_IQN, "-o", "delete");
+      bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", ReferenceVolume.TARGET2_IQN, "-p", portal, "--logout");
+      bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", ReferenceVolume.TARGET2_IQN, "-o", "delete");
       bed.exec(N1, CMD, "bash", "-c", "for m in $(dmsetup ls --target multipath | awk '{print $1}'); do"
           + " [[ $m == mylun ]] || multipath -f \"$m\"; done");
     }
-    assertThat(bed.exec(N1, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(PluginBed.TARGET2_IQN);
+    assertThat(bed.exec(N1, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(ReferenceVolume.TARGET2_IQN);
     assertThat(bed.run(N1, CMD, "dmsetup", "ls", "--target", "multipath").strip()).startsWith("mylun")
         .doesNotContain("\n");
     assertThat(activePaths(bed.run(N1, CMD, "multipath", "-ll", "mylun"))).isEqualTo(2);
@@ -413,28 +415,28 @@ class NodePluginScenariosTest {
   @Order(7)
   void pathFailureUnderLoad() {
     GuestIo.Writer w = GuestIo.startWriter(bed, N1, "pathfail",
-        PluginBed.publishPath(vol.getVolumeId(), POD1) + "/pathfail", 200);
-    PluginBed.sleep(Duration.ofSeconds(3));
+        Kubelet.publishPath(vol.getVolumeId(), POD1) + "/pathfail", 200);
+    Poll.sleep(Duration.ofSeconds(3));
     double cutAt = GuestIo.guestClock(bed, N1);
     long cut = System.nanoTime();
     bed.bed().fault("link-down", N1, "b");
     double restoredAt;
     try {
-      boolean seen = PluginBed.waitFor(Duration.ofSeconds(19), Duration.ofSeconds(1),
+      boolean seen = Poll.waitFor(Duration.ofSeconds(19), Duration.ofSeconds(1),
           () -> bed.health(N1, vol).getPathsList().stream().anyMatch(p -> !p.getUp()));
       report.put("path_failure", "failure_reported_after_seconds", seen ? secondsSince(cut) : null);
       assertThat(seen).as("GetVolumeHealth reports a failed path within 19 s; %s", diag(N1)).isTrue();
       GetVolumeHealthResponse down = bed.health(N1, vol);
       assertThat(down.getPathsList()).as("%s", down).hasSize(2).filteredOn(p -> !p.getUp()).hasSize(1);
       assertThat(down.getProblemsList()).isNotEmpty();
-      NodeGetVolumeStatsResponse stats = bed.stats(N1, vol, POD1);
+      NodeGetVolumeStatsResponse stats = kubelet.stats(N1, vol, POD1);
       assertThat(stats.getVolumeCondition().getAbnormal()).as("%s", stats.getVolumeCondition()).isTrue();
       String ll = bed.run(N1, CMD, "multipath", "-ll", "mylun");
       assertThat(activePaths(ll)).as("multipath -ll agrees:%n%s", ll).isEqualTo(1);
       assertThat(failedPaths(ll)).as("multipath -ll shows the failed path:%n%s", ll).isEqualTo(1);
       long remaining = Duration.ofSeconds(20).toNanos() - (System.nanoTime() - cut);
       if (remaining > 0) {
-        PluginBed.sleep(Duration.ofNanos(remaining));
+        Poll.sleep(Duration.ofNanos(remaining));
       }
     } finally {
       bed.bed().fault("link-up", N1, "b");
@@ -442,16 +444,16 @@ class NodePluginScenariosTest {
     }
     long restored = System.nanoTime();
     report.put("path_failure", "link_down_seconds", secondsSince(cut));
-    boolean back = PluginBed.waitFor(Duration.ofSeconds(90), Duration.ofSeconds(1),
+    boolean back = Poll.waitFor(Duration.ofSeconds(90), Duration.ofSeconds(1),
         () -> bed.health(N1, vol).getPathsList().stream().filter(PathHealth::getUp).count() == 2);
     report.put("path_failure", "return_reported_after_seconds", back ? secondsSince(restored) : null);
     assertThat(back).as("GetVolumeHealth reports both paths up again within 90 s; %s", diag(N1)).isTrue();
     assertThat(bed.health(N1, vol).getProblemsList()).isEmpty();
-    NodeGetVolumeStatsResponse stats = bed.stats(N1, vol, POD1);
+    NodeGetVolumeStatsResponse stats = kubelet.stats(N1, vol, POD1);
     assertThat(stats.getVolumeCondition().getAbnormal()).as("%s", stats.getVolumeCondition()).isFalse();
     String ll = bed.run(N1, CMD, "multipath", "-ll", "mylun");
     assertThat(activePaths(ll)).as("multipath -ll agrees:%n%s", ll).isEqualTo(2);
-    PluginBed.sleep(Duration.ofSeconds(3));
+    Poll.sleep(Duration.ofSeconds(3));
     GuestIo.Result r = w.stop(Duration.ofMinutes(3));
     report.put("path_failure", "writes", r.writes().size());
     report.put("path_failure", "failed_writes", r.failed());
@@ -464,7 +466,7 @@ class NodePluginScenariosTest {
     assertThat(whileDown).as("writes completed while the link was down (log %s)", w.log()).isGreaterThanOrEqualTo(2);
     assertThat(afterReturn).as("writes after the link returned (log %s)", w.log()).isGreaterThanOrEqualTo(1);
     String count = bed.run(N2, CMD, "bash", "-c", "ls \"$1\" | wc -l", "count",
-        PluginBed.publishPath(vol.getVolumeId(), POD2) + "/pathfail");
+        Kubelet.publishPath(vol.getVolumeId(), POD2) + "/pathfail");
     assertThat(Integer.parseInt(count.trim())).as("node2 sees every file").isEqualTo(r.writes().size());
   }
 
@@ -474,19 +476,19 @@ class NodePluginScenariosTest {
   @Order(8)
   void targetRestartPausesAndResumesIo() {
     GuestIo.Writer w = GuestIo.startWriter(bed, N1, "target",
-        PluginBed.publishPath(vol.getVolumeId(), POD1) + "/target", 200);
-    PluginBed.sleep(Duration.ofSeconds(3));
+        Kubelet.publishPath(vol.getVolumeId(), POD1) + "/target", 200);
+    Poll.sleep(Duration.ofSeconds(3));
     double killedAt = GuestIo.guestClock(bed, N1);
     long t = System.nanoTime();
     bed.bed().fault("target-restart", "6");
     report.put("target_restart", "target_down_seconds", secondsSince(t));
     long started = System.nanoTime();
-    boolean back = PluginBed.waitFor(Duration.ofSeconds(120), Duration.ofSeconds(1),
+    boolean back = Poll.waitFor(Duration.ofSeconds(120), Duration.ofSeconds(1),
         () -> List.of(N1, N2).stream().allMatch(
             n -> bed.health(n, vol).getPathsList().stream().filter(PathHealth::getUp).count() == 2));
     report.put("target_restart", "all_paths_up_after_restart_seconds", back ? secondsSince(started) : null);
     assertThat(back).as("all paths up on both nodes within 120 s of the restart; %s", bed.diagnostics()).isTrue();
-    PluginBed.sleep(Duration.ofSeconds(4));
+    Poll.sleep(Duration.ofSeconds(4));
     GuestIo.Result r = w.stop(Duration.ofMinutes(3));
     List<GuestIo.Write> during = r.after(killedAt);
     double pause = during.stream().mapToDouble(GuestIo.Write::seconds).max().orElse(0);
@@ -498,7 +500,7 @@ class NodePluginScenariosTest {
     assertThat(during.size()).as("writes after the restart (log %s)", w.log()).isGreaterThanOrEqualTo(3);
     for (String n : List.of(N1, N2)) {
       assertThat(bed.health(n, vol).getProblemsList()).as("health on %s", n).isEmpty();
-      bed.run(n, CMD, "touch", PluginBed.publishPath(vol.getVolumeId(), pod(n)) + "/after-restart-" + n);
+      bed.run(n, CMD, "touch", Kubelet.publishPath(vol.getVolumeId(), pod(n)) + "/after-restart-" + n);
     }
   }
 
@@ -510,14 +512,14 @@ class NodePluginScenariosTest {
     List<String> mountsBefore = mountsOf(N1);
     String sessionsBefore = bed.run(N1, CMD, "iscsiadm", "-m", "session");
     bed.killPlugin(N1);
-    String file = PluginBed.publishPath(vol.getVolumeId(), POD1) + "/while-plugin-down";
+    String file = Kubelet.publishPath(vol.getVolumeId(), POD1) + "/while-plugin-down";
     bed.run(N1, CMD, "dd", "if=/dev/zero", "of=" + file, "bs=64k", "count=4", "conv=fsync", "status=none");
     assertThat(mountsOf(N1)).as("mounts survive the plugin's death").isEqualTo(mountsBefore);
     long t = System.nanoTime();
     bed.spawnPlugin(N1);
     bed.awaitPlugin(N1);
     report.put("plugin_restart", "ready_after_seconds", secondsSince(t));
-    NodeGetVolumeStatsResponse stats = bed.stats(N1, vol, POD1);
+    NodeGetVolumeStatsResponse stats = kubelet.stats(N1, vol, POD1);
     VolumeUsage bytes = stats.getUsageList().stream().filter(u -> u.getUnit() == VolumeUsage.Unit.BYTES)
         .findFirst().orElseThrow();
     assertThat(bytes.getTotal()).isGreaterThan(1L << 30);
@@ -528,12 +530,12 @@ class NodePluginScenariosTest {
     assertThat(h.getMounted()).isTrue();
     assertThat(h.getPublishCount()).isEqualTo(1);
     t = System.nanoTime();
-    bed.stage(N1, vol);
-    bed.publish(N1, vol, POD1);
+    kubelet.stage(N1, vol);
+    kubelet.publish(N1, vol, POD1);
     report.put("plugin_restart", "restage_noop_seconds", secondsSince(t));
     assertThat(mountsOf(N1)).as("NodeStage/NodePublish after the restart change no mount").isEqualTo(mountsBefore);
     assertThat(bed.run(N1, CMD, "iscsiadm", "-m", "session")).isEqualTo(sessionsBefore);
-    assertThat(bed.run(N2, CMD, "ls", PluginBed.publishPath(vol.getVolumeId(), POD2))).contains("while-plugin-down");
+    assertThat(bed.run(N2, CMD, "ls", Kubelet.publishPath(vol.getVolumeId(), POD2))).contains("while-plugin-down");
   }
 
   // ---- scenario 8: every CSI call repeated succeeds and changes nothing ------------------------------------------------
@@ -544,9 +546,9 @@ class NodePluginScenariosTest {
     for (String n : List.of(N1, N2)) {
       String before = snapshot(n);
       for (int i = 0; i < 2; i++) {
-        bed.stage(n, vol);
-        bed.publish(n, vol, pod(n));
-        bed.stats(n, vol, pod(n));
+        kubelet.stage(n, vol);
+        kubelet.publish(n, vol, pod(n));
+        kubelet.stats(n, vol, pod(n));
         bed.csi(n).nodeGetInfo(csi.v1.NodeGetInfoRequest.getDefaultInstance());
         bed.csi(n).nodeGetCapabilities(csi.v1.NodeGetCapabilitiesRequest.getDefaultInstance());
       }
@@ -555,17 +557,17 @@ class NodePluginScenariosTest {
     // A second pod on node1: publish twice, unpublish twice; then the node is as before.
     String before = snapshot(N1);
     for (int i = 0; i < 2; i++) {
-      bed.publish(N1, vol, "second-pod");
+      kubelet.publish(N1, vol, "second-pod");
     }
-    assertThat(mountsOf(N1)).anyMatch(l -> l.contains(PluginBed.publishPath(vol.getVolumeId(), "second-pod")));
+    assertThat(mountsOf(N1)).anyMatch(l -> l.contains(Kubelet.publishPath(vol.getVolumeId(), "second-pod")));
     for (int i = 0; i < 2; i++) {
-      bed.unpublish(N1, vol, "second-pod");
+      kubelet.unpublish(N1, vol, "second-pod");
     }
     assertThat(snapshot(N1)).isEqualTo(before);
     // Unpublish and unstage of a volume this node never staged succeed and touch nothing.
     assertThatCode(() -> {
-      bed.unpublish(N1, vol2, "never");
-      bed.unstage(N1, vol2);
+      kubelet.unpublish(N1, vol2, "never");
+      kubelet.unstage(N1, vol2);
     }).doesNotThrowAnyException();
     assertThat(snapshot(N1)).isEqualTo(before);
   }
@@ -576,15 +578,15 @@ class NodePluginScenariosTest {
   @Order(11)
   void unstageOnNode2LeavesNothingWhileNode1KeepsWorking() {
     GuestIo.Writer w = GuestIo.startWriter(bed, N1, "unstage",
-        PluginBed.publishPath(vol.getVolumeId(), POD1) + "/unstage", 200);
+        Kubelet.publishPath(vol.getVolumeId(), POD1) + "/unstage", 200);
     long t = System.nanoTime();
     for (int i = 0; i < 2; i++) {
-      bed.unpublish(N2, vol, POD2);
+      kubelet.unpublish(N2, vol, POD2);
     }
     report.put("unstage", "node_unpublish_node2_seconds", secondsSince(t));
     t = System.nanoTime();
     for (int i = 0; i < 2; i++) {
-      bed.unstage(N2, vol);
+      kubelet.unstage(N2, vol);
     }
     report.put("unstage", "node_unstage_node2_seconds", secondsSince(t));
     assertThat(mountsOf(N2)).as("no OCFS2 mount left on node2").noneMatch(l -> l.contains(" ocfs2 "));
@@ -597,7 +599,7 @@ class NodePluginScenariosTest {
     assertThat(h2.getMounted()).isFalse();
     assertThat(h2.getMapPresent()).isFalse();
 
-    PluginBed.sleep(Duration.ofSeconds(3));
+    Poll.sleep(Duration.ofSeconds(3));
     GuestIo.Result r = w.stop(Duration.ofMinutes(2));
     assertThat(r.failed()).as("node1's writer while node2 left (log %s)", w.log()).isZero();
     assertThat(r.writes()).isNotEmpty();

@@ -52,8 +52,8 @@ class SafetyScenariosTest {
   static final String IQN1 = "iqn.2016-02.local.virtual:virtual.vg1";
   static final String PORTAL_A = "192.168.0.180:3260";
   static final String PORTAL_B = "10.20.1.180:3260";
-  static final String ALIAS = PluginBed.VOLUME;
-  static final String ALIAS2 = PluginBed.VOLUME2;
+  static final String ALIAS = ReferenceVolume.VOLUME;
+  static final String ALIAS2 = ReferenceVolume.VOLUME2;
   static final String SECTION = "safety";
   static final Duration CMD = Duration.ofSeconds(60);
   /** For a node that may have stopped answering: run-in gives up after this + 20 s with exit code 125. */
@@ -71,10 +71,11 @@ class SafetyScenariosTest {
   static final int HEAD_MIB = 64;
   static final Pattern EVICTION = Pattern.compile("(?i)o2hb|evict|recover|replay journal|fenc");
 
-  final VolumeSpec vol = PluginBed.volume();
-  final VolumeSpec vol2 = PluginBed.volume(PluginBed.VOLUME2, PluginBed.TARGET2_IQN, PluginBed.VOLUME2);
+  final VolumeSpec vol = ReferenceVolume.volume();
+  final VolumeSpec vol2 = ReferenceVolume.volume2();
   final Report report = Report.shared();
   PluginBed bed;
+  Kubelet kubelet;
   long classStart;
   boolean node1Answers = true;
 
@@ -82,10 +83,11 @@ class SafetyScenariosTest {
   void startBed() {
     classStart = System.nanoTime();
     bed = PluginBed.start("512M");
+    kubelet = new Kubelet(bed);
     report.put(SECTION, "testbed_start_seconds", secondsSince(classStart));
     report.put(SECTION, "run_dir", bed.bed().runDir().toString());
     for (String n : bed.nodes()) {
-      ApplyClusterResponse r = bed.applyCluster(n, bed.cluster("1"));
+      ApplyClusterResponse r = bed.applyCluster(n, ReferenceVolume.cluster(bed.bed(), "1"));
       assertThat(r.getOnline()).as("o2cb online on %s after ApplyCluster (%s); %s", n, r.getPending(), diag(n))
           .isTrue();
     }
@@ -121,12 +123,12 @@ class SafetyScenariosTest {
     Path lun = Path.of(bed.bed().runEnv().getProperty("E2E_LUN_FILE"));
 
     StatusRuntimeException stageError =
-        catchThrowableOfType(() -> bed.stage(N1, failing), StatusRuntimeException.class);
+        catchThrowableOfType(() -> kubelet.stage(N1, failing), StatusRuntimeException.class);
     assertThat(stageError).as("precondition: NodeStageVolume of the blank LUN stops at the mount; %s", diag(N1))
         .isNotNull();
     assertThat(stageError.getStatus().getCode()).as("precondition: %s", stageError.getStatus())
         .isEqualTo(Status.Code.FAILED_PRECONDITION);
-    assertThat(PluginBed.waitFor(Duration.ofSeconds(30), Duration.ofSeconds(1),
+    assertThat(Poll.waitFor(Duration.ofSeconds(30), Duration.ofSeconds(1),
         () -> activePaths(N1, ALIAS).size() == 2))
         .as("precondition: map %s with 2 active paths on node1: %s", ALIAS, topology(N1)).isTrue();
     assertThat(bed.run(N1, CMD, "dmsetup", "table", ALIAS))
@@ -159,11 +161,11 @@ class SafetyScenariosTest {
 
     // Undo the failed stage (NodeUnstageVolume removes the map, the disks and the sessions) once both paths are back.
     List<String> cleanup = new ArrayList<>();
-    if (!PluginBed.waitFor(Duration.ofSeconds(90), Duration.ofSeconds(2), () -> activePaths(N1, ALIAS).size() == 2)) {
+    if (!Poll.waitFor(Duration.ofSeconds(90), Duration.ofSeconds(2), () -> activePaths(N1, ALIAS).size() == 2)) {
       cleanup.add("paths of " + ALIAS + " not back within 90 s after the links returned: " + topology(N1));
     }
     try {
-      bed.unstage(N1, failing);
+      kubelet.unstage(N1, failing);
     } catch (StatusRuntimeException e) {
       cleanup.add("NodeUnstageVolume after the failed stage: " + e.getStatus());
     }
@@ -208,14 +210,14 @@ class SafetyScenariosTest {
     List<String> sessionsWhileDown;
     long t = System.nanoTime();
     try {
-      bed.stage(N1, vol);
+      kubelet.stage(N1, vol);
       stageSeconds = secondsSince(t);
       sessionsWhileDown = sessions(N1, IQN1);
     } finally {
       bed.bed().fault("link-up", N1, "b");
     }
     long up = System.nanoTime();
-    boolean back = PluginBed.waitFor(PATH_REJOIN_BOUND, Duration.ofSeconds(2),
+    boolean back = Poll.waitFor(PATH_REJOIN_BOUND, Duration.ofSeconds(2),
         () -> sessions(N1, IQN1).size() == 2 && activePaths(N1, ALIAS).size() == 2);
     Double backSeconds = back ? secondsSince(up) : null;
     List<String> sessionsAfter = sessions(N1, IQN1);
@@ -229,8 +231,8 @@ class SafetyScenariosTest {
     List<String> cleanup = new ArrayList<>();
     if (!back) {
       // The next scenarios start from two paths: what the plugin did not do by itself, a second stage does.
-      bed.stage(N1, vol);
-      if (!PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(2),
+      kubelet.stage(N1, vol);
+      if (!Poll.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(2),
           () -> sessions(N1, IQN1).size() == 2 && activePaths(N1, ALIAS).size() == 2)) {
         cleanup.add("two paths not back even after a second NodeStageVolume: " + topology(N1));
       }
@@ -279,20 +281,20 @@ class SafetyScenariosTest {
         "sleep 0.5",
         "iscsiadm -m node -o new -T \"$4\" -p \"$5\" >/dev/null || exit 13",
         "iscsiadm -m node -T \"$4\" -p \"$5\" --login >/dev/null || exit 14"),
-        "shuffle", oldName, IQN1, PORTAL_B, PluginBed.TARGET2_IQN, PORTAL_A);
+        "shuffle", oldName, IQN1, PORTAL_B, ReferenceVolume.TARGET2_IQN, PORTAL_A);
     assertThat(shuffle.exitCode()).as("precondition: logout of %s on %s, login of %s on %s: %s %s", IQN1, PORTAL_B,
-        PluginBed.TARGET2_IQN, PORTAL_A, shuffle.stdout(), shuffle.stderr()).isZero();
+        ReferenceVolume.TARGET2_IQN, PORTAL_A, shuffle.stdout(), shuffle.stderr()).isZero();
     // The operator's side: the second LUN is staged too (its session on portal B and its map are the plugin's).
-    bed.stage(N1, vol2);
+    kubelet.stage(N1, vol2);
     List<String> vol2Disks = List.of(
-        diskBehind(N1, PluginBed.TARGET2_IQN, PORTAL_A).orElse("?"),
-        diskBehind(N1, PluginBed.TARGET2_IQN, PORTAL_B).orElse("?"));
+        diskBehind(N1, ReferenceVolume.TARGET2_IQN, PORTAL_A).orElse("?"),
+        diskBehind(N1, ReferenceVolume.TARGET2_IQN, PORTAL_B).orElse("?"));
     assertThat(vol2Disks).as("precondition: the kernel gave the volume's old disk name %s to the second LUN", oldName)
         .contains(oldName);
     // The volume's path on portal B returns (iscsid would, after an outage): a new name.
     TestBed.ExecResult login = bed.exec(N1, CMD, "iscsiadm", "-m", "node", "-T", IQN1, "-p", PORTAL_B, "--login");
     assertThat(login.exitCode()).as("login of %s on %s: %s", IQN1, PORTAL_B, login.stderr()).isIn(0, 15);
-    assertThat(PluginBed.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(1),
+    assertThat(Poll.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(1),
         () -> activePaths(N1, ALIAS).size() == 2)).as("precondition: %s back to 2 paths: %s", ALIAS, topology(N1))
         .isTrue();
     String newName = diskBehind(N1, IQN1, PORTAL_B).orElse("?");
@@ -305,18 +307,18 @@ class SafetyScenariosTest {
     long t = System.nanoTime();
     String unstageAnswer = "OK";
     try {
-      bed.unstage(N1, vol);
+      kubelet.unstage(N1, vol);
     } catch (StatusRuntimeException e) {
       unstageAnswer = e.getStatus().toString();
     }
     report.put(SECTION, "names_unstage_seconds", secondsSince(t));
-    PluginBed.sleep(Duration.ofSeconds(3)); // multipathd removes a deleted path from its map asynchronously
-    List<String> vol2Sessions = sessions(N1, PluginBed.TARGET2_IQN);
+    Poll.sleep(Duration.ofSeconds(3)); // multipathd removes a deleted path from its map asynchronously
+    List<String> vol2Sessions = sessions(N1, ReferenceVolume.TARGET2_IQN);
     List<MapPath> vol2Paths = mapPaths(N1, ALIAS2).orElse(List.of());
     List<String> vol2DisksGone = vol2Disks.stream()
         .filter(d -> bed.exec(N1, CMD, "test", "-e", "/sys/block/" + d).exitCode() != 0).toList();
     boolean vol2Mounted = bed.run(N1, CMD, "cat", "/proc/mounts").lines()
-        .anyMatch(l -> l.contains(" " + PluginBed.stagingPath(vol2.getVolumeId()) + " ocfs2 "));
+        .anyMatch(l -> l.contains(" " + Kubelet.stagingPath(vol2.getVolumeId()) + " ocfs2 "));
     List<String> volSessions = sessions(N1, IQN1);
     boolean volMap = mapPaths(N1, ALIAS).isPresent();
     report.put(SECTION, "names_other_lun_paths_after_unstage", vol2Paths.stream().map(MapPath::toString).toList());
@@ -324,7 +326,7 @@ class SafetyScenariosTest {
 
     List<String> cleanup = new ArrayList<>();
     try {
-      bed.unstage(N1, vol2);
+      kubelet.unstage(N1, vol2);
     } catch (StatusRuntimeException e) {
       cleanup.add("NodeUnstageVolume of " + vol2.getVolumeId() + ": " + e.getStatus());
     }
@@ -360,26 +362,26 @@ class SafetyScenariosTest {
       // Every kernel message on the serial console (o2hb, o2net, o2dlm, ocfs2 log at notice and info level): if a
       // node stops answering, its console.log on the host still tells why.
       bed.run(n, CMD, "dmesg", "-n", "8");
-      bed.stage(n, vol);
-      bed.publish(n, vol, pod(n));
+      kubelet.stage(n, vol);
+      kubelet.publish(n, vol, pod(n));
     }
     String uuid = bed.run(N1, CMD, "blkid", "-p", "-s", "UUID", "-o", "value", "/dev/mapper/" + ALIAS).strip();
     String region = uuid.replace("-", "").toUpperCase(java.util.Locale.ROOT);
     assertThat(heartbeatRegions(N1)).as("precondition: heartbeat region of %s on node1", uuid).contains(region);
-    String staging = PluginBed.stagingPath(vol.getVolumeId());
+    String staging = Kubelet.stagingPath(vol.getVolumeId());
 
     GuestIo.Writer writer = GuestIo.startWriter(bed, N2, "held",
-        PluginBed.publishPath(vol.getVolumeId(), POD2) + "/held", 400);
+        Kubelet.publishPath(vol.getVolumeId(), POD2) + "/held", 400);
     int holder = bed.bed().spawn(N1, "unshare", "-m", "--propagation", "private", "sleep", "600");
     try {
-      assertThat(PluginBed.waitFor(Duration.ofSeconds(20), Duration.ofMillis(500),
+      assertThat(Poll.waitFor(Duration.ofSeconds(20), Duration.ofMillis(500),
           () -> bed.exec(N1, CMD, "cat", "/proc/" + holder + "/mounts").stdout().contains(" " + staging + " ocfs2 ")))
           .as("precondition: the holder (pid %d) has the filesystem in its own mount namespace", holder).isTrue();
       String marker = "safety-test: node1 unstage under a held mount " + System.nanoTime();
       bed.run(N2, CMD, "bash", "-c", "echo \"$1\" >/dev/kmsg", "kmsg", marker);
 
       report.put(SECTION, "held_hb_ctl_info_before", oneLine(hbCtlInfo(uuid)));
-      bed.unpublish(N1, vol, POD1);
+      kubelet.unpublish(N1, vol, POD1);
       long t = System.nanoTime();
       Status.Code code = Status.Code.OK;
       String answer = "OK";
@@ -400,12 +402,12 @@ class SafetyScenariosTest {
 
       long remaining = EVICTION_WINDOW.toNanos() - (System.nanoTime() - answered);
       if (remaining > 0) {
-        PluginBed.sleep(Duration.ofNanos(remaining));
+        Poll.sleep(Duration.ofNanos(remaining));
       }
       List<String> node2Kernel = kernelLinesAfter(N2, marker);
       List<String> evictions = node2Kernel.stream().filter(l -> EVICTION.matcher(l).find()).toList();
       TestBed.ExecResult touch = bed.exec(N2, CMD, "dd", "if=/dev/zero",
-          "of=" + PluginBed.publishPath(vol.getVolumeId(), POD2) + "/after-window", "bs=64k", "count=4",
+          "of=" + Kubelet.publishPath(vol.getVolumeId(), POD2) + "/after-window", "bs=64k", "count=4",
           "conv=fsync", "status=none");
       GuestIo.Result written = writer.stop(Duration.ofMinutes(2));
       long writesInWindow = written.writes().stream().filter(w -> w.start() > windowStart && w.exitCode() == 0)
@@ -487,7 +489,7 @@ class SafetyScenariosTest {
   Release release(int holder) {
     long u = System.nanoTime();
     TestBed.ExecResult umount = bed.exec(N1, CMD, "nsenter", "-t", Integer.toString(holder), "-m", "umount",
-        PluginBed.stagingPath(vol.getVolumeId()));
+        Kubelet.stagingPath(vol.getVolumeId()));
     if (umount.exitCode() == NO_ANSWER) {
       return Release.failed("node1 stopped answering while the holder unmounted in its namespace ("
           + umount.stderr().strip() + ")");
@@ -507,14 +509,14 @@ class SafetyScenariosTest {
             + "` got no answer)");
       }
       holderGone = alive == 1;
-      PluginBed.sleep(Duration.ofMillis(500));
+      Poll.sleep(Duration.ofMillis(500));
     }
     long t = System.nanoTime();
     String answer = "OK";
     try {
       bed.csi(N1).withDeadlineAfter(90, TimeUnit.SECONDS).nodeUnstageVolume(
           csi.v1.NodeUnstageVolumeRequest.newBuilder().setVolumeId(vol.getVolumeId())
-              .setStagingTargetPath(PluginBed.stagingPath(vol.getVolumeId())).build());
+              .setStagingTargetPath(Kubelet.stagingPath(vol.getVolumeId())).build());
     } catch (StatusRuntimeException e) {
       answer = e.getStatus().toString();
     }
@@ -600,7 +602,7 @@ class SafetyScenariosTest {
 
   /** The o2cb heartbeat regions (filesystem UUIDs without dashes, upper case) active on {@code node}. */
   List<String> heartbeatRegions(String node) {
-    TestBed.ExecResult r = bed.exec(node, CMD, "ls", "/sys/kernel/config/cluster/" + PluginBed.CLUSTER + "/heartbeat");
+    TestBed.ExecResult r = bed.exec(node, CMD, "ls", "/sys/kernel/config/cluster/" + ReferenceVolume.CLUSTER + "/heartbeat");
     return r.stdout().lines().map(String::strip).filter(l -> l.matches("[0-9A-F]{32}")).toList();
   }
 

@@ -2,7 +2,6 @@ package io.ocfs2iscsi.e2e.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ocfs2iscsi.e2e.kernel.Demo.Steps;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
