@@ -174,6 +174,29 @@ class VolumeConditionsTest {
   }
 
   @Test
+  void aVolumeWhoseMountingNodesEachKeepAPathStaysReadyAndSaysWhatIsMissingInDegraded() {
+    List<Condition> cs = VolumeConditions.of(published(sessionFailed("drbd01"), pathFailed("drbd02")));
+
+    assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+        .containsExactly("True", "Ready", "formatted and published as PersistentVolume mylun; 2 node(s) mount it,"
+            + " each with at least one active path; degraded: see the Degraded condition");
+    assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("True", "SessionDown");
+  }
+
+  @Test
+  void aMountingNodeWithoutAnyActivePathMakesReadyFalse() {
+    NodeVolumeStatus noPath = NodeHealthViews.of("drbd02", health(true, 0, 2, P1, "FAILED", P2, "FAILED"));
+
+    List<Condition> cs = VolumeConditions.of(published(healthy("drbd01"), noPath));
+
+    assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+        .containsExactly("False", "NoActivePath", "drbd02: 0 of 2 paths active, its I/O is queued or failing");
+    assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("True", "NoActivePath");
+  }
+
+  @Test
   void fewerActivePathsThanSessionsIsPathDownEvenWithoutAFailedOne() {
     NodeVolumeStatus n = NodeHealthViews.of("drbd01", health(true, 1, 0, P1, "LOGGED_IN", P2, "LOGGED_IN"));
 
