@@ -164,13 +164,13 @@ class VolumeConditionsTest {
   }
 
   @Test
-  void aFailedPathOnAMountingNodeIsPathDown() {
+  void aFailedPathOnAMountingNodeIsPathDownAndTheVolumeStaysReady() {
     List<Condition> cs = VolumeConditions.of(published(healthy("drbd01"), pathFailed("drbd02")));
 
     assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
         .containsExactly("True", "PathDown", "drbd02: 1 of 2 paths active");
     assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason)
-        .containsExactly("False", "PathDown");
+        .containsExactly("True", "Ready");
   }
 
   @Test
@@ -216,7 +216,7 @@ class VolumeConditionsTest {
   }
 
   @Test
-  void degradedReasonPriorityIsNodeUnreachableThenSessionDownThenPathDown() {
+  void degradedReasonPriorityIsNodeUnreachableThenNoActivePathThenSessionDownThenPathDown() {
     NodeVolumeStatus unreachable = NodeHealthViews.unreachable("drbd03", "UNAVAILABLE: io exception");
 
     List<Condition> all = VolumeConditions.of(published(pathFailed("drbd01"), sessionFailed("drbd02"), unreachable));
@@ -224,6 +224,10 @@ class VolumeConditionsTest {
         .containsExactly("NodeUnreachable",
             "node agent unreachable on drbd03 (node agent unreachable: UNAVAILABLE: io exception)");
     assertThat(get(all, "Ready").getReason()).isEqualTo("NodeUnreachable");
+
+    NodeVolumeStatus noPath = NodeHealthViews.of("drbd04", health(true, 0, 2, P1, "FAILED", P2, "FAILED"));
+    List<Condition> noPathWorst = VolumeConditions.of(published(pathFailed("drbd01"), sessionFailed("drbd02"), noPath));
+    assertThat(get(noPathWorst, "Degraded").getReason()).isEqualTo("NoActivePath");
 
     List<Condition> noUnreachable = VolumeConditions.of(published(pathFailed("drbd01"), sessionFailed("drbd02")));
     assertThat(get(noUnreachable, "Degraded")).extracting(Condition::getReason, Condition::getMessage)
