@@ -7,13 +7,13 @@ import java.util.List;
 
 /**
  * Conditions of an IscsiSharedVolume: Ready (formatted, published, no blocker, every member can do I/O), Formatted,
- * Published, Degraded (a path, session or node agent is down), TimeoutsCoherent.
+ * Published, Degraded (a filesystem went read-only, or a path, session or node agent is down), TimeoutsCoherent.
  *
  * <p>Like a Deployment that stays Available while it is Progressing, a volume stays Ready while it is Degraded as
  * long as every member still does I/O: each mounting node has at least one active path. Ready goes False when a
- * mounting node has no active path (its I/O queues or fails) or a member's node agent cannot be reached: the
- * operator cannot tell that node's I/O apart from a dead one, and that node cannot stage or publish the volume for
- * new pods either.
+ * mounting node's filesystem went read-only on its own, when a mounting node has no active path (its I/O queues or
+ * fails), or when a member's node agent cannot be reached (the operator cannot tell that node's I/O from a dead
+ * node's, and that node cannot stage the volume for new pods either).
  */
 public final class VolumeConditions {
 
@@ -84,10 +84,11 @@ public final class VolumeConditions {
   record Degradation(VolumeReason reason, String message, boolean stopsIo) {}
 
   /**
-   * The worst problem among the member nodes: an unreachable agent, then a mounting node without any active path,
-   * then a missing session, then a failed path.
+   * The worst problem among the member nodes: a filesystem that went read-only, an unreachable agent, then a
+   * mounting node without any active path, then a missing session, then a failed path.
    */
   static Degradation degradation(List<NodeVolumeStatus> nodes) {
+    List<String> readOnly = new ArrayList<>();
     List<String> unreachable = new ArrayList<>();
     List<String> noPath = new ArrayList<>();
     List<String> sessions = new ArrayList<>();
@@ -100,6 +101,9 @@ public final class VolumeConditions {
       if (!NodeHealthViews.mounted(n)) {
         continue;
       }
+      if (NodeHealthViews.wentReadOnly(n)) {
+        readOnly.add(n.getNode());
+      }
       n.getSessions().stream().filter(s -> !NodeHealthViews.LOGGED_IN.equals(s.getState()))
           .forEach(s -> sessions.add(n.getNode() + ": session on " + s.getPortal() + " is " + s.getState()));
       if (n.getPaths().getActive() == 0) {
@@ -109,6 +113,12 @@ public final class VolumeConditions {
         paths.add(n.getNode() + ": " + n.getPaths().getActive() + " of "
             + Math.max(n.getPaths().getActive() + n.getPaths().getFailed(), n.getSessions().size()) + " paths active");
       }
+    }
+    if (!readOnly.isEmpty()) {
+      return new Degradation(VolumeReason.FilesystemReadOnly, String.join(", ", readOnly) + ": the filesystem went"
+          + " read-only (OCFS2 remounts it after I/O errors or a journal abort), writes there fail: check the SAN and"
+          + " the node's kernel log (dmesg), then make the node unmount and stage it again: delete the pods that use"
+          + " the volume on that node (or drain and reboot it)", true);
     }
     if (!unreachable.isEmpty()) {
       return new Degradation(VolumeReason.NodeUnreachable,

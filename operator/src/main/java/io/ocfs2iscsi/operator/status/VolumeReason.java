@@ -22,8 +22,13 @@ public enum VolumeReason implements Reason {
   NodeSlotsExceeded,
   /** Ready=False without a blocker: the format or the PV is not recorded yet. */
   Publishing,
-  // Degraded=True, worst first. The first two stop a member's I/O and make Ready=False with the same reason; with
+  // Degraded=True, worst first. The first three stop a member's I/O and make Ready=False with the same reason; with
   // the others every mounting node still has an active path and Ready stays True.
+  /**
+   * A mounting node's filesystem went read-only on its own (errors=remount-ro, journal abort): its writes fail until
+   * it unmounts and stages the volume again. Also the Warning event of that transition.
+   */
+  FilesystemReadOnly,
   /** A member's node agent does not answer: its I/O is unknown and it cannot stage the volume for new pods. */
   NodeUnreachable,
   /** A node that mounts the volume has no active path: its I/O queues or fails. */

@@ -197,6 +197,23 @@ class VolumeConditionsTest {
   }
 
   @Test
+  void aFilesystemThatWentReadOnlyOnANodeMakesReadyFalseWithTheRemedy() {
+    NodeVolumeStatus ro = NodeHealthViews.of("drbd02", health(true, 2, 0, P1, "LOGGED_IN", P2, "LOGGED_IN")
+        .toBuilder().setReadOnly(true).build());
+    NodeVolumeStatus unreachable = NodeHealthViews.unreachable("drbd03", "UNAVAILABLE: io exception");
+
+    List<Condition> cs = VolumeConditions.of(published(pathFailed("drbd01"), ro, unreachable));
+
+    String message = "drbd02: the filesystem went read-only (OCFS2 remounts it after I/O errors or a journal abort),"
+        + " writes there fail: check the SAN and the node's kernel log (dmesg), then make the node unmount and stage"
+        + " it again: delete the pods that use the volume on that node (or drain and reboot it)";
+    assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+        .containsExactly("False", "FilesystemReadOnly", message);
+    assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("True", "FilesystemReadOnly");
+  }
+
+  @Test
   void fewerActivePathsThanSessionsIsPathDownEvenWithoutAFailedOne() {
     NodeVolumeStatus n = NodeHealthViews.of("drbd01", health(true, 1, 0, P1, "LOGGED_IN", P2, "LOGGED_IN"));
 
