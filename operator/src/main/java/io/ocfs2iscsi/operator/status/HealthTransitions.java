@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * What changed between two health polls, as Events: a path lost or back, a node that started or stopped mounting
- * the volume, a filesystem that went read-only, a node agent that stopped or started answering. A steady state yields nothing, so a poll never floods
- * the event stream.
+ * the volume, a filesystem that went read-only, a node agent that stopped or started answering. A steady state
+ * yields nothing, so a poll never floods the event stream.
  */
 public final class HealthTransitions {
 
