@@ -107,6 +107,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setWwid(h.wwid())
           .setStaged(h.staged())
           .setMounted(h.mounted())
+          .setReadOnly(h.readOnly())
           .setHeartbeatActive(h.heartbeatActive())
           .setPublishCount(h.publishCount())
           .addAllProblems(h.problems());

@@ -4,8 +4,8 @@ import io.ocfs2iscsi.node.tools.MultipathPath;
 import java.util.List;
 
 /**
- * One volume's state on this node: sessions per portal, paths of the map, staged/mounted, heartbeat, publishes,
- * and the problems seen (empty when healthy).
+ * One volume's state on this node: sessions per portal, paths of the map, staged/mounted, whether the mounted
+ * filesystem went read-only on its own, heartbeat, publishes, and the problems seen (empty when healthy).
  */
 public record VolumeHealth(
     String volumeId,
@@ -15,6 +15,7 @@ public record VolumeHealth(
     String wwid,
     boolean staged,
     boolean mounted,
+    boolean readOnly,
     boolean heartbeatActive,
     int publishCount,
     List<String> problems,

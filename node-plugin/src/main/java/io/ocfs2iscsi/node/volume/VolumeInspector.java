@@ -90,6 +90,7 @@ public final class VolumeInspector {
 
     boolean staged = record.map(r -> r.phase() == StagedVolume.Phase.STAGED).orElse(false);
     boolean mounted = false;
+    boolean readOnly = false;
     int publishes = 0;
     boolean heartbeat = false;
     if (record.isPresent()) {
@@ -103,8 +104,10 @@ public final class VolumeInspector {
       if (staged && !mounted) {
         problems.add("not mounted at the staging path " + v.stagingPath());
       }
-      if (m.isPresent() && m.get().readOnly()) {
-        problems.add("the filesystem at " + v.stagingPath() + " is read-only (remounted after I/O errors?)");
+      readOnly = wentReadOnly(m, spec);
+      if (readOnly) {
+        problems.add("the filesystem at " + v.stagingPath() + " went read-only (OCFS2 remounts it read-only after"
+            + " I/O errors or a journal abort): check the SAN, then unmount and stage it again on this node");
       }
       for (String target : v.publishes().keySet()) {
         if (mounts.mountedAt(table, v.device(), target).isPresent()) {
@@ -121,7 +124,16 @@ public final class VolumeInspector {
     }
     return new VolumeHealth(
         spec.getVolumeId(), sessionHealth, paths, mapPresent, map.map(MultipathMap::wwid).orElse(""), staged,
-        mounted, heartbeat, publishes, problems, recovery);
+        mounted, readOnly, heartbeat, publishes, problems, recovery);
+  }
+
+  /**
+   * The staging mount shows {@code ro} while the volume's mount options do not ask for it: the kernel turned it
+   * read-only (errors=remount-ro, or an aborted journal), not the user.
+   */
+  static boolean wentReadOnly(Optional<MountEntry> staging, VolumeSpec spec) {
+    return staging.isPresent() && staging.get().readOnly()
+        && !spec.getFilesystem().getMountOptionsList().contains("ro");
   }
 
   /**

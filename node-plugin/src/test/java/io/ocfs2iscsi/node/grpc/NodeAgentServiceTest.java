@@ -165,8 +165,23 @@ class NodeAgentServiceTest {
     assertThat(h.getMapPresent()).isTrue();
     assertThat(h.getStaged()).isTrue();
     assertThat(h.getMounted()).isTrue();
+    assertThat(h.getReadOnly()).isFalse();
     assertThat(h.getHeartbeatActive()).isTrue();
     assertThat(h.getWwid()).isEqualTo(ReferenceHost.WWID);
     assertThat(h.getProblemsList()).containsExactly("path sdd (4:0:0:0) is failed/faulty");
+  }
+
+  @Test
+  void volumeHealthTellsAFilesystemThatWentReadOnly() {
+    plugin.agent.applyCluster(ReferenceHost.clusterRequest());
+    plugin.host.remountedReadOnly = true;
+    plugin.host.stager.stage(new io.ocfs2iscsi.node.volume.Requests.Stage(
+        "mylun", STAGING, ReferenceHost.spec(), java.util.Map.of(), java.util.List.of()));
+
+    GetVolumeHealthResponse h =
+        plugin.agent.getVolumeHealth(GetVolumeHealthRequest.newBuilder().setVolume(ReferenceHost.spec()).build());
+
+    assertThat(h.getMounted()).isTrue();
+    assertThat(h.getReadOnly()).isTrue();
   }
 }

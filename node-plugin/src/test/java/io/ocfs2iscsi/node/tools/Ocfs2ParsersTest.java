@@ -125,6 +125,18 @@ class Ocfs2ParsersTest {
   }
 
   @Test
+  void aFilesystemTheKernelRemountedReadOnlyShowsRoBesideErrorsRemountRo() {
+    MountEntry before = MountTable.parse(captured("host/proc-mounts-errors-remount-ro.txt")).entries().get(0);
+    MountEntry after = MountTable.parse(captured("host/proc-mounts-remounted-ro.txt")).entries().get(0);
+
+    assertThat(before.options()).containsExactly("rw", "relatime", "errors=remount-ro");
+    assertThat(before.readOnly()).isFalse();
+    assertThat(after.mountPoint()).isEqualTo(before.mountPoint());
+    assertThat(after.options()).containsExactly("ro", "relatime", "errors=remount-ro");
+    assertThat(after.readOnly()).isTrue();
+  }
+
+  @Test
   void procMountsEscapesAndReadOnly() {
     MountTable t =
         MountTable.parse(

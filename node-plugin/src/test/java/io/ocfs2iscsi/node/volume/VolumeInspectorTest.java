@@ -7,11 +7,17 @@ import static io.ocfs2iscsi.node.testing.ReferenceHost.TARGET_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static io.ocfs2iscsi.node.Fixtures.captured;
+
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
+import io.ocfs2iscsi.node.tools.MountEntry;
+import io.ocfs2iscsi.node.tools.MountTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,12 +70,35 @@ class VolumeInspectorTest {
   }
 
   @Test
-  void aReadOnlyRemountIsAProblem() {
+  void aReadOnlyRemountIsReportedWithItsRemedy() {
     host.remountedReadOnly = true;
     stageAndPublish();
 
-    assertThat(host.inspector.health(ReferenceHost.spec()).problems())
-        .anyMatch(p -> p.contains("read-only"));
+    VolumeHealth h = host.inspector.health(ReferenceHost.spec());
+
+    assertThat(h.readOnly()).isTrue();
+    assertThat(h.mounted()).isTrue();
+    assertThat(h.problems()).containsExactly("the filesystem at " + STAGING + " went read-only (OCFS2 remounts it"
+        + " read-only after I/O errors or a journal abort): check the SAN, then unmount and stage it again on this"
+        + " node");
+  }
+
+  @Test
+  void aReadWriteStagingIsNotReadOnly() {
+    stageAndPublish();
+
+    assertThat(host.inspector.health(ReferenceHost.spec()).readOnly()).isFalse();
+  }
+
+  @Test
+  void aStagingMountedReadOnlyBecauseTheVolumeAsksForItDidNotGoReadOnly() {
+    MountEntry ro = MountTable.parse(captured("host/proc-mounts-remounted-ro.txt")).entries().get(0);
+    VolumeSpec asked = ReferenceHost.spec().toBuilder()
+        .setFilesystem(ReferenceHost.spec().getFilesystem().toBuilder().addMountOptions("ro")).build();
+
+    assertThat(VolumeInspector.wentReadOnly(Optional.of(ro), ReferenceHost.spec())).isTrue();
+    assertThat(VolumeInspector.wentReadOnly(Optional.of(ro), asked)).isFalse();
+    assertThat(VolumeInspector.wentReadOnly(Optional.empty(), ReferenceHost.spec())).isFalse();
   }
 
   @Test

@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 
 /**
  * What changed between two health polls, as Events: a path lost or back, a node that started or stopped mounting
- * the volume, a node agent that stopped or started answering. A steady state yields nothing, so a poll never floods
- * the event stream.
+ * the volume, a filesystem that went read-only, a node agent that stopped or started answering. A steady state
+ * yields nothing, so a poll never floods the event stream.
  */
 public final class HealthTransitions {
 
@@ -41,6 +41,11 @@ public final class HealthTransitions {
         out.add(new Transition(false, VolumeReason.NodeMounted, "node " + node + " mounted the volume"));
       } else if (!NodeHealthViews.mounted(now) && wasMounted) {
         out.add(new Transition(false, VolumeReason.NodeUnmounted, "node " + node + " no longer mounts the volume"));
+      }
+      boolean wasReadOnly = was != null && NodeHealthViews.reachable(was) && NodeHealthViews.wentReadOnly(was);
+      if (NodeHealthViews.wentReadOnly(now) && !wasReadOnly) {
+        out.add(new Transition(true, VolumeReason.FilesystemReadOnly, "node " + node + ": the filesystem went"
+            + " read-only; writes there fail until the node unmounts and stages it again (see the Ready condition)"));
       }
       // Paths count only while the node mounts the volume before and now (as for Degraded): an orderly unmount
       // takes the map and its paths away, and that is a NodeUnmounted, not a path lost.

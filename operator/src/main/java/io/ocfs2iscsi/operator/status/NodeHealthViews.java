@@ -27,6 +27,8 @@ public final class NodeHealthViews {
     int up = (int) health.getPathsList().stream().filter(PathHealth::getUp).count();
     s.setPaths(new PathCounts(up, health.getPathsCount() - up));
     s.setMounted(health.getMounted());
+    // Only when it happened: a healthy node's entry stays as short as before.
+    s.setReadOnly(health.getReadOnly() ? Boolean.TRUE : null);
     s.setHeartbeat(health.getHeartbeatActive());
     s.setProblems(new ArrayList<>(health.getProblemsList()));
     return s;
@@ -46,6 +48,11 @@ public final class NodeHealthViews {
 
   public static boolean mounted(NodeVolumeStatus s) {
     return Boolean.TRUE.equals(s.getMounted());
+  }
+
+  /** The node mounts the volume and its filesystem went read-only on its own. */
+  public static boolean wentReadOnly(NodeVolumeStatus s) {
+    return mounted(s) && Boolean.TRUE.equals(s.getReadOnly());
   }
 
   public static int sessionsDown(NodeVolumeStatus s) {

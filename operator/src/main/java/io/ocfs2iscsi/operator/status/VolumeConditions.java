@@ -6,8 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Conditions of an IscsiSharedVolume: Ready (formatted, published, no blocker, every mounting node has all its
- * paths), Formatted, Published, Degraded (a path, session or node agent is down), TimeoutsCoherent.
+ * Conditions of an IscsiSharedVolume: Ready (formatted, published, no blocker, every member can do I/O), Formatted,
+ * Published, Degraded (a filesystem went read-only, or a path, session or node agent is down), TimeoutsCoherent.
+ *
+ * <p>Like a Deployment that stays Available while it is Progressing, a volume stays Ready while it is Degraded as
+ * long as every member still does I/O: each mounting node has at least one active path. Ready goes False when a
+ * mounting node's filesystem went read-only on its own, when a mounting node has no active path (its I/O queues or
+ * fails), or when a member's node agent cannot be reached (the operator cannot tell that node's I/O from a dead
+ * node's, and that node cannot stage the volume for new pods either).
  */
 public final class VolumeConditions {
 
@@ -32,12 +38,14 @@ public final class VolumeConditions {
       out.add(Conditions.of(READY, false, VolumeReason.NodeSlotsExceeded, a.slotsProblem().get()));
     } else if (!formatted || !published) {
       out.add(Conditions.of(READY, false, VolumeReason.Publishing, "waiting for the format and the PersistentVolume"));
-    } else if (degraded != null) {
+    } else if (degraded != null && degraded.stopsIo()) {
       out.add(Conditions.of(READY, false, degraded.reason(), degraded.message()));
     } else {
       long mounted = a.nodes().stream().filter(NodeHealthViews::mounted).count();
+      String serving = degraded == null ? " with all paths active"
+          : ", each with at least one active path; degraded: see the Degraded condition";
       out.add(Conditions.of(READY, true, VolumeReason.Ready, "formatted and published as PersistentVolume "
-          + a.persistentVolume().get() + "; " + mounted + " node(s) mount it with all paths active"));
+          + a.persistentVolume().get() + "; " + mounted + " node(s) mount it" + serving));
     }
 
     if (formatted) {
@@ -72,11 +80,17 @@ public final class VolumeConditions {
     return out;
   }
 
-  record Degradation(VolumeReason reason, String message) {}
+  /** The worst problem among the members; stopsIo when some member cannot do I/O (then Ready is False). */
+  record Degradation(VolumeReason reason, String message, boolean stopsIo) {}
 
-  /** The worst problem among the member nodes: an unreachable agent, then a missing session, then a failed path. */
+  /**
+   * The worst problem among the member nodes: a filesystem that went read-only, an unreachable agent, then a
+   * mounting node without any active path, then a missing session, then a failed path.
+   */
   static Degradation degradation(List<NodeVolumeStatus> nodes) {
+    List<String> readOnly = new ArrayList<>();
     List<String> unreachable = new ArrayList<>();
+    List<String> noPath = new ArrayList<>();
     List<String> sessions = new ArrayList<>();
     List<String> paths = new ArrayList<>();
     for (NodeVolumeStatus n : nodes) {
@@ -87,22 +101,37 @@ public final class VolumeConditions {
       if (!NodeHealthViews.mounted(n)) {
         continue;
       }
+      if (NodeHealthViews.wentReadOnly(n)) {
+        readOnly.add(n.getNode());
+      }
       n.getSessions().stream().filter(s -> !NodeHealthViews.LOGGED_IN.equals(s.getState()))
           .forEach(s -> sessions.add(n.getNode() + ": session on " + s.getPortal() + " is " + s.getState()));
-      if (n.getPaths().getFailed() > 0 || n.getPaths().getActive() < n.getSessions().size()) {
+      if (n.getPaths().getActive() == 0) {
+        noPath.add(n.getNode() + ": 0 of " + Math.max(n.getPaths().getFailed(), n.getSessions().size())
+            + " paths active, its I/O is queued or failing");
+      } else if (n.getPaths().getFailed() > 0 || n.getPaths().getActive() < n.getSessions().size()) {
         paths.add(n.getNode() + ": " + n.getPaths().getActive() + " of "
             + Math.max(n.getPaths().getActive() + n.getPaths().getFailed(), n.getSessions().size()) + " paths active");
       }
     }
+    if (!readOnly.isEmpty()) {
+      return new Degradation(VolumeReason.FilesystemReadOnly, String.join(", ", readOnly) + ": the filesystem went"
+          + " read-only (OCFS2 remounts it after I/O errors or a journal abort), writes there fail: check the SAN and"
+          + " the node's kernel log (dmesg), then make the node unmount and stage it again: delete the pods that use"
+          + " the volume on that node (or drain and reboot it)", true);
+    }
     if (!unreachable.isEmpty()) {
       return new Degradation(VolumeReason.NodeUnreachable,
-          "node agent unreachable on " + String.join(", ", unreachable));
+          "node agent unreachable on " + String.join(", ", unreachable), true);
+    }
+    if (!noPath.isEmpty()) {
+      return new Degradation(VolumeReason.NoActivePath, String.join("; ", noPath), true);
     }
     if (!sessions.isEmpty()) {
-      return new Degradation(VolumeReason.SessionDown, String.join("; ", sessions));
+      return new Degradation(VolumeReason.SessionDown, String.join("; ", sessions), false);
     }
     if (!paths.isEmpty()) {
-      return new Degradation(VolumeReason.PathDown, String.join("; ", paths));
+      return new Degradation(VolumeReason.PathDown, String.join("; ", paths), false);
     }
     return null;
   }

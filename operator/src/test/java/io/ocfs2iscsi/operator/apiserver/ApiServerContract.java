@@ -241,14 +241,16 @@ public abstract class ApiServerContract {
     spec(isv, "multipath").put("alias", name);
     GenericKubernetesResource created = volumes.resource(isv).create();
     try {
-      created.setAdditionalProperty("status", status("True", 2, "4/4"));
+      created.setAdditionalProperty("status", degradedButServing());
       volumes.resource(created).updateStatus();
 
+      // Degraded but serving: both columns say it.
       Map<String, JsonNode> cells = cellsByColumn(table("/apis/" + API_VERSION + "/iscsisharedvolumes/" + name));
       assertThat(cells.get("Name").asText()).isEqualTo(name);
       assertThat(cells.get("Ready").asText()).isEqualTo("True");
+      assertThat(cells.get("Degraded").asText()).isEqualTo("True");
       assertThat(cells.get("Nodes mounted").asInt()).isEqualTo(2);
-      assertThat(cells.get("Paths").asText()).isEqualTo("4/4");
+      assertThat(cells.get("Paths").asText()).isEqualTo("3/4");
     } finally {
       volumes.withName(name).delete();
     }
@@ -311,6 +313,21 @@ public abstract class ApiServerContract {
     } finally {
       byName.delete();
     }
+  }
+
+  /** Ready=True and Degraded=True PathDown, one of four paths failed: what a volume shows while one link is down. */
+  static Map<String, Object> degradedButServing() {
+    Map<String, Object> status = status("True", 2, "3/4");
+    Map<String, Object> degraded = new LinkedHashMap<>();
+    degraded.put("type", "Degraded");
+    degraded.put("status", "True");
+    degraded.put("reason", "PathDown");
+    degraded.put("message", "set by " + ApiServerContract.class.getSimpleName());
+    degraded.put("lastTransitionTime", Instant.now().toString().replaceAll("\\.\\d+Z$", "Z"));
+    List<Object> conditions = new ArrayList<>((List<?>) status.get("conditions"));
+    conditions.add(degraded);
+    status.put("conditions", conditions);
+    return status;
   }
 
   static Map<String, Object> status(String ready, int nodesMounted, String paths) {

@@ -36,7 +36,7 @@ class LocalControlPlaneApiServerTest extends ApiServerContract {
     isv.getMetadata().setName(name);
     GenericKubernetesResource created = volumes.resource(isv).create();
     try {
-      created.setAdditionalProperty("status", status("True", 2, "4/4"));
+      created.setAdditionalProperty("status", degradedButServing());
       volumes.resource(created).updateStatus();
 
       ControlPlane.KubectlResult get = controlPlane.kubectl("get", "isv", name);
@@ -44,8 +44,10 @@ class LocalControlPlaneApiServerTest extends ApiServerContract {
       assertThat(get.exitCode()).as(get.stderr()).isZero();
       List<String> lines = get.stdout().lines().toList();
       assertThat(lines).hasSize(2);
-      assertThat(lines.get(0).split("\\s{2,}")).containsExactly("NAME", "AGE", "READY", "NODES MOUNTED", "PATHS");
-      assertThat(lines.get(1).split("\\s+")).startsWith(name).endsWith("True", "2", "4/4");
+      assertThat(lines.get(0).split("\\s{2,}"))
+          .containsExactly("NAME", "AGE", "DEGRADED", "READY", "NODES MOUNTED", "PATHS");
+      // Degraded but serving: one of four paths is down, the volume is still Ready.
+      assertThat(lines.get(1).split("\\s+")).startsWith(name).endsWith("True", "True", "2", "3/4");
     } finally {
       volumes.withName(name).delete();
     }

@@ -56,6 +56,20 @@ class HealthTransitionsTest {
   }
 
   @Test
+  void aFilesystemThatGoesReadOnlyIsOneWarningEvent() {
+    NodeVolumeStatus ro = NodeHealthViews.of("a", health(true, 2, 0, P1, "LOGGED_IN", P2, "LOGGED_IN").toBuilder()
+        .setReadOnly(true).build());
+
+    assertThat(between(List.of(healthy("a")), List.of(ro)))
+        .extracting(Transition::warning, Transition::reason, Transition::message)
+        .containsExactly(tuple(true, VolumeReason.FilesystemReadOnly, "node a: the filesystem went read-only; writes"
+            + " there fail until the node unmounts and stages it again (see the Ready condition)"));
+    assertThat(between(List.of(ro), List.of(ro))).as("steady: no new event").isEmpty();
+    assertThat(between(List.of(notMounted("a")), List.of(ro))).extracting(Transition::reason)
+        .contains(VolumeReason.NodeMounted, VolumeReason.FilesystemReadOnly);
+  }
+
+  @Test
   void anUnchangedPollYieldsNothing() {
     assertThat(between(List.of(healthy("a"), notMounted("b")), List.of(healthy("a"), notMounted("b")))).isEmpty();
     assertThat(between(List.of(onePathDown("a")), List.of(onePathDown("a")))).isEmpty();

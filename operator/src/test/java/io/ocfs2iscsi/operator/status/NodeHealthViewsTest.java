@@ -49,6 +49,17 @@ class NodeHealthViewsTest {
   }
 
   @Test
+  void aFilesystemThatWentReadOnlyIsMarkedAndAWritableOneIsLeftOut() {
+    NodeVolumeStatus ro = NodeHealthViews.of("drbd01", health(true, 2, 0).toBuilder().setReadOnly(true).build());
+    NodeVolumeStatus rw = NodeHealthViews.of("drbd02", health(true, 2, 0));
+
+    assertThat(ro.getReadOnly()).isTrue();
+    assertThat(NodeHealthViews.wentReadOnly(ro)).isTrue();
+    assertThat(rw.getReadOnly()).as("absent from status unless it happened").isNull();
+    assertThat(NodeHealthViews.wentReadOnly(rw)).isFalse();
+  }
+
+  @Test
   void aNodeThatDoesNotMountIsReachableButNotMounted() {
     NodeVolumeStatus s = NodeHealthViews.of("drbd02", health(false, 0, 0));
 

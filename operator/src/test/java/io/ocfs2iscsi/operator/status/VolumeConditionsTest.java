@@ -164,13 +164,53 @@ class VolumeConditionsTest {
   }
 
   @Test
-  void aFailedPathOnAMountingNodeIsPathDown() {
+  void aFailedPathOnAMountingNodeIsPathDownAndTheVolumeStaysReady() {
     List<Condition> cs = VolumeConditions.of(published(healthy("drbd01"), pathFailed("drbd02")));
 
     assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
         .containsExactly("True", "PathDown", "drbd02: 1 of 2 paths active");
     assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason)
-        .containsExactly("False", "PathDown");
+        .containsExactly("True", "Ready");
+  }
+
+  @Test
+  void aVolumeWhoseMountingNodesEachKeepAPathStaysReadyAndSaysWhatIsMissingInDegraded() {
+    List<Condition> cs = VolumeConditions.of(published(sessionFailed("drbd01"), pathFailed("drbd02")));
+
+    assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+        .containsExactly("True", "Ready", "formatted and published as PersistentVolume mylun; 2 node(s) mount it,"
+            + " each with at least one active path; degraded: see the Degraded condition");
+    assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("True", "SessionDown");
+  }
+
+  @Test
+  void aMountingNodeWithoutAnyActivePathMakesReadyFalse() {
+    NodeVolumeStatus noPath = NodeHealthViews.of("drbd02", health(true, 0, 2, P1, "FAILED", P2, "FAILED"));
+
+    List<Condition> cs = VolumeConditions.of(published(healthy("drbd01"), noPath));
+
+    assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+        .containsExactly("False", "NoActivePath", "drbd02: 0 of 2 paths active, its I/O is queued or failing");
+    assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("True", "NoActivePath");
+  }
+
+  @Test
+  void aFilesystemThatWentReadOnlyOnANodeMakesReadyFalseWithTheRemedy() {
+    NodeVolumeStatus ro = NodeHealthViews.of("drbd02", health(true, 2, 0, P1, "LOGGED_IN", P2, "LOGGED_IN")
+        .toBuilder().setReadOnly(true).build());
+    NodeVolumeStatus unreachable = NodeHealthViews.unreachable("drbd03", "UNAVAILABLE: io exception");
+
+    List<Condition> cs = VolumeConditions.of(published(pathFailed("drbd01"), ro, unreachable));
+
+    String message = "drbd02: the filesystem went read-only (OCFS2 remounts it after I/O errors or a journal abort),"
+        + " writes there fail: check the SAN and the node's kernel log (dmesg), then make the node unmount and stage"
+        + " it again: delete the pods that use the volume on that node (or drain and reboot it)";
+    assertThat(get(cs, "Ready")).extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+        .containsExactly("False", "FilesystemReadOnly", message);
+    assertThat(get(cs, "Degraded")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("True", "FilesystemReadOnly");
   }
 
   @Test
@@ -193,7 +233,7 @@ class VolumeConditionsTest {
   }
 
   @Test
-  void degradedReasonPriorityIsNodeUnreachableThenSessionDownThenPathDown() {
+  void degradedReasonPriorityIsNodeUnreachableThenNoActivePathThenSessionDownThenPathDown() {
     NodeVolumeStatus unreachable = NodeHealthViews.unreachable("drbd03", "UNAVAILABLE: io exception");
 
     List<Condition> all = VolumeConditions.of(published(pathFailed("drbd01"), sessionFailed("drbd02"), unreachable));
@@ -201,6 +241,10 @@ class VolumeConditionsTest {
         .containsExactly("NodeUnreachable",
             "node agent unreachable on drbd03 (node agent unreachable: UNAVAILABLE: io exception)");
     assertThat(get(all, "Ready").getReason()).isEqualTo("NodeUnreachable");
+
+    NodeVolumeStatus noPath = NodeHealthViews.of("drbd04", health(true, 0, 2, P1, "FAILED", P2, "FAILED"));
+    List<Condition> noPathWorst = VolumeConditions.of(published(pathFailed("drbd01"), sessionFailed("drbd02"), noPath));
+    assertThat(get(noPathWorst, "Degraded").getReason()).isEqualTo("NoActivePath");
 
     List<Condition> noUnreachable = VolumeConditions.of(published(pathFailed("drbd01"), sessionFailed("drbd02")));
     assertThat(get(noUnreachable, "Degraded")).extracting(Condition::getReason, Condition::getMessage)

@@ -18,6 +18,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Ready",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Degraded",
+    jsonPath = ".status.conditions[?(@.type==\"Degraded\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Paths", jsonPath = ".status.paths", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
     name = "Nodes mounted",

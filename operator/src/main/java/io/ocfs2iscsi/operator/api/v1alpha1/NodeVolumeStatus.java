@@ -17,6 +17,11 @@ public class NodeVolumeStatus {
 
   private Boolean mounted;
 
+  @JsonPropertyDescription("True when the filesystem mounted on this node went read-only on its own (OCFS2 remounts it"
+      + " after I/O errors or a journal abort): writes there fail until the node unmounts and stages it again."
+      + " Absent otherwise.")
+  private Boolean readOnly;
+
   @JsonPropertyDescription("o2cb disk heartbeat active on this node.")
   private Boolean heartbeat;
 
@@ -42,6 +47,10 @@ public class NodeVolumeStatus {
   public Boolean getMounted() { return mounted; }
 
   public void setMounted(Boolean mounted) { this.mounted = mounted; }
+
+  public Boolean getReadOnly() { return readOnly; }
+
+  public void setReadOnly(Boolean readOnly) { this.readOnly = readOnly; }
 
   public Boolean getHeartbeat() { return heartbeat; }
 
