@@ -270,10 +270,6 @@ public final class KubeCluster implements AutoCloseable {
     return bed;
   }
 
-  public Path kubeconfig() {
-    return kubeconfig;
-  }
-
   public Bundle bundle() {
     return bundle;
   }
@@ -306,13 +302,6 @@ public final class KubeCluster implements AutoCloseable {
       default -> throw new IllegalArgumentException("not a command of the user's path: " + argv);
     }
     return HostCommands.run(resolved, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(5));
-  }
-
-  public TestBed.ExecResult helm(String... args) {
-    List<String> argv = new ArrayList<>();
-    argv.add("helm");
-    argv.addAll(List.of(args));
-    return type(argv);
   }
 
   static void sleep(Duration d) {

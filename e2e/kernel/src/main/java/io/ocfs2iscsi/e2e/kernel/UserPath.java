@@ -1,6 +1,5 @@
 package io.ocfs2iscsi.e2e.kernel;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -429,10 +428,5 @@ public final class UserPath {
     if (!ok) {
       throw new IllegalStateException(message);
     }
-  }
-
-  /** The README's commands this path types, for the test that checks them against the README. */
-  static Path readme() {
-    return TestBed.repoRoot().resolve("README.md");
   }
 }
