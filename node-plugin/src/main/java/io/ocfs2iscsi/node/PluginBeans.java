@@ -20,6 +20,7 @@ import io.ocfs2iscsi.node.volume.KubeletPaths;
 import io.ocfs2iscsi.node.volume.PathRepairer;
 import io.ocfs2iscsi.node.volume.TargetLocks;
 import io.ocfs2iscsi.node.volume.Timing;
+import io.ocfs2iscsi.node.volume.VolumeExpander;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
 import io.ocfs2iscsi.node.volume.VolumeLocks;
@@ -92,6 +93,11 @@ public class PluginBeans {
   }
 
   @Singleton
+  VolumeExpander expander(HostTools host, StateStore state, VolumeLocks locks) {
+    return new VolumeExpander(host, state, locks);
+  }
+
+  @Singleton
   VolumeInspector inspector(HostTools host, StateStore state, PathRepairer repairer) {
     return new VolumeInspector(host, state, repairer);
   }
@@ -138,7 +144,7 @@ public class PluginBeans {
   @Singleton
   NodeAgentService agent(
       GrpcErrors errors, HostInventory inventory, ClusterStack cluster, VolumeFormatter formatter,
-      VolumeInspector inspector) {
-    return new NodeAgentService(errors, inventory, cluster, formatter, inspector);
+      VolumeInspector inspector, VolumeExpander expander) {
+    return new NodeAgentService(errors, inventory, cluster, formatter, inspector, expander);
   }
 }

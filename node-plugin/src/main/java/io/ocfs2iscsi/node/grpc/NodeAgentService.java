@@ -3,6 +3,8 @@ package io.ocfs2iscsi.node.grpc;
 import io.grpc.stub.StreamObserver;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeRequest;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
@@ -17,6 +19,7 @@ import io.ocfs2iscsi.node.cluster.ClusterStack;
 import io.ocfs2iscsi.node.info.HostInventory;
 import io.ocfs2iscsi.node.info.NodeFacts;
 import io.ocfs2iscsi.node.tools.MultipathPath;
+import io.ocfs2iscsi.node.volume.VolumeExpander;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeHealth;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
@@ -29,15 +32,17 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   private final ClusterStack cluster;
   private final VolumeFormatter formatter;
   private final VolumeInspector inspector;
+  private final VolumeExpander expander;
 
   public NodeAgentService(
       GrpcErrors errors, HostInventory inventory, ClusterStack cluster, VolumeFormatter formatter,
-      VolumeInspector inspector) {
+      VolumeInspector inspector, VolumeExpander expander) {
     this.errors = errors;
     this.inventory = inventory;
     this.cluster = cluster;
     this.formatter = formatter;
     this.inspector = inspector;
+    this.expander = expander;
   }
 
   @Override
@@ -119,6 +124,24 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
             .setCheckerState(p.checkerState()).setUp(p.up()));
       }
       return b.build();
+    });
+  }
+
+  @Override
+  public void expandVolume(ExpandVolumeRequest r, StreamObserver<ExpandVolumeResponse> observer) {
+    errors.unary("ExpandVolume", observer, () -> {
+      VolumeExpander.Result res;
+      try (CallCancellation call = CallCancellation.ofCurrentCall()) {
+        res = expander.expand(r.hasVolume() ? r.getVolume() : null, r.getGrowFilesystem(), call.cancellation());
+      }
+      return ExpandVolumeResponse.newBuilder()
+          .setStaged(res.staged())
+          .putAllPathBytes(res.pathBytes())
+          .setMapBytes(res.mapBytes())
+          .setFilesystemBytes(res.filesystemBytes())
+          .setFilesystemGrown(res.grown())
+          .setMessage(res.message())
+          .build();
     });
   }
 }

@@ -24,7 +24,8 @@ public record HostTools(
     Wipefs wipefs,
     MountedOcfs2 mountedOcfs2,
     Mounter mounter,
-    Statfs statfs) {
+    Statfs statfs,
+    TunefsOcfs2 tunefs) {
 
   /** Tools over {@code commands}, whose output is redacted with {@code redactor} before any tool sees it. */
   public static HostTools create(
@@ -46,6 +47,7 @@ public record HostTools(
         new Wipefs(runner),
         new MountedOcfs2(runner),
         new Mounter(runner, files, mode),
-        new Statfs(runner));
+        new Statfs(runner),
+        new TunefsOcfs2(runner));
   }
 }

@@ -83,6 +83,23 @@ public final class Multipath {
     }
   }
 
+  /**
+   * Resizes the map to the size of its paths after the LUN grew and the paths were rescanned. multipathd answers
+   * {@code ok} or {@code fail} (it refuses while the paths disagree on the size); only {@code ok} counts.
+   */
+  public void resizeMap(String alias) {
+    CommandResult r = runner.run(Command.of(MULTIPATHD, "resize", "map", alias));
+    if (!r.ok() || !resized(r.stdout())) {
+      throw new ToolFailure("resizing multipath map " + alias + " to the size of its paths (multipathd refuses"
+          + " while a path still shows the old size or is down)", r);
+    }
+  }
+
+  /** True when multipathd's answer to a resize is {@code ok}. */
+  public static boolean resized(String out) {
+    return out.strip().equals("ok");
+  }
+
   /** Turns queueing off, so that flushing a map whose paths are gone cannot hang on queued I/O. */
   public void disableQueueing(String alias) {
     CommandResult r = runner.run(Command.of(MULTIPATHD, "disablequeueing", "map", alias));

@@ -71,6 +71,18 @@ public final class ScsiSysfs {
     }
   }
 
+  /**
+   * The size of a block device (an sdX path or a dm-N map) in bytes, as the kernel has it now: sysfs counts
+   * 512-byte sectors whatever the logical block size.
+   */
+  public Optional<Long> sizeBytes(String device) {
+    if (!BLOCK_DEVICE.matcher(device).matches() && !device.matches("dm-\\d+")) {
+      throw new IllegalArgumentException("not a block device name: " + device);
+    }
+    return files.read("/sys/block/" + device + "/size").map(String::strip).filter(s -> s.matches("\\d{1,19}"))
+        .map(s -> Long.parseLong(s) * 512);
+  }
+
   public boolean exists(String device) {
     return files.exists("/sys/block/" + device);
   }

@@ -42,7 +42,8 @@ class AgentMutualTlsTest {
     server = ca.server("node-agent");
     ReferenceHost host = new ReferenceHost(dir.resolve("host"));
     NodeAgentService service = new NodeAgentService(
-        new GrpcErrors(host.redactor), host.inventory(), host.cluster, host.formatter, host.inspector);
+        new GrpcErrors(host.redactor), host.inventory(), host.cluster, host.formatter, host.inspector,
+        host.expander);
     agent = GrpcServers.startAgentTls(
         new Endpoint.Tcp("127.0.0.1", 0), new AgentTls(server.cert(), server.key(), ca.caFile, OPERATOR),
         List.of(service));

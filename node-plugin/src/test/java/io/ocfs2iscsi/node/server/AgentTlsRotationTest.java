@@ -52,7 +52,8 @@ class AgentTlsRotationTest {
     replace(oldCa.caFile, "ca.crt");
     ReferenceHost host = new ReferenceHost(dir.resolve("host"));
     NodeAgentService service = new NodeAgentService(
-        new GrpcErrors(host.redactor), host.inventory(), host.cluster, host.formatter, host.inspector);
+        new GrpcErrors(host.redactor), host.inventory(), host.cluster, host.formatter, host.inspector,
+        host.expander);
     agent = GrpcServers.startAgentTls(new Endpoint.Tcp("127.0.0.1", 0),
         new AgentTls(live.resolve("tls.crt"), live.resolve("tls.key"), live.resolve("ca.crt"), OPERATOR),
         List.of(service));

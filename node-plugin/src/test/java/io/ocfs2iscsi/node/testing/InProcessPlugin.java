@@ -42,7 +42,8 @@ public final class InProcessPlugin implements AutoCloseable {
               .directExecutor()
               .addService(new IdentityService(errors, inventory, kubelet, "0.1.0-test"))
               .addService(new NodeService(errors, host.stager, host.publisher, host.inspector, "drbd01"))
-              .addService(new NodeAgentService(errors, inventory, host.cluster, host.formatter, host.inspector))
+              .addService(new NodeAgentService(errors, inventory, host.cluster, host.formatter, host.inspector,
+                  host.expander))
               .addService(new RegistrationService(errors, kubelet))
               .build()
               .start();

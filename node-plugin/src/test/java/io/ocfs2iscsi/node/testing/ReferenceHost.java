@@ -20,6 +20,7 @@ import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.volume.KubeletPaths;
 import io.ocfs2iscsi.node.volume.TargetLocks;
 import io.ocfs2iscsi.node.volume.Timing;
+import io.ocfs2iscsi.node.volume.VolumeExpander;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
 import io.ocfs2iscsi.node.volume.VolumeLocks;
@@ -73,6 +74,7 @@ public final class ReferenceHost {
   public final VolumePublisher publisher;
   public final VolumeFormatter formatter;
   public final VolumeInspector inspector;
+  public final VolumeExpander expander;
 
   /** Portals whose network path is down: discovery and login through them fail as iscsiadm does. */
   public final Set<String> downPortals = new LinkedHashSet<>();
@@ -131,6 +133,7 @@ public final class ReferenceHost {
     this.publisher = new VolumePublisher(tools, state, locks, kubelet);
     this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster, targets);
     this.inspector = new VolumeInspector(tools, state);
+    this.expander = new VolumeExpander(tools, state, locks);
     if (!files.exists("/proc/self/mounts")) {
       write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
       localDisk("sda");
