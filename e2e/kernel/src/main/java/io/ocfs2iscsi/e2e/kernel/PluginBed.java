@@ -8,6 +8,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeRequest;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
@@ -265,6 +267,11 @@ public final class PluginBed implements AutoCloseable {
 
   public FormatVolumeResponse format(String node, VolumeSpec spec) {
     return agent(node).formatVolume(FormatVolumeRequest.newBuilder().setVolume(spec).build());
+  }
+
+  public ExpandVolumeResponse expand(String node, VolumeSpec spec, boolean growFilesystem) {
+    return agent(node).expandVolume(
+        ExpandVolumeRequest.newBuilder().setVolume(spec).setGrowFilesystem(growFilesystem).build());
   }
 
   public GetVolumeHealthResponse health(String node, VolumeSpec spec) {

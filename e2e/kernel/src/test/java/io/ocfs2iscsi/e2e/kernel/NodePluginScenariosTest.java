@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import csi.v1.NodeGetVolumeStatsResponse;
 import csi.v1.VolumeUsage;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
 import io.ocfs2iscsi.agent.v1.PathHealth;
@@ -538,10 +539,128 @@ class NodePluginScenariosTest {
     assertThat(bed.run(N2, CMD, "ls", Kubelet.publishPath(vol.getVolumeId(), POD2))).contains("while-plugin-down");
   }
 
-  // ---- scenario 8: every CSI call repeated succeeds and changes nothing ------------------------------------------------
+  // ---- scenario 7b: the SAN grows the LUN under the mounted, written filesystem; it grows online ---------------------
+
+  static final long GIB = 1L << 30;
 
   @Test
   @Order(10)
+  void lunGrownUnderTheMountedFilesystemGrowsOnlineOnBothNodes() throws Exception {
+    String shared = "/shared.bin";
+    String sumBefore = bed.run(N1, CMD, "sha256sum", Kubelet.publishPath(vol.getVolumeId(), POD1) + shared)
+        .split(" ")[0];
+    for (String n : List.of(N1, N2)) {
+      assertThat(dfBytes(n)).as("filesystem size on %s before", n).isLessThanOrEqualTo(2 * GIB);
+    }
+    long availableBefore = dfAvailable(N2);
+    GuestIo.Writer w1 = GuestIo.startWriter(bed, N1, "grow1", Kubelet.publishPath(vol.getVolumeId(), POD1)
+        + "/grow1", 300);
+    GuestIo.Writer w2 = GuestIo.startWriter(bed, N2, "grow2", Kubelet.publishPath(vol.getVolumeId(), POD2)
+        + "/grow2", 300);
+    long start = System.nanoTime();
+    // The SAN administrator grows the LUN (tgt: a restart on the grown file, a short outage).
+    bed.bed().fault("lun-grow", "3G");
+    report.put("growth", "lun_grown_target_restart_seconds", secondsSince(start));
+    long t = System.nanoTime();
+    boolean back = Poll.waitFor(Duration.ofSeconds(120), Duration.ofSeconds(1),
+        () -> List.of(N1, N2).stream().allMatch(
+            n -> bed.health(n, vol).getPathsList().stream().filter(PathHealth::getUp).count() == 2));
+    report.put("growth", "paths_up_after_seconds", secondsSince(t));
+    assertThat(back).as("all paths up on both nodes after the target came back; %s", bed.diagnostics()).isTrue();
+    double grownAt = GuestIo.guestClock(bed, N1);
+
+    // What the operator does: every node that mounts it rescans and resizes its map; then one node grows it.
+    for (String n : List.of(N1, N2)) {
+      t = System.nanoTime();
+      ExpandVolumeResponse r = bed.expand(n, vol, false);
+      report.put("growth", "expand_map_" + n + "_seconds", secondsSince(t));
+      assertThat(r.getStaged()).isTrue();
+      assertThat(r.getMapBytes()).as("map on %s: %s; %s", n, r.getMessage(), diag(n)).isEqualTo(3 * GIB);
+      assertThat(r.getPathBytesMap().values()).as("%s", r.getMessage()).hasSize(2).containsOnly(3 * GIB);
+      assertThat(r.getFilesystemGrown()).isFalse();
+      assertThat(r.getFilesystemBytes()).isLessThanOrEqualTo(2 * GIB);
+    }
+    t = System.nanoTime();
+    ExpandVolumeResponse grown = bed.expand(N1, vol, true);
+    report.put("growth", "grow_filesystem_node1_seconds", secondsSince(t));
+    assertThat(grown.getFilesystemGrown()).isTrue();
+    assertThat(grown.getFilesystemBytes()).as("%s; %s", grown.getMessage(), diag(N1)).isGreaterThan(2 * GIB);
+    long grownBytes = grown.getFilesystemBytes();
+    t = System.nanoTime();
+    boolean seen = Poll.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500), () -> dfBytes(N2) == grownBytes);
+    report.put("growth", "node2_df_new_size_after_seconds", secondsSince(t));
+    assertThat(seen).as("df on node2 shows %s bytes (it shows %s)", grownBytes, dfBytes(N2)).isTrue();
+    assertThat(dfBytes(N1)).isEqualTo(grownBytes);
+    report.put("growth", "filesystem_bytes_before", 2 * GIB);
+    report.put("growth", "filesystem_bytes_after", grownBytes);
+    report.put("growth", "total_seconds", secondsSince(start));
+    // A second grow changes nothing (tunefs.ocfs2 -S: already that size).
+    assertThat(bed.expand(N2, vol, true).getFilesystemBytes()).isEqualTo(grownBytes);
+    // The new space is usable from the other node: a file larger than all the space that was free before.
+    String big = Kubelet.publishPath(vol.getVolumeId(), POD2) + "/beyond-the-old-size";
+    bed.run(N2, CMD, "fallocate", "-l", Long.toString(availableBefore + 256 * (1L << 20)), big);
+    bed.run(N2, CMD, "rm", big);
+
+    Poll.sleep(Duration.ofSeconds(3));
+    for (GuestIo.Writer w : List.of(w1, w2)) {
+      GuestIo.Result r = w.stop(Duration.ofMinutes(2));
+      report.put("growth", "writer_" + w.node() + "_failed_writes", r.failed());
+      report.put("growth", "writer_" + w.node() + "_longest_write_seconds", Report.round(r.longestWrite()));
+      assertThat(r.failed()).as("writer on %s (log %s)", w.node(), w.log()).isZero();
+      assertThat(r.after(grownAt)).as("writes on %s after the growth (log %s)", w.node(), w.log()).isNotEmpty();
+    }
+    for (String n : List.of(N1, N2)) {
+      assertThat(bed.run(n, CMD, "sha256sum", Kubelet.publishPath(vol.getVolumeId(), pod(n)) + shared)
+          .split(" ")[0]).as("data written before the growth, read on %s", n).isEqualTo(sumBefore);
+      assertThat(bed.health(n, vol).getProblemsList()).as("health on %s", n).isEmpty();
+    }
+    captureGrowthOutputs();
+  }
+
+  /** Size of the filesystem at the node's publish path, as df reports it (bytes). */
+  long dfBytes(String node) {
+    return df(node, "size");
+  }
+
+  long dfAvailable(String node) {
+    return df(node, "avail");
+  }
+
+  long df(String node, String column) {
+    String out = bed.run(node, CMD, "df", "-B1", "--output=" + column,
+        Kubelet.publishPath(vol.getVolumeId(), pod(node)));
+    return Long.parseLong(out.lines().skip(1).findFirst().orElseThrow().strip());
+  }
+
+  /**
+   * The raw outputs of the growth's host commands on a real kernel, repeated by hand after the growth (the node
+   * plugin's own runs are not recorded): e2e/target/growth-captured/, copied into e2e/guest/captured/.
+   */
+  void captureGrowthOutputs() throws IOException {
+    Path dir = Path.of("target", "growth-captured");
+    Files.createDirectories(dir);
+    String sid = bed.run(N1, CMD, "iscsiadm", "-m", "session").lines().filter(l -> l.contains("virtual.vg1"))
+        .findFirst().map(l -> l.replaceAll("^\\S+ \\[(\\d+)\\].*$", "$1")).orElseThrow();
+    Map<String, String[]> commands = new java.util.LinkedHashMap<>();
+    commands.put("iscsiadm-session-rescan", new String[] {"iscsiadm", "-m", "session", "-r", sid, "--rescan"});
+    commands.put("multipathd-resize-map", new String[] {"multipathd", "resize", "map", "mylun"});
+    commands.put("tunefs-ocfs2-S-same-size", new String[] {"tunefs.ocfs2", "-S", "/dev/mapper/mylun"});
+    commands.put("multipath-ll-mylun-grown", new String[] {"multipath", "-ll", "mylun"});
+    for (Map.Entry<String, String[]> c : commands.entrySet()) {
+      TestBed.ExecResult r = bed.exec(N1, CMD, c.getValue());
+      Files.writeString(dir.resolve(c.getKey() + ".txt"), r.stdout());
+      if (!r.stderr().isEmpty()) {
+        Files.writeString(dir.resolve(c.getKey() + ".stderr.txt"), r.stderr());
+      }
+      Files.writeString(dir.resolve(c.getKey() + ".exit"), r.exitCode() + " " + String.join(" ", c.getValue())
+          + "\n");
+    }
+  }
+
+  // ---- scenario 8: every CSI call repeated succeeds and changes nothing ------------------------------------------------
+
+  @Test
+  @Order(11)
   void everyCsiCallRepeatedChangesNothing() {
     for (String n : List.of(N1, N2)) {
       String before = snapshot(n);
@@ -575,7 +694,7 @@ class NodePluginScenariosTest {
   // ---- scenario 7: node2 leaves in reverse order; node1 keeps working -----------------------------------------------
 
   @Test
-  @Order(11)
+  @Order(12)
   void unstageOnNode2LeavesNothingWhileNode1KeepsWorking() {
     GuestIo.Writer w = GuestIo.startWriter(bed, N1, "unstage",
         Kubelet.publishPath(vol.getVolumeId(), POD1) + "/unstage", 200);
