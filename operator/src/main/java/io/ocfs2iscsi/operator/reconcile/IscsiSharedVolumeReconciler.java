@@ -73,6 +73,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
   private final FormatLease lease;
   private final VolumeFormatting formatting;
   private final VolumePublishing publishing;
+  private final VolumeGrowing growing;
   private final Clock clock;
 
   public IscsiSharedVolumeReconciler(
@@ -87,6 +88,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     this.formatting = new VolumeFormatting(lease, this.calls, new ChapSecrets(client), settings, renewals, events,
         metrics, clock);
     this.publishing = new VolumePublishing(client, settings, events);
+    this.growing = new VolumeGrowing(lease, this.calls, publishing, settings, renewals, events);
   }
 
   @Override
@@ -229,7 +231,8 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
         events.normal(volume, t.reason(), t.message());
       }
     }
-    return Optional.of(poll);
+    Optional<Long> growth = growing.reconcile(volume, spec, members, health, status, a);
+    return Optional.of(growth.map(g -> Math.min(g, poll)).orElse(poll));
   }
 
   /** GetVolumeHealth on every member at once, as their entries of status.nodes. */

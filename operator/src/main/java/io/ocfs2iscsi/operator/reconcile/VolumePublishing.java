@@ -70,6 +70,22 @@ final class VolumePublishing {
     return true;
   }
 
+  /** This volume's PersistentVolume as it is now (the informer's copy first); empty when missing or not ours. */
+  Optional<PersistentVolume> current(IscsiSharedVolume volume) {
+    String pvName = PersistentVolumes.name(volume);
+    PersistentVolume pv = cache.get(new ResourceID(pvName))
+        .orElseGet(() -> client.persistentVolumes().withName(pvName).get());
+    return pv != null && ours(pv, volume) ? Optional.of(pv) : Optional.empty();
+  }
+
+  /** Sets the PV's capacity after the filesystem grew; the PV stays what it was otherwise. */
+  void raiseCapacity(IscsiSharedVolume volume, String capacity) {
+    client.persistentVolumes().withName(PersistentVolumes.name(volume)).edit(pv -> {
+      pv.getSpec().getCapacity().put("storage", new io.fabric8.kubernetes.api.model.Quantity(capacity));
+      return pv;
+    });
+  }
+
   /** The claim (namespace/name) this volume's PV is bound to, while it is; what deletion waits for. */
   Optional<String> boundClaim(IscsiSharedVolume volume, String pvName) {
     PersistentVolume pv = client.persistentVolumes().withName(pvName).get();

@@ -14,6 +14,9 @@ public final class VolumeAssessment {
 
   public record Blocker(VolumeReason reason, String message) {}
 
+  /** The state of a capacity change: growing (True) while the PV is below the spec's capacity. */
+  public record Growth(boolean growing, VolumeReason reason, String message) {}
+
   private Blocker blocker;
   private String timeoutWarning;
   private String timeoutSummary;
@@ -21,6 +24,7 @@ public final class VolumeAssessment {
   private VolumeReason formattedReason;
   private String persistentVolume;
   private String slotsProblem;
+  private Growth growth;
   private final List<NodeVolumeStatus> nodes = new ArrayList<>();
 
   /** Records the first blocker; later ones are consequences of it. */
@@ -63,6 +67,11 @@ public final class VolumeAssessment {
     return this;
   }
 
+  public VolumeAssessment growth(boolean growing, VolumeReason reason, String message) {
+    growth = new Growth(growing, reason, message);
+    return this;
+  }
+
   public VolumeAssessment nodes(List<NodeVolumeStatus> health) {
     nodes.clear();
     nodes.addAll(health);
@@ -76,5 +85,6 @@ public final class VolumeAssessment {
   public Optional<String> formattedMessage() { return Optional.ofNullable(formattedMessage); }
   public Optional<String> persistentVolume() { return Optional.ofNullable(persistentVolume); }
   public Optional<String> slotsProblem() { return Optional.ofNullable(slotsProblem); }
+  public Optional<Growth> growth() { return Optional.ofNullable(growth); }
   public List<NodeVolumeStatus> nodes() { return List.copyOf(nodes); }
 }

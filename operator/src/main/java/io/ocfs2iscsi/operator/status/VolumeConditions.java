@@ -22,6 +22,7 @@ public final class VolumeConditions {
   public static final String PUBLISHED = "Published";
   public static final String DEGRADED = "Degraded";
   public static final String TIMEOUTS_COHERENT = "TimeoutsCoherent";
+  public static final String GROWING = "Growing";
 
   private VolumeConditions() {}
 
@@ -67,6 +68,7 @@ public final class VolumeConditions {
     } else if (a.timeoutSummary().isPresent()) {
       out.add(Conditions.of(TIMEOUTS_COHERENT, true, VolumeReason.WithinDeadTime, a.timeoutSummary().get()));
     }
+    a.growth().ifPresent(g -> out.add(Conditions.of(GROWING, g.growing(), g.reason(), g.message())));
     return out;
   }
 

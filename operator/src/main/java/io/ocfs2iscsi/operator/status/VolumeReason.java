@@ -48,6 +48,17 @@ public enum VolumeReason implements Reason {
   NotPublished,
   // TimeoutsCoherent=True
   WithinDeadTime,
+  // Growing (True while spec.persistentVolume.capacity is above the PersistentVolume's; False once it is not)
+  /** Growing=True: the LUN is smaller than the requested capacity on a node that mounts the volume. */
+  WaitingForLun,
+  /** Growing=True: no node mounts the volume; the filesystem grows online on one that does. */
+  WaitingForMount,
+  /** Growing=True: a rescan, map resize or tunefs.ocfs2 failed on a node (named in the message); retried. */
+  GrowthFailed,
+  /** Growing=False: the filesystem was grown online and the PV's capacity raised. Also the event. */
+  Grown,
+  /** Growing=False: spec.persistentVolume.capacity is below the volume's capacity. Also the Warning event. */
+  ShrinkRefused,
   // Events only
   /** The PersistentVolume was created. */
   Published,

@@ -4,6 +4,8 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeRequest;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
@@ -40,6 +42,8 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
   /** The secret keys and values of the last FormatVolume call (what the operator read from the CHAP Secret). */
   volatile java.util.Map<String, String> lastFormatSecrets = java.util.Map.of();
   final AtomicInteger healthCalls = new AtomicInteger();
+  /** grow_filesystem of every ExpandVolume call, in order. */
+  final List<Boolean> expandCalls = new CopyOnWriteArrayList<>();
 
   FakeNodeAgent(String node, String o2cbAddress, FakeSan san) {
     this.node = node;
@@ -148,6 +152,34 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
       r.setMapPresent(true).setStaged(true).setMounted(true).setHeartbeatActive(true).setPublishCount(1);
     }
     observer.onNext(r.build());
+    observer.onCompleted();
+  }
+
+  /** Rescans and resizes when it mounts the volume; grows the filesystem on request (tunefs.ocfs2 -S). */
+  @Override
+  public void expandVolume(ExpandVolumeRequest request, StreamObserver<ExpandVolumeResponse> observer) {
+    if (refuse(observer)) {
+      return;
+    }
+    expandCalls.add(request.getGrowFilesystem());
+    var v = request.getVolume();
+    String key = FakeSan.key(v.getTarget().getIqn(), v.getTarget().getLun());
+    if (!mounted) {
+      if (request.getGrowFilesystem()) {
+        observer.onError(Status.FAILED_PRECONDITION.withDescription("not staged on " + node).asRuntimeException());
+        return;
+      }
+      observer.onNext(ExpandVolumeResponse.newBuilder().setStaged(false).build());
+      observer.onCompleted();
+      return;
+    }
+    if (request.getGrowFilesystem()) {
+      san.growFilesystem(key);
+    }
+    long lun = san.lunBytes(key);
+    observer.onNext(ExpandVolumeResponse.newBuilder().setStaged(true).putPathBytes("sdb", lun)
+        .putPathBytes("sdc", lun).setMapBytes(lun).setFilesystemBytes(san.filesystemBytes(key))
+        .setFilesystemGrown(request.getGrowFilesystem()).build());
     observer.onCompleted();
   }
 }

@@ -16,6 +16,36 @@ final class FakeSan {
   private final Map<String, Filesystem> luns = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> mkfs = new ConcurrentHashMap<>();
   private final AtomicInteger uuids = new AtomicInteger();
+  private final Map<String, Long> lunBytes = new ConcurrentHashMap<>();
+  private final Map<String, Long> filesystemBytes = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> grows = new ConcurrentHashMap<>();
+
+  /** Every LUN starts at this size (the examples' capacity). */
+  static final long INITIAL_BYTES = 2L << 30;
+
+  /** The SAN administrator grows the LUN. */
+  void growLun(String key, long bytes) {
+    lunBytes.put(key, bytes);
+  }
+
+  long lunBytes(String key) {
+    return lunBytes.getOrDefault(key, INITIAL_BYTES);
+  }
+
+  long filesystemBytes(String key) {
+    return filesystemBytes.getOrDefault(key, INITIAL_BYTES);
+  }
+
+  /** tunefs.ocfs2 -S: the filesystem fills the LUN. */
+  synchronized void growFilesystem(String key) {
+    filesystemBytes.put(key, lunBytes(key));
+    grows.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  int growCount(String key) {
+    AtomicInteger n = grows.get(key);
+    return n == null ? 0 : n.get();
+  }
 
   static String key(String iqn, int lun) {
     return iqn + "/" + lun;

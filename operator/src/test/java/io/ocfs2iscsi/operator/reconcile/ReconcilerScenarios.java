@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
@@ -334,6 +335,73 @@ abstract class ReconcilerScenarios {
     assertThat(back.getStatus().getPaths()).isEqualTo("4/4");
     await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "PathBack"))
         .hasSize(1));
+  }
+
+  @Test
+  void aLargerCapacityWaitsForTheLunThenGrowsOnceOnlineAndASmallerOneIsRefused() {
+    cluster();
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> v.getSpec().getPersistentVolume().setCapacity("2Gi"));
+    awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready"));
+    String pvName = volume.getSpec().getPersistentVolume().getName();
+
+    // The user raises the capacity before the SAN grew the LUN: a condition, nothing grows.
+    capacity(volume, "3Gi");
+    IscsiSharedVolume waiting = awaitVolume(volume,
+        x -> "WaitingForLun".equals(Conditions.reason(x.getStatus().getConditions(), "Growing")));
+    assertThat(Conditions.isTrue(waiting.getStatus().getConditions(), "Growing")).isTrue();
+    assertThat(Conditions.find(waiting.getStatus().getConditions(), "Growing").get().getMessage())
+        .contains("spec.persistentVolume.capacity asks for 3Gi").contains(nodeName(1)).contains(nodeName(2))
+        .contains("grow the LUN on the SAN first");
+    assertThat(Conditions.isTrue(waiting.getStatus().getConditions(), "Ready")).as("it keeps serving").isTrue();
+    assertThat(san.growCount(lunKey(volume))).isZero();
+    assertThat(client().persistentVolumes().withName(pvName).get().getSpec().getCapacity().get("storage"))
+        .isEqualTo(new Quantity("2Gi"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "WaitingForLun"))
+        .hasSize(1));
+
+    // The SAN administrator grows the LUN: every mounting node rescans, exactly one grows the filesystem.
+    san.growLun(lunKey(volume), 3L << 30);
+    IscsiSharedVolume grown = awaitVolume(volume,
+        x -> "Grown".equals(Conditions.reason(x.getStatus().getConditions(), "Growing")));
+    assertThat(Conditions.isTrue(grown.getStatus().getConditions(), "Growing")).isFalse();
+    assertThat(grown.getStatus().getFilesystemBytes()).isEqualTo(3L << 30);
+    assertThat(Conditions.find(grown.getStatus().getConditions(), "Growing").get().getMessage())
+        .contains("node " + nodeName(1) + " grew the filesystem online").contains(nodeName(2) + " 3221225472 bytes")
+        .contains("2Gi -> 3Gi");
+    assertThat(client().persistentVolumes().withName(pvName).get().getSpec().getCapacity().get("storage"))
+        .isEqualTo(new Quantity("3Gi"));
+    assertThat(san.growCount(lunKey(volume))).isEqualTo(1);
+    assertThat(agents.node(nodeName(1)).expandCalls).containsOnlyOnce(true);
+    assertThat(agents.node(nodeName(2)).expandCalls).doesNotContain(true).contains(false);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "Grown"))
+        .hasSize(1));
+
+    // Later reconciles grow nothing again.
+    int calls = agents.node(nodeName(1)).healthCalls.get();
+    await().atMost(WAIT).until(() -> agents.node(nodeName(1)).healthCalls.get() >= calls + 2);
+    assertThat(san.growCount(lunKey(volume))).isEqualTo(1);
+
+    // Shrinking is refused, naming the field and the rule; the PV keeps its capacity.
+    capacity(volume, "1Gi");
+    IscsiSharedVolume refused = awaitVolume(volume,
+        x -> "ShrinkRefused".equals(Conditions.reason(x.getStatus().getConditions(), "Growing")));
+    assertThat(Conditions.find(refused.getStatus().getConditions(), "Growing").get().getMessage())
+        .startsWith("spec.persistentVolume.capacity: 1Gi is smaller than the volume's current capacity 3Gi");
+    assertThat(client().persistentVolumes().withName(pvName).get().getSpec().getCapacity().get("storage"))
+        .isEqualTo(new Quantity("3Gi"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "ShrinkRefused"))
+        .hasSize(1));
+  }
+
+  void capacity(IscsiSharedVolume volume, String capacity) {
+    client().resources(IscsiSharedVolume.class).withName(volume.getMetadata().getName()).edit(v -> {
+      v.getSpec().getPersistentVolume().setCapacity(capacity);
+      return v;
+    });
   }
 
   @Test

@@ -29,6 +29,10 @@ public class IscsiSharedVolumeStatus {
   @JsonPropertyDescription("Name of the PersistentVolume published for this volume.")
   private String persistentVolumeName;
 
+  @JsonPropertyDescription("Size of the OCFS2 filesystem in bytes, as the nodes that mount it reported it after the"
+      + " last online growth (unset until the volume first grew).")
+  private Long filesystemBytes;
+
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() { return observedGeneration; }
@@ -58,6 +62,10 @@ public class IscsiSharedVolumeStatus {
   public String getPersistentVolumeName() { return persistentVolumeName; }
 
   public void setPersistentVolumeName(String persistentVolumeName) { this.persistentVolumeName = persistentVolumeName; }
+
+  public Long getFilesystemBytes() { return filesystemBytes; }
+
+  public void setFilesystemBytes(Long filesystemBytes) { this.filesystemBytes = filesystemBytes; }
 
   public List<Condition> getConditions() { return conditions; }
 
