@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeRequest;
+import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
@@ -63,6 +65,23 @@ class NodeAgentServiceTest {
     assertThat(r.getMissingPrerequisitesList()).isEmpty();
     assertThat(r.getToolsList()).hasSize(11).allMatch(t -> t.getPresent());
     assertThatThrownBy(() -> plugin.agent.getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr("10.1/x").build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+  }
+
+  @Test
+  void expandVolumeOfAVolumeNotStagedHereAnswersWithZerosAndRefusesToGrowIt() {
+    ExpandVolumeResponse r = plugin.agent.expandVolume(
+        ExpandVolumeRequest.newBuilder().setVolume(ReferenceHost.spec()).build());
+
+    assertThat(r.getStaged()).isFalse();
+    assertThat(r.getMapBytes()).isZero();
+    assertThat(r.getFilesystemGrown()).isFalse();
+    assertThatThrownBy(() -> plugin.agent.expandVolume(
+            ExpandVolumeRequest.newBuilder().setVolume(ReferenceHost.spec()).setGrowFilesystem(true).build()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+    assertThatThrownBy(() -> plugin.agent.expandVolume(ExpandVolumeRequest.getDefaultInstance()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
   }

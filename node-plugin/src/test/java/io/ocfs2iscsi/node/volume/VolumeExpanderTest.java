@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.node.volume;
 
+import static io.ocfs2iscsi.node.Fixtures.captured;
 import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,15 +38,15 @@ class VolumeExpanderTest {
     host.fake.onPrefix("iscsiadm", "-m", "session", "-r").answer(argv -> {
       int sid = Integer.parseInt(argv.get(4));
       host.tools.sysfs().disks(sid, 0).forEach(d -> size(d.device(), lunAfterRescan.get(sid)));
-      return Reply.ok("Rescanning session [sid: " + sid + ", target: " + ReferenceHost.IQN + ", portal: x,3260]\n");
+      return Reply.ok(captured("e2e-growth/iscsiadm-session-rescan.txt").replace("sid: 5", "sid: " + sid));
     });
     host.fake.on("multipathd", "resize", "map", "mylun").answer(argv -> {
       size("dm-0", Long.parseLong(host.read("/sys/block/sdc/size").strip()) * 512);
-      return Reply.ok("ok\n");
+      return Reply.ok(captured("e2e-growth/multipathd-resize-map.txt"));
     });
     host.fake.on("tunefs.ocfs2", "-S", ReferenceHost.DEVICE).answer(argv -> {
       filesystemBytes = Long.parseLong(host.read("/sys/block/dm-0/size").strip()) * 512 - 64 * (1L << 20);
-      return Reply.ok();
+      return Reply.ok(captured("e2e-growth/tunefs-ocfs2-S-same-size.txt"));
     });
     host.fake.onPrefix("stat", "-f").answer(argv ->
         Reply.ok("4096 " + filesystemBytes / 4096 + " 4000 4000 1310720 1310000\n"));

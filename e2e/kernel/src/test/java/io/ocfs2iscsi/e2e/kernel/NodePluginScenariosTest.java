@@ -646,6 +646,10 @@ class NodePluginScenariosTest {
     commands.put("multipathd-resize-map", new String[] {"multipathd", "resize", "map", "mylun"});
     commands.put("tunefs-ocfs2-S-same-size", new String[] {"tunefs.ocfs2", "-S", "/dev/mapper/mylun"});
     commands.put("multipath-ll-mylun-grown", new String[] {"multipath", "-ll", "mylun"});
+    // Node slots: whether tunefs.ocfs2 can add them while the filesystem is mounted (measured, not asserted).
+    commands.put("tunefs-ocfs2-Q-slots", new String[] {"tunefs.ocfs2", "-Q", "%N\\n", "/dev/mapper/mylun"});
+    commands.put("tunefs-ocfs2-N-mounted", new String[] {"tunefs.ocfs2", "-N", "5", "/dev/mapper/mylun"});
+    commands.put("tunefs-ocfs2-Q-slots-after", new String[] {"tunefs.ocfs2", "-Q", "%N\\n", "/dev/mapper/mylun"});
     for (Map.Entry<String, String[]> c : commands.entrySet()) {
       TestBed.ExecResult r = bed.exec(N1, CMD, c.getValue());
       Files.writeString(dir.resolve(c.getKey() + ".txt"), r.stdout());
@@ -654,6 +658,10 @@ class NodePluginScenariosTest {
       }
       Files.writeString(dir.resolve(c.getKey() + ".exit"), r.exitCode() + " " + String.join(" ", c.getValue())
           + "\n");
+      if (c.getKey().startsWith("tunefs-ocfs2-N") || c.getKey().startsWith("tunefs-ocfs2-Q")) {
+        report.put("node_slots", c.getKey().replace('-', '_') + "_exit", r.exitCode());
+        report.put("node_slots", c.getKey().replace('-', '_') + "_output", (r.stdout() + r.stderr()).strip());
+      }
     }
   }
 
