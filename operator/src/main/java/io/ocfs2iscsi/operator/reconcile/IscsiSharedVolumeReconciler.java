@@ -206,8 +206,9 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     int slots = volume.getSpec().getFilesystem().getNodeSlots();
     if (members.size() > slots) {
       a.slotsExceeded(members.size() + " nodes are members of Ocfs2Cluster " + cluster.getMetadata().getName()
-          + " but the filesystem has " + slots + " node slots: run `tunefs.ocfs2 -N " + members.size()
-          + " /dev/mapper/" + volume.effectiveAlias() + "` on one node that mounts it, then set"
+          + " but the filesystem has " + slots + " node slots: while no node mounts it (stop the pods that use it;"
+          + " tunefs.ocfs2 cannot add slots to a mounted filesystem) run `tunefs.ocfs2 -N " + members.size()
+          + " /dev/mapper/" + volume.effectiveAlias() + "` on a node that has the map, then set"
           + " spec.filesystem.nodeSlots to " + members.size());
     }
     List<NodeVolumeStatus> health = health(spec, members);
