@@ -68,10 +68,12 @@ public final class VolumeExpander {
           + " node; nothing to rescan");
     }
     StagedVolume v = record.get();
-    String alias = spec.getMultipath().getAlias();
+    // What this node staged (target, portals, map) is what it rescans and resizes.
+    VolumeSpec staged = v.spec();
+    String alias = staged.getMultipath().getAlias();
     Map<Portal, IscsiSession> sessions =
-        IscsiLogin.sessionsOf(spec.getTarget().getIqn(), host.iscsiadm().sessions());
-    for (String raw : spec.getTarget().getPortalsList()) {
+        IscsiLogin.sessionsOf(staged.getTarget().getIqn(), host.iscsiadm().sessions());
+    for (String raw : staged.getTarget().getPortalsList()) {
       IscsiSession s = sessions.get(Portal.parse(raw));
       if (s != null && s.loggedIn()) {
         cancellation.throwIfCancelled("ExpandVolume of volume " + spec.getVolumeId());
