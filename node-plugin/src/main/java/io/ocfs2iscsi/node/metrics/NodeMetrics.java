@@ -100,13 +100,11 @@ public final class NodeMetrics implements OperationDurations {
   public String render() {
     List<VolumeHealth> healths = new ArrayList<>();
     Map<String, String> aliases = new HashMap<>();
-    Set<String> volumeIds = new LinkedHashSet<>();
     List<StagedVolume> volumes = staged.get().stream()
         .filter(v -> v.phase() == StagedVolume.Phase.STAGED)
         .sorted((a, b) -> a.volumeId().compareTo(b.volumeId()))
         .toList();
     for (StagedVolume v : volumes) {
-      volumeIds.add(v.volumeId());
       aliases.put(v.volumeId(), v.spec().getMultipath().getAlias());
       try {
         healths.add(inspector.health(v));
@@ -119,7 +117,7 @@ public final class NodeMetrics implements OperationDurations {
     }
     PrometheusText out = new PrometheusText();
     volumeGauges(out, healths, aliases);
-    counters.forgetAllBut(volumeIds);
+    counters.forgetAllBut(aliases.keySet());
     counters.render(out, aliases);
     out.family(HEALTH_READ_FAILURES, "counter", "Health reads of staged volumes for a scrape that failed.");
     synchronized (this) {

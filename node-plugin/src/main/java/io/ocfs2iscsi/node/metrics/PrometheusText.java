@@ -8,8 +8,6 @@ import java.util.Locale;
  */
 public final class PrometheusText {
 
-  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
   private final StringBuilder out = new StringBuilder();
 
   /** Starts a family: {@code type} is counter, gauge or histogram. */
