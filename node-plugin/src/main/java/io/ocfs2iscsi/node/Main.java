@@ -6,12 +6,14 @@ import io.ocfs2iscsi.node.grpc.IdentityService;
 import io.ocfs2iscsi.node.grpc.NodeAgentService;
 import io.ocfs2iscsi.node.grpc.NodeService;
 import io.ocfs2iscsi.node.grpc.RegistrationService;
+import io.ocfs2iscsi.node.metrics.NodeMetrics;
 import io.ocfs2iscsi.node.server.AgentCertificateService;
 import io.ocfs2iscsi.node.server.AgentKeyFiles;
 import io.ocfs2iscsi.node.server.AgentTls;
 import io.ocfs2iscsi.node.server.Endpoint;
 import io.ocfs2iscsi.node.server.GrpcServers;
 import io.ocfs2iscsi.node.server.HealthzServer;
+import io.ocfs2iscsi.node.server.MetricsServer;
 import io.ocfs2iscsi.node.volume.PathRepairer;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar node-plugin.jar --node-id NAME --csi-endpoint URL --state-dir DIR [...]}: starts the CSI
  * server, (with --agent-endpoint) the node agent, (with --registration-socket) kubelet's plugin registration and
- * (with --healthz-endpoint) /healthz for kubelet's probes, and runs until SIGTERM.
+ * (with --healthz-endpoint) /healthz for kubelet's probes, (with --metrics-endpoint) /metrics, and runs until
+ * SIGTERM.
  */
 public final class Main {
 
@@ -56,9 +59,10 @@ public final class Main {
 
   /** A running plugin: its servers and its bean context. */
   public record Started(ApplicationContext context, List<GrpcServers.Running> servers,
-      Optional<HealthzServer> healthz) implements AutoCloseable {
+      Optional<HealthzServer> healthz, Optional<MetricsServer> metrics) implements AutoCloseable {
     @Override
     public void close() {
+      metrics.ifPresent(MetricsServer::close);
       healthz.ifPresent(HealthzServer::close);
       // Last started, first closed: the registration socket goes first, so kubelet deregisters the driver before
       // its CSI socket disappears.
@@ -80,6 +84,7 @@ public final class Main {
         ApplicationContext.builder().deduceEnvironment(false).banner(false).singletons(config).start();
     List<GrpcServers.Running> servers = new ArrayList<>();
     Optional<HealthzServer> healthz = Optional.empty();
+    Optional<MetricsServer> metrics = Optional.empty();
     try {
       List<BindableService> csi = List.of(ctx.getBean(IdentityService.class), ctx.getBean(NodeService.class));
       servers.add(GrpcServers.startCsi(config.csiEndpoint(), config.csiInsecureTcp(), csi));
@@ -118,9 +123,15 @@ public final class Main {
         LOG.info("{} for kubelet's probes on {}:{}", HealthzServer.PATH, config.healthzEndpoint().get().host(),
             healthz.get().port());
       }
+      if (config.metricsEndpoint().isPresent()) {
+        NodeMetrics nodeMetrics = ctx.getBean(NodeMetrics.class);
+        metrics = Optional.of(MetricsServer.start(config.metricsEndpoint().get(), nodeMetrics::render));
+        LOG.info("{} on {}:{}", MetricsServer.PATH, config.metricsEndpoint().get().host(), metrics.get().port());
+      }
       ctx.getBean(PathRepairer.class).start();
-      return new Started(ctx, servers, healthz);
+      return new Started(ctx, servers, healthz, metrics);
     } catch (RuntimeException e) {
+      metrics.ifPresent(MetricsServer::close);
       healthz.ifPresent(HealthzServer::close);
       closeNewestFirst(servers);
       ctx.close();

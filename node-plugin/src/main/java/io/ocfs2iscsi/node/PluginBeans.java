@@ -7,6 +7,7 @@ import io.ocfs2iscsi.node.grpc.IdentityService;
 import io.ocfs2iscsi.node.grpc.NodeAgentService;
 import io.ocfs2iscsi.node.grpc.NodeService;
 import io.ocfs2iscsi.node.grpc.RegistrationService;
+import io.ocfs2iscsi.node.host.CountingCommandRunner;
 import io.ocfs2iscsi.node.host.HostFiles;
 import io.ocfs2iscsi.node.host.ProcessCommandRunner;
 import io.ocfs2iscsi.node.host.SecretRedactor;
@@ -14,6 +15,8 @@ import io.ocfs2iscsi.node.host.Sleeper;
 import io.ocfs2iscsi.node.info.HostInventory;
 import io.ocfs2iscsi.node.info.KubeletRegistration;
 import io.ocfs2iscsi.node.info.NetworkAddresses;
+import io.ocfs2iscsi.node.metrics.HealthCounters;
+import io.ocfs2iscsi.node.metrics.NodeMetrics;
 import io.ocfs2iscsi.node.state.StateStore;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.volume.KubeletPaths;
@@ -42,10 +45,24 @@ public class PluginBeans {
   }
 
   @Singleton
-  HostTools hostTools(PluginConfig config, SecretRedactor redactor) {
-    return HostTools.create(
-        new ProcessCommandRunner(config.hostMode(), redactor), HostFiles.of(config.hostMode()), config.hostMode(),
-        Sleeper.REAL, redactor);
+  CountingCommandRunner commands(PluginConfig config, SecretRedactor redactor) {
+    return new CountingCommandRunner(new ProcessCommandRunner(config.hostMode(), redactor));
+  }
+
+  @Singleton
+  HostTools hostTools(PluginConfig config, SecretRedactor redactor, CountingCommandRunner commands) {
+    return HostTools.create(commands, HostFiles.of(config.hostMode()), config.hostMode(), Sleeper.REAL, redactor);
+  }
+
+  @Singleton
+  HealthCounters healthCounters() {
+    return new HealthCounters(Clock.systemUTC());
+  }
+
+  @Singleton
+  NodeMetrics metrics(
+      StateStore state, VolumeInspector inspector, HealthCounters counters, CountingCommandRunner commands) {
+    return new NodeMetrics(state::volumes, inspector, counters, commands);
   }
 
   @Singleton
@@ -76,8 +93,8 @@ public class PluginBeans {
   @Singleton
   VolumeStager stager(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster,
-      TargetLocks targets, KubeletPaths kubelet) {
-    return new VolumeStager(host, state, locks, redactor, Timing.DEFAULT, cluster, targets, kubelet);
+      TargetLocks targets, KubeletPaths kubelet, NodeMetrics metrics) {
+    return new VolumeStager(host, state, locks, redactor, Timing.DEFAULT, cluster, targets, kubelet, metrics);
   }
 
   @Singleton
@@ -88,8 +105,8 @@ public class PluginBeans {
   @Singleton
   VolumeFormatter formatter(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster,
-      TargetLocks targets) {
-    return new VolumeFormatter(host, state, locks, redactor, Timing.DEFAULT, cluster, targets);
+      TargetLocks targets, NodeMetrics metrics) {
+    return new VolumeFormatter(host, state, locks, redactor, Timing.DEFAULT, cluster, targets, metrics);
   }
 
   @Singleton
@@ -98,8 +115,8 @@ public class PluginBeans {
   }
 
   @Singleton
-  VolumeInspector inspector(HostTools host, StateStore state, PathRepairer repairer) {
-    return new VolumeInspector(host, state, repairer);
+  VolumeInspector inspector(HostTools host, StateStore state, PathRepairer repairer, HealthCounters counters) {
+    return new VolumeInspector(host, state, repairer, counters);
   }
 
   @Singleton

@@ -25,6 +25,7 @@ import java.util.Set;
  * @param kubeletRegistrationPath the CSI socket's path as kubelet sees it on the host (it differs from
  *     csiEndpoint's path in a container)
  * @param healthzEndpoint empty: no /healthz (the livenessprobe sidecar's job)
+ * @param metricsEndpoint empty: no /metrics
  */
 public record PluginConfig(
     String nodeId,
@@ -43,7 +44,8 @@ public record PluginConfig(
     String kubeletDir,
     Optional<Path> registrationSocket,
     Path kubeletRegistrationPath,
-    Optional<Endpoint.Tcp> healthzEndpoint) {
+    Optional<Endpoint.Tcp> healthzEndpoint,
+    Optional<Endpoint.Tcp> metricsEndpoint) {
 
   /** Where kubelet's plugin watcher looks for registration sockets, below the kubelet dir. */
   public static final String PLUGINS_REGISTRY = "plugins_registry";
@@ -79,6 +81,8 @@ public record PluginConfig(
     FLAGS.put("healthz-endpoint", "HEALTHZ_ENDPOINT: HOST:PORT where GET /healthz answers 200 when the plugin's CSI"
         + " Probe says ready, 500 with the reason otherwise, for kubelet's liveness and readiness probes (e.g."
         + " 0.0.0.0:9808), instead of the livenessprobe sidecar; none: no /healthz");
+    FLAGS.put("metrics-endpoint", "METRICS_ENDPOINT: HOST:PORT where GET /metrics answers Prometheus metrics (paths,"
+        + " sessions, queueing, durations, host command failures; e.g. 0.0.0.0:9809); none: no /metrics");
   }
 
   /** Flags that may stand alone, meaning true. */
@@ -204,13 +208,28 @@ public record PluginConfig(
             + " PORT is 1-65535 (e.g. 0.0.0.0:9808), got '" + healthz + "'");
       }
     }
+    Optional<Endpoint.Tcp> metricsEndpoint = tcpEndpoint(values, "metrics-endpoint", "0.0.0.0:9809", problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", problems));
     }
     return new PluginConfig(
         nodeId, csi, agent, Path.of(values.get("state-dir")), cert, key, ca, clientIdentity, token, insecure, mode,
         o2cbAddress, csiInsecureTcp, kubelet, Optional.ofNullable(socket).map(Path::of), Path.of(csiOnHost),
-        healthzEndpoint);
+        healthzEndpoint, metricsEndpoint);
+  }
+
+  private static Optional<Endpoint.Tcp> tcpEndpoint(
+      Map<String, String> values, String flag, String example, List<String> problems) {
+    String value = values.get(flag);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (ValueRules.matches(ValueRules.PORTAL, value)) {
+      return Optional.of((Endpoint.Tcp) Endpoint.parse(value));
+    }
+    problems.add("--" + flag + " must be HOST:PORT, where HOST is an IPv4 address, [IPv6] or a DNS name and PORT is"
+        + " 1-65535 (e.g. " + example + "), got '" + value + "'");
+    return Optional.empty();
   }
 
   /** Absolute, other than /, without '.', '..' or empty components or control characters; a trailing / allowed. */
@@ -236,7 +255,8 @@ public record PluginConfig(
         + " --state-dir DIR [--agent-endpoint HOST:PORT (--agent-tls-cert F --agent-tls-key F --agent-tls-ca F"
         + " [--agent-tls-identity-token F] [--agent-tls-client-identity URI] | --agent-insecure)]"
         + " [--host-mode direct|nsenter] [--kubelet-dir DIR] [--registration-socket PATH"
-        + " [--kubelet-registration-path PATH]] [--healthz-endpoint HOST:PORT]\n");
+        + " [--kubelet-registration-path PATH]] [--healthz-endpoint HOST:PORT]"
+        + " [--metrics-endpoint HOST:PORT]\n");
     FLAGS.forEach((k, v) -> sb.append("  --").append(k).append("  ").append(v).append('\n'));
     return sb.toString();
   }

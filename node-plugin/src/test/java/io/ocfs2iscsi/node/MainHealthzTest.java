@@ -71,4 +71,24 @@ class MainHealthzTest {
       assertThat(plugin.healthz()).isEmpty();
     }
   }
+
+  @Test
+  void metricsOfTheRunningPluginAreServedWithTheFlag() throws Exception {
+    int port = freePort();
+    PluginConfig config = PluginConfig.parse(
+        new String[] {"--node-id", "drbd01", "--csi-endpoint", "unix://" + dir.resolve("csi/csi.sock"),
+            "--state-dir", dir.resolve("state").toString(), "--metrics-endpoint", "127.0.0.1:" + port},
+        Map.of());
+
+    try (Main.Started plugin = Main.start(config)) {
+      assertThat(plugin.metrics()).isPresent();
+      HttpResponse<String> metrics = client.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body()).contains("# TYPE ocfs2iscsi_node_path_up gauge")
+          .contains("# TYPE ocfs2iscsi_node_operation_duration_seconds histogram");
+    }
+  }
 }

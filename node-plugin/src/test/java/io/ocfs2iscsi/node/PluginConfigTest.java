@@ -186,4 +186,22 @@ class PluginConfigTest {
           .hasMessageContaining("got '" + bad + "'");
     }
   }
+
+  @Test
+  void metricsAreOffByDefaultAndServedOnTheGivenHostAndPort() {
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock").metricsEndpoint()).isEmpty();
+
+    assertThat(parse("--csi-endpoint", "unix:///csi/csi.sock", "--metrics-endpoint=0.0.0.0:9809").metricsEndpoint())
+        .contains(new Endpoint.Tcp("0.0.0.0", 9809));
+    assertThat(PluginConfig.parse(new String[] {"--node-id", "n", "--state-dir", "/s", "--csi-endpoint",
+        "unix:///csi/csi.sock"}, Map.of("METRICS_ENDPOINT", "[::1]:1")).metricsEndpoint())
+        .contains(new Endpoint.Tcp("::1", 1));
+    assertThat(PluginConfig.usage()).contains("--metrics-endpoint");
+    for (String bad : new String[] {"9809", "0.0.0.0:0", "http://0.0.0.0:9809/metrics", "0.0.0.0:9809/metrics", ""}) {
+      assertThatThrownBy(() -> parse("--csi-endpoint", "unix:///csi/csi.sock", "--metrics-endpoint=" + bad))
+          .as("'%s'", bad)
+          .hasMessageContaining("--metrics-endpoint must be HOST:PORT")
+          .hasMessageContaining("got '" + bad + "'");
+    }
+  }
 }

@@ -45,6 +45,7 @@ public final class VolumeFormatter {
   private final VolumeAttacher attacher;
   private final ClusterStack cluster;
   private final Timing timing;
+  private final OperationDurations durations;
 
   /** Checker states of a path whose checker has not answered yet (multipath-tools' "undef", "i/o pending"). */
   private static final Set<String> SETTLING_CHECKER_STATES = Set.of("undef", "i/o pending");
@@ -52,6 +53,13 @@ public final class VolumeFormatter {
   public VolumeFormatter(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
       ClusterStack cluster, TargetLocks targets) {
+    this(host, state, locks, redactor, timing, cluster, targets, OperationDurations.NONE);
+  }
+
+  public VolumeFormatter(
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
+      ClusterStack cluster, TargetLocks targets, OperationDurations durations) {
+    this.durations = durations;
     this.host = host;
     this.state = state;
     this.locks = locks;
@@ -90,11 +98,18 @@ public final class VolumeFormatter {
       VolumeSpec spec, Map<String, String> secrets, boolean probeOnly, Cancellation cancellation) {
     Requests.requireAgentVolume(spec);
     Requests.requireVolumeId(spec.getVolumeId());
+    long start = System.nanoTime();
+    boolean ok = false;
     try (Cancellation.Bound bound = cancellation.bind();
         VolumeLocks.Held lock = locks.acquire(spec.getVolumeId(), spec.getTarget(), "FormatVolume")) {
-      return redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets, probeOnly, cancellation));
+      Result result =
+          redactor.withSecrets(secrets.values(), () -> formatLocked(spec, secrets, probeOnly, cancellation));
+      ok = true;
+      return result;
     } catch (RuntimeException e) {
       throw cancellation.explain("FormatVolume of volume " + spec.getVolumeId(), e);
+    } finally {
+      durations.observe(OperationDurations.Operation.FORMAT, ok, System.nanoTime() - start);
     }
   }
 

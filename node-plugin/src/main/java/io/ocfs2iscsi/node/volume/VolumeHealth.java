@@ -6,6 +6,8 @@ import java.util.List;
 /**
  * One volume's state on this node: sessions per portal, paths of the map, staged/mounted, whether the mounted
  * filesystem went read-only on its own, heartbeat, publishes, and the problems seen (empty when healthy).
+ *
+ * @param queueIfNoPath the map's features hold queue_if_no_path: with no path up, its I/O waits instead of failing
  */
 public record VolumeHealth(
     String volumeId,
@@ -19,10 +21,16 @@ public record VolumeHealth(
     boolean heartbeatActive,
     int publishCount,
     List<String> problems,
-    List<Integer> recoveryTimeouts) {
+    List<Integer> recoveryTimeouts,
+    boolean queueIfNoPath) {
 
   /** A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0). */
   public record Session(String portal, String state, int sid) {}
+
+  /** I/O on the map waits right now: no path carries it, and the map queues instead of failing it. */
+  public boolean queueing() {
+    return mapPresent && queueIfNoPath && paths.stream().noneMatch(MultipathPath::up);
+  }
 
   public boolean healthy() {
     return problems.isEmpty();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Reads a volume's health without changing anything: for GetVolumeHealth (the operator's status) and
@@ -29,6 +30,7 @@ public final class VolumeInspector {
   private final StateStore state;
   private final Ocfs2Mounts mounts;
   private final PathRepairer repairer;
+  private final Consumer<VolumeHealth> observer;
 
   public VolumeInspector(HostTools host, StateStore state) {
     this(host, state, null);
@@ -36,6 +38,13 @@ public final class VolumeInspector {
 
   /** With the path repairer, a missing session's problem says what the repair has tried. */
   public VolumeInspector(HostTools host, StateStore state, PathRepairer repairer) {
+    this(host, state, repairer, h -> {});
+  }
+
+  /** {@code observer} sees every health read (the metrics count the session recoveries and queueing it shows). */
+  public VolumeInspector(
+      HostTools host, StateStore state, PathRepairer repairer, Consumer<VolumeHealth> observer) {
+    this.observer = observer;
     this.host = host;
     this.state = state;
     this.mounts = new Ocfs2Mounts(host);
@@ -122,9 +131,11 @@ public final class VolumeInspector {
         }
       }
     }
-    return new VolumeHealth(
+    VolumeHealth health = new VolumeHealth(
         spec.getVolumeId(), sessionHealth, paths, mapPresent, map.map(MultipathMap::wwid).orElse(""), staged,
-        mounted, readOnly, heartbeat, publishes, problems, recovery);
+        mounted, readOnly, heartbeat, publishes, problems, recovery, map.map(MultipathMap::queueing).orElse(false));
+    observer.accept(health);
+    return health;
   }
 
   /**

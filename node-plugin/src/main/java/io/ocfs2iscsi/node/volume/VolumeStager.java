@@ -34,10 +34,18 @@ public final class VolumeStager {
   private final MapUsers mapUsers;
   private final Timing timing;
   private final KubeletPaths kubelet;
+  private final OperationDurations durations;
 
   public VolumeStager(
       HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
       ClusterStack cluster, TargetLocks targets, KubeletPaths kubelet) {
+    this(host, state, locks, redactor, timing, cluster, targets, kubelet, OperationDurations.NONE);
+  }
+
+  public VolumeStager(
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, Timing timing,
+      ClusterStack cluster, TargetLocks targets, KubeletPaths kubelet, OperationDurations durations) {
+    this.durations = durations;
     this.host = host;
     this.state = state;
     this.locks = locks;
@@ -58,11 +66,16 @@ public final class VolumeStager {
     Requests.requireValidSpec(r.volumeId(), r.spec());
     Requests.requireMountFlags(r.mountFlags());
     VolumeSpec spec = r.spec();
+    long start = System.nanoTime();
+    boolean ok = false;
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), spec.getTarget(), "NodeStageVolume")) {
       redactor.withSecrets(r.secrets().values(), () -> {
         stageLocked(r, spec);
         return null;
       });
+      ok = true;
+    } finally {
+      durations.observe(OperationDurations.Operation.STAGE, ok, System.nanoTime() - start);
     }
   }
 
@@ -102,11 +115,23 @@ public final class VolumeStager {
         spec.getTarget().getPortalsCount(),
         attached.lun().down().isEmpty() ? "" : ", down: " + attached.lun().down());
     LOG.info("stage steps of {}: {}", r.volumeId(), times);
+    durations.observeStageSteps(times.steps());
   }
 
   public void unstage(Requests.Unstage r) {
     Requests.requireVolumeId(r.volumeId());
     kubelet.require("staging_target_path", r.stagingPath());
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      unstageChecked(r);
+      ok = true;
+    } finally {
+      durations.observe(OperationDurations.Operation.UNSTAGE, ok, System.nanoTime() - start);
+    }
+  }
+
+  private void unstageChecked(Requests.Unstage r) {
     try (VolumeLocks.Held lock = locks.acquire(r.volumeId(), "NodeUnstageVolume")) {
       Optional<StagedVolume> found = state.volume(r.volumeId());
       found.ifPresent(v -> lock.alsoLun(v.spec().getTarget()));

@@ -259,6 +259,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     int down = status.getNodes().stream().filter(NodeHealthViews::mounted).mapToInt(n -> n.getPaths().getFailed())
         .sum();
     metrics.volumePaths(volume.getMetadata().getName(), up, down);
+    metrics.volumeConditions(volume.getMetadata().getName(), status.getConditions());
     VolumeReason reason = VolumeReason.valueOf(Conditions.reason(status.getConditions(), VolumeConditions.READY));
     if (WARNED_ON_CHANGE.contains(reason)
         && !Conditions.hasReason(before.getConditions(), VolumeConditions.READY, reason)) {

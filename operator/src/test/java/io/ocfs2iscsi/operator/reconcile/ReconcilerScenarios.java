@@ -321,7 +321,10 @@ abstract class ReconcilerScenarios {
     await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "PathLost"))
         .singleElement().satisfies(e -> assertThat(e.getMessage()).contains(nodeName(1))));
     assertThat(runtimes.get(0).runtime().metrics().render())
-        .contains("ocfs2iscsi_volume_paths{volume=\"" + volume.getMetadata().getName() + "\",state=\"down\"} 1");
+        .contains("ocfs2iscsi_volume_paths{volume=\"" + volume.getMetadata().getName() + "\",state=\"down\"} 1")
+        .contains("ocfs2iscsi_volume_condition{volume=\"" + volume.getMetadata().getName() + "\",type=\"Degraded\"} 1")
+        .contains("ocfs2iscsi_volume_condition{volume=\"" + volume.getMetadata().getName() + "\",type=\"Ready\"} 1")
+        .containsPattern("ocfs2iscsi_reconcile_duration_seconds_count\\{kind=\"IscsiSharedVolume\"} [1-9]");
 
     // Several polls while the path stays down: still one event.
     int polls = agents.node(nodeName(1)).healthCalls.get();

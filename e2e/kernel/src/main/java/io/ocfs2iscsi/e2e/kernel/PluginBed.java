@@ -45,6 +45,8 @@ public final class PluginBed implements AutoCloseable {
 
   public static final int CSI_PORT = 50051;
   public static final int AGENT_PORT = 50052;
+  /** The plugin's /metrics, on the guest's loopback: read from inside the guest ({@link #metrics}). */
+  public static final int METRICS_PORT = 9809;
   public static final String GUEST_JAR = "/host/node-plugin.jar";
   public static final String STATE_DIR = "/var/lib/ocfs2iscsi";
   public static final Duration RPC_DEADLINE = Duration.ofMinutes(4);
@@ -178,9 +180,21 @@ public final class PluginBed implements AutoCloseable {
         "--agent-insecure",
         "--state-dir", STATE_DIR,
         "--host-mode", "direct",
-        "--o2cb-address", n.mgmtIp());
+        "--o2cb-address", n.mgmtIp(),
+        "--metrics-endpoint", "127.0.0.1:" + METRICS_PORT);
     pluginPids.put(node, pid);
     return pid;
+  }
+
+  /** GET /metrics of the plugin in {@code node}, from inside the guest (HTTP over bash's /dev/tcp). */
+  public String metrics(String node) {
+    String reply = run(node, Duration.ofSeconds(60), "bash", "-c", "exec 3<>/dev/tcp/$0/$1 && printf 'GET /metrics"
+        + " HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' \"$0\" >&3 && cat <&3", "127.0.0.1",
+        Integer.toString(METRICS_PORT)).replace("\r\n", "\n");
+    if (!reply.startsWith("HTTP/1.1 200")) {
+      throw new IllegalStateException(node + ": GET /metrics: " + reply);
+    }
+    return reply.substring(reply.indexOf("\n\n") + 2);
   }
 
   /** Waits until the plugin of {@code node} answers Probe (CSI) and GetNodeInfo (agent) through fresh channels. */

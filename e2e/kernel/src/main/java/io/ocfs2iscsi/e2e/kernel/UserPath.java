@@ -176,17 +176,73 @@ public final class UserPath {
     String ready = condition("Ready");
     steps.say(cluster.kubectlOk("get", "isv").strip());
     check("True".equals(ready), "isv " + VOLUME + " Ready=" + ready + " while only one of node1's paths was down");
-    KubeCluster.sleep(Duration.ofSeconds(10));
+    scrapeBoth("while node1's link a is down", 1, true);
+    KubeCluster.sleep(Duration.ofSeconds(7));
     cluster.bed().fault("link-up", "node1", "a");
     t = System.nanoTime();
     waitFor(Duration.ofMinutes(2), "isv " + VOLUME + " Degraded=False", () -> "False".equals(condition("Degraded")));
     report.put(SECTION, "link_restored_to_not_degraded_seconds", seconds(t));
+    scrapeBoth("after node1's link a came back", 2, false);
     KubeCluster.sleep(Duration.ofSeconds(3));
     WriterLog.Window w = writes(start, Instant.now());
     report.put(SECTION, "link_cut_longest_write_gap_seconds", w.longestGapSeconds());
     report.put(SECTION, "link_cut_failed_writes", w.failedWrites());
     check(w.failedWrites() == 0, "writes failed while a link was cut: " + w);
     check("True".equals(condition("Ready")), "isv not Ready after the link came back");
+  }
+
+  /**
+   * Both /metrics as Prometheus scrapes them: node1's plugin on its node address (the host network port of the
+   * chart's default values), the operator in its pod (from node1, which routes the pod network). Waits until node1
+   * shows {@code pathsUp} paths up (and a path gauge at 0 while one is down) and the operator's Degraded gauge
+   * agrees.
+   */
+  private void scrapeBoth(String when, int pathsUp, boolean degraded) {
+    String pathsLine = "ocfs2iscsi_node_volume_paths_up{volume=\"" + VOLUME + "\"} " + pathsUp + "\n";
+    String degradedLine = "ocfs2iscsi_volume_condition{volume=\"" + VOLUME + "\",type=\"Degraded\"} "
+        + (degraded ? 1 : 0) + "\n";
+    java.util.regex.Pattern pathDown = java.util.regex.Pattern.compile(
+        "(?m)^ocfs2iscsi_node_path_up\\{volume=\"" + VOLUME + "\",[^}]*} 0$");
+    String[] last = {"", ""};
+    long t = System.nanoTime();
+    waitFor(Duration.ofSeconds(45), "node1's plugin and the operator report " + pathsUp + " paths up, Degraded="
+        + degraded + " " + when, () -> {
+          last[0] = nodePluginMetrics("node1");
+          last[1] = operatorMetrics();
+          return last[0].contains(pathsLine) && pathDown.matcher(last[0]).find() == degraded
+              && last[1].contains(degradedLine);
+        });
+    report.put(SECTION, "metrics_agree_seconds_" + (degraded ? "link_down" : "link_up"), seconds(t));
+    steps.say("node1 /metrics " + when + ": " + last[0].lines()
+        .filter(l -> l.startsWith("ocfs2iscsi_node_path_up") || l.startsWith("ocfs2iscsi_node_volume_paths_up"))
+        .toList() + "; operator: " + degradedLine.strip());
+  }
+
+  private String nodePluginMetrics(String node) {
+    java.net.URI uri = java.net.URI.create("http://" + cluster.bed().node(node).mgmtIp() + ":9809/metrics");
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      check(r.statusCode() == 200, "GET " + uri + ": " + r.statusCode() + " " + r.body());
+      return r.body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("GET " + uri, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: GET " + uri, e);
+    }
+  }
+
+  private String operatorMetrics() {
+    String podIp = cluster.kubectlOk("-n", RELEASE_NAMESPACE, "get", "pod", "-l",
+        "app.kubernetes.io/component=operator", "-o", "jsonpath={.items[0].status.podIP}").strip();
+    // HTTP over bash's /dev/tcp: the guests have no HTTP client; the address and port are arguments.
+    TestBed.ExecResult r = cluster.bed().exec("node1", Duration.ofSeconds(30), "bash", "-c",
+        "exec 3<>/dev/tcp/$0/$1 && printf 'GET /metrics HTTP/1.1\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' \"$0\" >&3 && cat <&3", podIp, "8080");
+    check(r.exitCode() == 0 && r.stdout().startsWith("HTTP/1.1 200"),
+        "GET http://" + podIp + ":8080/metrics from node1: exit " + r.exitCode() + " " + r.stdout() + r.stderr());
+    return r.stdout().replace("\r\n", "\n");
   }
 
   private void rolloutNodePlugin() {

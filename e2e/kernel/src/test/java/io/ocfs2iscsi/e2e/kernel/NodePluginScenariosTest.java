@@ -435,6 +435,9 @@ class NodePluginScenariosTest {
       String ll = bed.run(N1, CMD, "multipath", "-ll", "mylun");
       assertThat(activePaths(ll)).as("multipath -ll agrees:%n%s", ll).isEqualTo(1);
       assertThat(failedPaths(ll)).as("multipath -ll shows the failed path:%n%s", ll).isEqualTo(1);
+      assertThat(bed.metrics(N1)).as("/metrics while the link is down")
+          .contains("ocfs2iscsi_node_volume_paths_up{volume=\"" + vol.getVolumeId() + "\"} 1\n")
+          .containsPattern("ocfs2iscsi_node_path_up\\{volume=\"" + vol.getVolumeId() + "\",[^}]*} 0\n");
       long remaining = Duration.ofSeconds(20).toNanos() - (System.nanoTime() - cut);
       if (remaining > 0) {
         Poll.sleep(Duration.ofNanos(remaining));
@@ -454,6 +457,9 @@ class NodePluginScenariosTest {
     assertThat(stats.getVolumeCondition().getAbnormal()).as("%s", stats.getVolumeCondition()).isFalse();
     String ll = bed.run(N1, CMD, "multipath", "-ll", "mylun");
     assertThat(activePaths(ll)).as("multipath -ll agrees:%n%s", ll).isEqualTo(2);
+    assertThat(bed.metrics(N1)).as("/metrics after the link returned")
+        .contains("ocfs2iscsi_node_volume_paths_up{volume=\"" + vol.getVolumeId() + "\"} 2\n")
+        .doesNotContainPattern("ocfs2iscsi_node_path_up\\{[^}]*} 0\n");
     Poll.sleep(Duration.ofSeconds(3));
     GuestIo.Result r = w.stop(Duration.ofMinutes(3));
     report.put("path_failure", "writes", r.writes().size());
