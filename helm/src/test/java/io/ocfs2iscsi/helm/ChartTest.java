@@ -112,6 +112,45 @@ class ChartTest {
     }
   }
 
+  /**
+   * A JVM that starts slowly (a loaded or small node: measured 60-100 s for the operator in the test bed's guests)
+   * must not be killed by its liveness probe before it could answer once: kubelet restarts a container whose
+   * liveness fails failureThreshold times, counted from initialDelaySeconds, unless a startupProbe holds liveness
+   * back until the first success.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sidecar", "builtin"})
+  void livenessNeverKillsAContainerThatIsStillStartingWithinThreeMinutes(String healthz, @TempDir Path tmp)
+      throws Exception {
+    Path values = tmp.resolve("values.yaml");
+    Files.writeString(values, "nodePlugin:\n  livenessProbe: " + healthz + "\n");
+    List<HasMetadata> objects = Chart.objects(Chart.template(values));
+    Container operator = container(Chart.one(objects, Deployment.class).getSpec().getTemplate().getSpec()
+        .getContainers(), "operator");
+    Container plugin = container(Chart.one(objects, DaemonSet.class).getSpec().getTemplate().getSpec()
+        .getContainers(), "node-plugin");
+
+    for (Container c : List.of(operator, plugin)) {
+      assertThat(secondsBeforeLivenessKills(c)).as("%s may start for this long before liveness kills it", c.getName())
+          .isGreaterThanOrEqualTo(180);
+    }
+  }
+
+  private static int secondsBeforeLivenessKills(Container c) {
+    io.fabric8.kubernetes.api.model.Probe startup = c.getStartupProbe();
+    if (startup != null) {
+      return orDefault(startup.getInitialDelaySeconds(), 0)
+          + orDefault(startup.getPeriodSeconds(), 10) * orDefault(startup.getFailureThreshold(), 3);
+    }
+    io.fabric8.kubernetes.api.model.Probe liveness = c.getLivenessProbe();
+    return orDefault(liveness.getInitialDelaySeconds(), 0)
+        + orDefault(liveness.getPeriodSeconds(), 10) * orDefault(liveness.getFailureThreshold(), 3);
+  }
+
+  private static int orDefault(Integer v, int kubernetesDefault) {
+    return v == null ? kubernetesDefault : v;
+  }
+
   @Test
   void nodePluginIsPrivilegedOnTheHostWithBidirectionalKubeletMount() {
     DaemonSet ds = Chart.one(Chart.objects(Chart.template(null)), DaemonSet.class);
