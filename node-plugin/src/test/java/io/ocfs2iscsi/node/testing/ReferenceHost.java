@@ -113,6 +113,13 @@ public final class ReferenceHost {
   public int processOpens = 0;
   /** The kernel fails to stop the heartbeat at the last unmount (its ocfs2_hb_ctl call failed): a stale region. */
   public boolean kernelLeavesRegion = false;
+  /**
+   * While set, umount does not return until it is counted down: a umount of a filesystem whose SAN is gone sits in
+   * uninterruptible sleep (measured: NodeUnstageVolume did not answer for 210 s), and no kill ends it.
+   */
+  public volatile java.util.concurrent.CountDownLatch umountHangsUntil;
+  /** How many umount commands started. */
+  public final java.util.concurrent.atomic.AtomicInteger umountsStarted = new java.util.concurrent.atomic.AtomicInteger();
 
   private final Map<String, Integer> sidOfPortal = Map.of(PORTAL_A, 1, PORTAL_B, 2);
   /** The SCSI disk of LUN 0 behind each portal's session, as the kernel named it at the last login. */
@@ -605,6 +612,15 @@ public final class ReferenceHost {
   }
 
   private Reply umount(List<String> argv) {
+    umountsStarted.incrementAndGet();
+    java.util.concurrent.CountDownLatch hang = umountHangsUntil;
+    if (hang != null) {
+      try {
+        hang.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     String target = argv.get(1);
     List<String> lines = new ArrayList<>(mountTable());
     for (int i = lines.size() - 1; i >= 0; i--) {
