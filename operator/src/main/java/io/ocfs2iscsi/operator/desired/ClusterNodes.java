@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 /**
  * Which nodes belong to an o2cb cluster, and where their node agents listen. A node is selected when it is Ready,
  * carries the cluster's nodeSelector labels and its CSINode lists our driver: kubelet writes that entry when the
- * node plugin registers, so it is Kubernetes' own proof that the plugin runs there.
+ * node plugin registers, so it is Kubernetes' own proof that the plugin runs there. A node marked out of service
+ * ({@link NodeLoss#OUT_OF_SERVICE}) is not selected even when it is Ready again: it joins as a new member once the
+ * administrator removes the taint.
  */
 public final class ClusterNodes {
 
@@ -35,6 +37,7 @@ public final class ClusterNodes {
     return nodes.stream()
         .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
         .filter(ClusterNodes::ready)
+        .filter(n -> NodeLoss.outOfServiceTaint(n).isEmpty())
         .filter(n -> matches(n, nodeSelector))
         .map(n -> n.getMetadata().getName())
         .filter(withDriver::contains)

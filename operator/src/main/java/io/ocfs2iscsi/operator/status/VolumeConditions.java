@@ -85,15 +85,20 @@ public final class VolumeConditions {
 
   /**
    * The worst problem among the member nodes: a filesystem that went read-only, an unreachable agent, then a
-   * mounting node without any active path, then a missing session, then a failed path.
+   * mounting node without any active path, then a lost node, then a missing session, then a failed path.
    */
   static Degradation degradation(List<NodeVolumeStatus> nodes) {
     List<String> readOnly = new ArrayList<>();
     List<String> unreachable = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
     List<String> noPath = new ArrayList<>();
     List<String> sessions = new ArrayList<>();
     List<String> paths = new ArrayList<>();
     for (NodeVolumeStatus n : nodes) {
+      if (NodeHealthViews.lost(n)) {
+        lost.add(n.getNode() + " (" + String.join("; ", n.getProblems()) + ")");
+        continue;
+      }
       if (!NodeHealthViews.reachable(n)) {
         unreachable.add(n.getNode() + " (" + String.join("; ", n.getProblems()) + ")");
         continue;
@@ -126,6 +131,12 @@ public final class VolumeConditions {
     }
     if (!noPath.isEmpty()) {
       return new Degradation(VolumeReason.NoActivePath, String.join("; ", noPath), true);
+    }
+    if (!lost.isEmpty()) {
+      // The others go on once o2cb declared the lost node dead and recovered its journal: Ready stays True.
+      return new Degradation(VolumeReason.NodeLost, "lost: " + String.join(", ", lost) + ". If the node is powered"
+          + " off for good, mark it: kubectl taint nodes NODE " + io.ocfs2iscsi.operator.desired.NodeLoss.OUT_OF_SERVICE
+          + "=nodeshutdown:NoExecute", false);
     }
     if (!sessions.isEmpty()) {
       return new Degradation(VolumeReason.SessionDown, String.join("; ", sessions), false);

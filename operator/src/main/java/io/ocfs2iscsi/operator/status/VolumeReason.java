@@ -59,6 +59,16 @@ public enum VolumeReason implements Reason {
   NodeUnmounted,
   /** A node that mounted the volume left the cluster. */
   NodeLeft,
+  /**
+   * Degraded=True (Ready stays True while the others serve) and the Warning event of that transition: a node that
+   * mounted the volume is lost (its Node is not Ready and its node agent does not answer). Its o2cb number stays held
+   * until it is back or marked out of service.
+   */
+  NodeLost,
+  /** A lost node's agent answers again. */
+  NodeBack,
+  /** A lost node was marked out of service and its o2cb number released. */
+  NodeGone,
   /** A node agent answers again. */
   NodeReachable,
   /** A mounting node lost a path (Warning). */

@@ -42,6 +42,15 @@ public class ClusterMemberStatus {
   @JsonPropertyDescription("Cluster revision this node applied last.")
   private String appliedRevision;
 
+  @JsonPropertyDescription("Why the node is lost (its Node is not Ready, or gone): it may be dead, or cut off and still"
+      + " writing its disk heartbeat, so its number stays held until it is back or marked out of service. Absent"
+      + " otherwise.")
+  private String lost;
+
+  @JsonPropertyDescription("When the node was first seen with the node.kubernetes.io/out-of-service taint: its number"
+      + " is released once o2cb's dead time has passed since then. Absent otherwise.")
+  private String outOfServiceSince;
+
   @JsonPropertyDescription("Host prerequisites the node lacks (packages, kernel modules).")
   private List<String> missingPrerequisites = new ArrayList<>();
 
@@ -108,6 +117,22 @@ public class ClusterMemberStatus {
 
   public void setAppliedRevision(String appliedRevision) {
     this.appliedRevision = appliedRevision;
+  }
+
+  public String getLost() {
+    return lost;
+  }
+
+  public void setLost(String lost) {
+    this.lost = lost;
+  }
+
+  public String getOutOfServiceSince() {
+    return outOfServiceSince;
+  }
+
+  public void setOutOfServiceSince(String outOfServiceSince) {
+    this.outOfServiceSince = outOfServiceSince;
   }
 
   public List<String> getMissingPrerequisites() {
