@@ -138,6 +138,9 @@ public final class ReferenceHost {
     this.publisher = new VolumePublisher(tools, state, locks, kubelet);
     this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster, targets);
     this.inspector = new VolumeInspector(tools, state);
+    if (!files.exists("/proc/sys/kernel/random/boot_id")) {
+      write("/proc/sys/kernel/random/boot_id", "5d2b1c9e-0b5e-4c59-9f3c-2f1d7c0a1e01\n");
+    }
     if (!files.exists("/proc/self/mounts")) {
       write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
       localDisk("sda");
@@ -686,6 +689,36 @@ public final class ReferenceHost {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * The node crashed and booted again: what lived in the kernel is gone (sessions and their disks, the map, every
+   * mount but the root, the o2cb cluster in configfs), files on disk stay (the plugin's state dir, cluster.conf),
+   * the kernel has a new boot id, and the disks behind the sessions get other names at the next login.
+   */
+  public void crashAndBoot(String bootId) {
+    for (String portal : List.copyOf(loggedIn)) {
+      removeSessionDisk(portal);
+    }
+    loggedIn.clear();
+    mapBuilt = false;
+    delete("/dev/mapper/mylun");
+    write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
+    try {
+      Path configfs = root.resolve("sys/kernel/config/cluster");
+      if (Files.exists(configfs)) {
+        try (var walk = Files.walk(configfs)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    write("/proc/sys/kernel/random/boot_id", bootId + "\n");
+    diskOfPortal.put(PORTAL_A, "sde");
+    diskOfPortal.put(PORTAL_B, "sdf");
+    wwidOfDevice.put("sde", WWID);
+    wwidOfDevice.put("sdf", WWID);
+  }
 
   public List<String> mountTable() {
     return read("/proc/self/mounts").lines().filter(l -> !l.isBlank()).toList();
