@@ -50,6 +50,23 @@ public final class ClusterNodes {
         && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /** The node's boot id as kubelet reports it; null when it reports none. */
+  public static String bootId(Node node) {
+    if (node == null || node.getStatus() == null || node.getStatus().getNodeInfo() == null) {
+      return null;
+    }
+    String id = node.getStatus().getNodeInfo().getBootID();
+    return id == null || id.isEmpty() ? null : id;
+  }
+
+  /**
+   * Whether a member that applied {@code revision} at boot {@code appliedBootId} has the cluster now. A node that
+   * booted since has not: its node plugin keeps the cluster of before the crash offline until it is applied again.
+   */
+  public static boolean hasApplied(String revision, String appliedRevision, String appliedBootId, String bootNow) {
+    return revision.equals(appliedRevision) && (bootNow == null || bootNow.equals(appliedBootId));
+  }
+
   static boolean matches(Node node, Map<String, String> selector) {
     Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
     return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));

@@ -123,6 +123,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
             now.getStatus() == null ? null : now.getStatus().getAddresses())
         || ClusterNodes.ready(before) != ClusterNodes.ready(now)
         || NodeLoss.outOfServiceTaint(before).isPresent() != NodeLoss.outOfServiceTaint(now).isPresent()
+        || !Objects.equals(ClusterNodes.bootId(before), ClusterNodes.bootId(now))
         || (before.getMetadata().getDeletionTimestamp() == null) != (now.getMetadata().getDeletionTimestamp() == null);
   }
 
@@ -241,7 +242,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     List<AgentCalls.Target> toApply = new ArrayList<>();
     for (ClusterMemberStatus m : members) {
       if (m.getState() == State.Joining && m.getAddress() != null && !m.getAddress().isEmpty()) {
-        boolean current = request.getRevision().equals(m.getAppliedRevision())
+        boolean current = ClusterNodes.hasApplied(request.getRevision(), m.getAppliedRevision(),
+            m.getAppliedBootId(), ClusterNodes.bootId(nodeByName.get(m.getNodeName())))
             && previous.containsKey(m.getNodeName()) && previous.get(m.getNodeName()).getState() == State.Applied;
         if (current) {
           m.setState(State.Applied);
@@ -250,6 +252,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         }
       }
     }
+    Map<String, String> bootIds = new HashMap<>();
+    toApply.forEach(t -> bootIds.put(t.node(), ClusterNodes.bootId(nodeByName.get(t.node()))));
     Map<String, AgentCalls.Answer<ApplyClusterResponse>> applies =
         calls.all(toApply, settings.agentTimeout().multipliedBy(3), agent -> agent.applyCluster(request));
     List<String> failures = new ArrayList<>();
@@ -264,6 +268,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
           LOG.info("ApplyCluster at {}: pending: {}", m.getAgentEndpoint(), r.getPending());
         }
         m.setAppliedRevision(r.getAppliedRevision().isEmpty() ? request.getRevision() : r.getAppliedRevision());
+        m.setAppliedBootId(bootIds.get(m.getNodeName()));
         m.setState(State.Applied);
       } else {
         failures.add(m.getNodeName() + ": ApplyCluster failed: " + applied.failure());
@@ -300,6 +305,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
       m.setO2cbNodeName(was.getO2cbNodeName());
       m.setAgentEndpoint(was.getAgentEndpoint());
       m.setAppliedRevision(was.getAppliedRevision());
+      m.setAppliedBootId(was.getAppliedBootId());
       m.setMissingPrerequisites(new ArrayList<>(was.getMissingPrerequisites()));
     }
     if (answer == null) {

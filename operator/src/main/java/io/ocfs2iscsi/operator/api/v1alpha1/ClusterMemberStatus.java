@@ -51,6 +51,10 @@ public class ClusterMemberStatus {
       + " is released once o2cb's dead time has passed since then. Absent otherwise.")
   private String outOfServiceSince;
 
+  @JsonPropertyDescription("The node's boot id (Node status.nodeInfo.bootID) when it applied the cluster last: a node"
+      + " that booted since gets the cluster applied again, it does not bring the one of before its crash online.")
+  private String appliedBootId;
+
   @JsonPropertyDescription("Host prerequisites the node lacks (packages, kernel modules).")
   private List<String> missingPrerequisites = new ArrayList<>();
 
@@ -117,6 +121,14 @@ public class ClusterMemberStatus {
 
   public void setAppliedRevision(String appliedRevision) {
     this.appliedRevision = appliedRevision;
+  }
+
+  public String getAppliedBootId() {
+    return appliedBootId;
+  }
+
+  public void setAppliedBootId(String appliedBootId) {
+    this.appliedBootId = appliedBootId;
   }
 
   public String getLost() {
