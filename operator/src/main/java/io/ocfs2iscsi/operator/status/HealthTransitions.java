@@ -53,6 +53,15 @@ public final class HealthTransitions {
       } else if (!NodeHealthViews.mounted(now) && wasMounted) {
         out.add(new Transition(false, VolumeReason.NodeUnmounted, "node " + node + " no longer mounts the volume"));
       }
+      boolean wasFailing = was != null && NodeHealthViews.reachable(was) && NodeHealthViews.heartbeatFailing(was);
+      if (NodeHealthViews.heartbeatFailing(now) && !wasFailing) {
+        out.add(new Transition(true, VolumeReason.HeartbeatFailing, "node " + node + ": o2cb disk heartbeat not"
+            + " written; o2cb fences (restarts) the node in " + now.getFencesInSeconds() + " s unless the SAN answers"
+            + " again" + problems(now)));
+      } else if (!NodeHealthViews.heartbeatFailing(now) && wasFailing && NodeHealthViews.mounted(now)) {
+        out.add(new Transition(false, VolumeReason.HeartbeatBack, "node " + node + ": o2cb disk heartbeat written"
+            + " again"));
+      }
       boolean wasReadOnly = was != null && NodeHealthViews.reachable(was) && NodeHealthViews.wentReadOnly(was);
       if (NodeHealthViews.wentReadOnly(now) && !wasReadOnly) {
         out.add(new Transition(true, VolumeReason.FilesystemReadOnly, "node " + node + ": the filesystem went"

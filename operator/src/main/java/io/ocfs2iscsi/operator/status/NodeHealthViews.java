@@ -34,6 +34,7 @@ public final class NodeHealthViews {
     // Only when it happened: a healthy node's entry stays as short as before.
     s.setReadOnly(health.getReadOnly() ? Boolean.TRUE : null);
     s.setHeartbeat(health.getHeartbeatActive());
+    s.setFencesInSeconds(health.getHeartbeatFailing() ? health.getSecondsUntilFence() : null);
     s.setProblems(new ArrayList<>(health.getProblemsList()));
     return s;
   }
@@ -75,6 +76,11 @@ public final class NodeHealthViews {
           + (member.getOutOfServiceSince() == null ? "" : "; marked out of service since "
               + member.getOutOfServiceSince() + ", released once o2cb's dead time has passed"));
     }
+  }
+
+  /** The node mounts the volume and its disk heartbeat is not written: o2cb fences it when the countdown ends. */
+  public static boolean heartbeatFailing(NodeVolumeStatus s) {
+    return mounted(s) && s.getFencesInSeconds() != null;
   }
 
   public static boolean lost(NodeVolumeStatus s) {

@@ -84,10 +84,12 @@ public final class VolumeConditions {
   record Degradation(VolumeReason reason, String message, boolean stopsIo) {}
 
   /**
-   * The worst problem among the member nodes: a filesystem that went read-only, an unreachable agent, then a
+   * The worst problem among the member nodes: a disk heartbeat that is not written (the node fences itself when the
+   * dead time ends), a filesystem that went read-only, an unreachable agent, then a
    * mounting node without any active path, then a lost node, then a missing session, then a failed path.
    */
   static Degradation degradation(List<NodeVolumeStatus> nodes) {
+    List<String> fencing = new ArrayList<>();
     List<String> readOnly = new ArrayList<>();
     List<String> unreachable = new ArrayList<>();
     List<String> lost = new ArrayList<>();
@@ -106,6 +108,9 @@ public final class VolumeConditions {
       if (!NodeHealthViews.mounted(n)) {
         continue;
       }
+      if (NodeHealthViews.heartbeatFailing(n)) {
+        fencing.add(n.getNode() + " in " + n.getFencesInSeconds() + " s");
+      }
       if (NodeHealthViews.wentReadOnly(n)) {
         readOnly.add(n.getNode());
       }
@@ -118,6 +123,11 @@ public final class VolumeConditions {
         paths.add(n.getNode() + ": " + n.getPaths().getActive() + " of "
             + Math.max(n.getPaths().getActive() + n.getPaths().getFailed(), n.getSessions().size()) + " paths active");
       }
+    }
+    if (!fencing.isEmpty()) {
+      return new Degradation(VolumeReason.HeartbeatFailing, "o2cb disk heartbeat not written (the SAN does not"
+          + " answer): o2cb fences (restarts) " + String.join(", ", fencing) + " unless the SAN answers again; every"
+          + " pod on that node goes with it, also those that do not use the volume", true);
     }
     if (!readOnly.isEmpty()) {
       return new Degradation(VolumeReason.FilesystemReadOnly, String.join(", ", readOnly) + ": the filesystem went"

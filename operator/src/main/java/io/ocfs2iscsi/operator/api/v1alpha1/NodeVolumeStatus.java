@@ -39,6 +39,10 @@ public class NodeVolumeStatus {
       + " answer. Absent otherwise.")
   private Boolean mountedWhenLastSeen;
 
+  @JsonPropertyDescription("While this node's o2cb disk heartbeat on the volume is not written (SAN unreachable): the"
+      + " seconds left before o2cb fences (restarts) the node. Absent otherwise.")
+  private Integer fencesInSeconds;
+
   @JsonPropertyDescription("o2cb disk heartbeat active on this node.")
   private Boolean heartbeat;
 
@@ -76,6 +80,10 @@ public class NodeVolumeStatus {
   public Boolean getMountedWhenLastSeen() { return mountedWhenLastSeen; }
 
   public void setMountedWhenLastSeen(Boolean mountedWhenLastSeen) { this.mountedWhenLastSeen = mountedWhenLastSeen; }
+
+  public Integer getFencesInSeconds() { return fencesInSeconds; }
+
+  public void setFencesInSeconds(Integer fencesInSeconds) { this.fencesInSeconds = fencesInSeconds; }
 
   public Boolean getHeartbeat() { return heartbeat; }
 
