@@ -68,7 +68,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void nodeStageVolume(NodeStageVolumeRequest r, StreamObserver<NodeStageVolumeResponse> observer) {
     errors.unary("NodeStageVolume", observer, bounded("NodeStageVolume", r.getVolumeId(), r.getStagingTargetPath(),
-        () -> {
+        r, () -> {
       stager.stage(new Requests.Stage(
           r.getVolumeId(), r.getStagingTargetPath(), decode(r.getVolumeId(), r.getVolumeContextMap()),
           r.getSecretsMap(), capability(r.hasVolumeCapability(), r.getVolumeCapability())));
@@ -79,7 +79,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void nodeUnstageVolume(NodeUnstageVolumeRequest r, StreamObserver<NodeUnstageVolumeResponse> observer) {
     errors.unary("NodeUnstageVolume", observer, bounded("NodeUnstageVolume", r.getVolumeId(),
-        r.getStagingTargetPath(), () -> {
+        r.getStagingTargetPath(), r, () -> {
           stager.unstage(new Requests.Unstage(r.getVolumeId(), r.getStagingTargetPath()));
           return NodeUnstageVolumeResponse.getDefaultInstance();
         }));
@@ -87,7 +87,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
 
   @Override
   public void nodePublishVolume(NodePublishVolumeRequest r, StreamObserver<NodePublishVolumeResponse> observer) {
-    errors.unary("NodePublishVolume", observer, bounded("NodePublishVolume", r.getVolumeId(), r.getTargetPath(), () -> {
+    errors.unary("NodePublishVolume", observer, bounded("NodePublishVolume", r.getVolumeId(), r.getTargetPath(), r,
+        () -> {
       VolumeCapability.AccessMode.Mode mode = r.getVolumeCapability().getAccessMode().getMode();
       boolean readOnly = r.getReadonly()
           || mode == VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY
@@ -102,7 +103,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeUnpublishVolume(
       NodeUnpublishVolumeRequest r, StreamObserver<NodeUnpublishVolumeResponse> observer) {
     errors.unary("NodeUnpublishVolume", observer, bounded("NodeUnpublishVolume", r.getVolumeId(), r.getTargetPath(),
-        () -> {
+        r, () -> {
           publisher.unpublish(new Requests.Unpublish(r.getVolumeId(), r.getTargetPath()));
           return NodeUnpublishVolumeResponse.getDefaultInstance();
         }));
@@ -111,7 +112,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   @Override
   public void nodeGetVolumeStats(NodeGetVolumeStatsRequest r, StreamObserver<NodeGetVolumeStatsResponse> observer) {
     errors.unary("NodeGetVolumeStats", observer, bounded("NodeGetVolumeStats", r.getVolumeId(), r.getVolumePath(),
-        () -> {
+        r, () -> {
       StagedVolume v = inspector.stagedAt(r.getVolumeId(), r.getVolumePath());
       Statfs.Usage u = inspector.usage(r.getVolumePath());
       VolumeHealth h = inspector.health(v);
@@ -153,11 +154,11 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
    * {@code work} answered within the call's bound: it runs on a thread of its own, and a call that a host command
    * holds beyond the bound gets DEADLINE_EXCEEDED while the work goes on ({@link BoundedCalls}).
    */
-  private <T> Supplier<T> bounded(String rpc, String volumeId, String path, Supplier<T> work) {
+  private <T> Supplier<T> bounded(String rpc, String volumeId, String path, Object request, Supplier<T> work) {
     Deadline deadline = Context.current().getDeadline();
     Optional<Duration> callerLeft = deadline == null ? Optional.empty()
         : Optional.of(Duration.ofNanos(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS))));
-    return () -> bounded.run(rpc, volumeId, path, callerLeft, work);
+    return () -> bounded.run(rpc, volumeId, path, request, callerLeft, work);
   }
 
   /** The request's capability (null when it has none); the volume operations check it. */

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * either. The work runs on a thread of its own; the call waits for it until its bound (the caller's deadline less a
  * margin, at most {@link #DEFAULT_ANSWER_WITHIN}) and then answers DEADLINE_EXCEEDED, which kubelet treats as "still
  * in progress" and retries. The work goes on in the background, holding its volume's lock. A retry of the same call
- * (same operation, volume and path) joins the work that still runs instead of starting a second umount behind the
+ * (same operation, equal request) joins the work that still runs instead of starting a second umount behind the
  * first one; once the work has ended, the next call starts afresh (every operation is idempotent).
  */
 public final class BoundedCalls implements AutoCloseable {
@@ -38,7 +38,10 @@ public final class BoundedCalls implements AutoCloseable {
   static final Duration MARGIN = Duration.ofSeconds(1);
 
   private final Duration answerWithin;
-  private final ConcurrentHashMap<String, CompletableFuture<Object>> running = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, CompletableFuture<Object>> running = new ConcurrentHashMap<>();
+
+  /** The same call: the same operation with an equal request (kubelet's retries repeat the request as it was). */
+  private record Key(String operation, Object request) {}
   private final ExecutorService workers;
 
   public BoundedCalls() {
@@ -58,22 +61,33 @@ public final class BoundedCalls implements AutoCloseable {
   /**
    * {@code work}'s result, or the failure it ended with; DEADLINE_EXCEEDED when it still runs at the bound.
    *
+   * @param request the call's request, compared by value (protobuf messages are): only an equal call joins
    * @param callerLeft the time left until the caller's deadline, if it set one
    */
   @SuppressWarnings("unchecked")
-  public <T> T run(String operation, String volumeId, String path, Optional<Duration> callerLeft, Supplier<T> work) {
-    String key = operation + "\n" + volumeId + "\n" + path;
+  public <T> T run(
+      String operation, String volumeId, String path, Object request, Optional<Duration> callerLeft,
+      Supplier<T> work) {
+    Key key = new Key(operation, request);
     CompletableFuture<Object> started = new CompletableFuture<>();
     CompletableFuture<Object> ongoing = running.putIfAbsent(key, started);
     if (ongoing == null) {
       ongoing = started;
       workers.execute(() -> {
+        Object result = null;
+        Throwable failure = null;
         try {
-          started.complete(work.get());
+          result = work.get();
         } catch (Throwable t) {
-          started.completeExceptionally(t);
-        } finally {
-          running.remove(key, started);
+          failure = t;
+        }
+        // Gone from the running calls before it answers: a call that comes after the work ended starts afresh
+        // instead of getting this (by then stale) answer.
+        running.remove(key, started);
+        if (failure == null) {
+          started.complete(result);
+        } else {
+          started.completeExceptionally(failure);
         }
       });
     } else {
