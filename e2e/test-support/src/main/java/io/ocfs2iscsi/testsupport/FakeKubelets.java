@@ -88,6 +88,59 @@ public final class FakeKubelets implements AutoCloseable {
     }
   }
 
+  /**
+   * The node died: its kubelet stops renewing the Lease, and its Ready condition turns Unknown as the node lifecycle
+   * controller sets it after the grace period (set here at once, so that a test need not wait for it).
+   */
+  public void dies(String name) {
+    nodes.remove(name);
+    setReady(name, "Unknown", "NodeStatusUnknown");
+  }
+
+  /** The node booted again: its kubelet posts Ready and renews the Lease. */
+  public void boots(String name) {
+    setReady(name, "True", "KubeletReady");
+    nodes.add(name);
+    if (heartbeats != null) {
+      renew(name);
+    }
+  }
+
+  /** Adds the taint {@code key} with effect {@code effect}, as {@code kubectl taint nodes} does. */
+  public void taint(String name, String key, String value, String effect) {
+    client.nodes().withName(name).edit(n -> new NodeBuilder(n).editOrNewSpec()
+        .addNewTaint().withKey(key).withValue(value).withEffect(effect).endTaint().endSpec().build());
+  }
+
+  /** Removes every taint {@code key}. */
+  public void untaint(String name, String key) {
+    client.nodes().withName(name).edit(n -> {
+      if (n.getSpec() != null && n.getSpec().getTaints() != null) {
+        n.getSpec().getTaints().removeIf(t -> key.equals(t.getKey()));
+      }
+      return n;
+    });
+  }
+
+  private void setReady(String name, String status, String reason) {
+    String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
+    for (int attempt = 1; ; attempt++) {
+      Node node = client.nodes().withName(name).get();
+      node.getStatus().getConditions().removeIf(c -> "Ready".equals(c.getType()));
+      node.getStatus().getConditions().add(new io.fabric8.kubernetes.api.model.NodeConditionBuilder()
+          .withType("Ready").withStatus(status).withReason(reason).withLastHeartbeatTime(now)
+          .withLastTransitionTime(now).build());
+      try {
+        client.nodes().resource(node).updateStatus();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   private void heartbeat() {
     nodes.forEach(this::renew);
   }

@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The o2cb cluster on this node: ApplyCluster writes it (cluster.conf, configfs), NodeStage and FormatVolume make
- * sure it is online. The applied cluster is kept in the state dir, so a restarted plugin or a rebooted node brings
- * the same cluster back. Changing the member list of an online cluster goes through o2cb register-cluster, which
+ * sure it is online. The applied cluster is kept in the state dir, so a restarted plugin brings the same cluster
+ * back. A rebooted node does not: while it was down, the others may have marked it out of service and given its o2cb
+ * number to another node, and coming online with the member list of before the crash would make two nodes write
+ * their disk heartbeat into the same slot. It waits for the operator to apply the cluster in this boot (the kernel's
+ * boot id is recorded with each apply). Changing the member list of an online cluster goes through o2cb register-cluster, which
  * adds and drops nodes live: nothing is unmounted.
  */
 public final class ClusterStack {
@@ -35,6 +38,8 @@ public final class ClusterStack {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterStack.class);
   /** Modules of the o2cb stack; ocfs2_stack_o2cb pulls in the node manager, ocfs2_dlmfs the user DLM. */
   static final List<String> MODULES = List.of("ocfs2_stack_o2cb", "ocfs2_dlmfs", "ocfs2");
+
+  static final String BOOT_ID = "/proc/sys/kernel/random/boot_id";
 
   private final HostTools host;
   private final StateStore state;
@@ -56,6 +61,7 @@ public final class ClusterStack {
     }
     boolean sameAsBefore = state.cluster().map(request::equals).orElse(false);
     state.saveCluster(request);
+    bootId().ifPresent(state::saveClusterBoot);
     String me = localNodeName();
     if (request.getMembersList().stream().noneMatch(m -> isLocal(m.getNodeName(), me))) {
       return new Applied(!sameAsBefore, false,
@@ -82,6 +88,14 @@ public final class ClusterStack {
           "the volume belongs to o2cb cluster " + clusterName + " but this node has cluster "
               + applied.getClusterName() + " applied; one o2cb cluster runs per node");
     }
+    Optional<String> boot = bootId();
+    Optional<String> appliedIn = state.clusterBoot();
+    if (boot.isPresent() && appliedIn.isPresent() && !boot.equals(appliedIn)) {
+      throw NodeException.unavailable(
+          "o2cb cluster " + clusterName + " was applied before this node's last boot: its member list may be stale"
+              + " (another node may have this node's o2cb number since); waiting for the operator to apply the"
+              + " cluster again (ApplyCluster); retry then");
+    }
     String me = localNodeName();
     if (applied.getMembersList().stream().noneMatch(m -> isLocal(m.getNodeName(), me))) {
       throw NodeException.unavailable(
@@ -92,6 +106,11 @@ public final class ClusterStack {
     if (!a.online()) {
       throw NodeException.internal("o2cb cluster " + clusterName + " is not online: " + a.pending());
     }
+  }
+
+  /** The kernel's boot id; empty when it cannot be read. */
+  private Optional<String> bootId() {
+    return host.files().read(BOOT_ID).map(String::strip).filter(b -> !b.isEmpty());
   }
 
   /** The name o2cb knows this host by: its host name (uname -n) in the host's UTS namespace. */

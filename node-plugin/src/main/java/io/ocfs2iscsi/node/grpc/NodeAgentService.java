@@ -19,6 +19,7 @@ import io.ocfs2iscsi.node.cluster.ClusterStack;
 import io.ocfs2iscsi.node.info.HostInventory;
 import io.ocfs2iscsi.node.info.NodeFacts;
 import io.ocfs2iscsi.node.tools.MultipathPath;
+import io.ocfs2iscsi.node.volume.HeartbeatIo;
 import io.ocfs2iscsi.node.volume.VolumeExpander;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeHealth;
@@ -106,7 +107,11 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   public void getVolumeHealth(GetVolumeHealthRequest r, StreamObserver<GetVolumeHealthResponse> observer) {
     errors.unary("GetVolumeHealth", observer, () -> {
       VolumeHealth h = inspector.health(r.hasVolume() ? r.getVolume() : null);
+      HeartbeatIo hb = inspector.heartbeatIo(r.getVolume(), h);
       GetVolumeHealthResponse.Builder b = GetVolumeHealthResponse.newBuilder()
+          .setHeartbeatFailing(hb.failing())
+          .setHeartbeatSilentMs((int) Math.min(Integer.MAX_VALUE, hb.silentMs().orElse(0L)))
+          .setSecondsUntilFence((int) hb.secondsUntilFence())
           .setVolumeId(h.volumeId())
           .setMapPresent(h.mapPresent())
           .setWwid(h.wwid())
@@ -116,6 +121,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setHeartbeatActive(h.heartbeatActive())
           .setPublishCount(h.publishCount())
           .addAllProblems(h.problems());
+      hb.problem().ifPresent(b::addProblems);
       for (VolumeHealth.Session s : h.sessions()) {
         b.addSessions(SessionHealth.newBuilder().setPortal(s.portal()).setState(s.state()).setSid(s.sid()));
       }

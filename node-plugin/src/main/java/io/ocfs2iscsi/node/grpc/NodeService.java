@@ -25,12 +25,19 @@ import io.ocfs2iscsi.contract.VolumeContextCodec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.tools.Statfs;
+import io.ocfs2iscsi.node.volume.BoundedCalls;
 import io.ocfs2iscsi.node.volume.Requests;
 import io.ocfs2iscsi.node.volume.VolumeHealth;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
 import io.ocfs2iscsi.node.volume.VolumePublisher;
 import io.ocfs2iscsi.node.volume.VolumeStager;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** CSI Node: translates the CSI messages to the volume operations and back; no host logic here. */
 public final class NodeService extends NodeGrpc.NodeImplBase {
@@ -40,9 +47,17 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   private final VolumePublisher publisher;
   private final VolumeInspector inspector;
   private final String nodeId;
+  private final BoundedCalls bounded;
 
   public NodeService(
       GrpcErrors errors, VolumeStager stager, VolumePublisher publisher, VolumeInspector inspector, String nodeId) {
+    this(errors, stager, publisher, inspector, nodeId, new BoundedCalls());
+  }
+
+  public NodeService(
+      GrpcErrors errors, VolumeStager stager, VolumePublisher publisher, VolumeInspector inspector, String nodeId,
+      BoundedCalls bounded) {
+    this.bounded = bounded;
     this.errors = errors;
     this.stager = stager;
     this.publisher = publisher;
@@ -52,25 +67,28 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
 
   @Override
   public void nodeStageVolume(NodeStageVolumeRequest r, StreamObserver<NodeStageVolumeResponse> observer) {
-    errors.unary("NodeStageVolume", observer, () -> {
+    errors.unary("NodeStageVolume", observer, bounded("NodeStageVolume", r.getVolumeId(), r.getStagingTargetPath(),
+        r, () -> {
       stager.stage(new Requests.Stage(
           r.getVolumeId(), r.getStagingTargetPath(), decode(r.getVolumeId(), r.getVolumeContextMap()),
           r.getSecretsMap(), capability(r.hasVolumeCapability(), r.getVolumeCapability())));
       return NodeStageVolumeResponse.getDefaultInstance();
-    });
+    }));
   }
 
   @Override
   public void nodeUnstageVolume(NodeUnstageVolumeRequest r, StreamObserver<NodeUnstageVolumeResponse> observer) {
-    errors.unary("NodeUnstageVolume", observer, () -> {
-      stager.unstage(new Requests.Unstage(r.getVolumeId(), r.getStagingTargetPath()));
-      return NodeUnstageVolumeResponse.getDefaultInstance();
-    });
+    errors.unary("NodeUnstageVolume", observer, bounded("NodeUnstageVolume", r.getVolumeId(),
+        r.getStagingTargetPath(), r, () -> {
+          stager.unstage(new Requests.Unstage(r.getVolumeId(), r.getStagingTargetPath()));
+          return NodeUnstageVolumeResponse.getDefaultInstance();
+        }));
   }
 
   @Override
   public void nodePublishVolume(NodePublishVolumeRequest r, StreamObserver<NodePublishVolumeResponse> observer) {
-    errors.unary("NodePublishVolume", observer, () -> {
+    errors.unary("NodePublishVolume", observer, bounded("NodePublishVolume", r.getVolumeId(), r.getTargetPath(), r,
+        () -> {
       VolumeCapability.AccessMode.Mode mode = r.getVolumeCapability().getAccessMode().getMode();
       boolean readOnly = r.getReadonly()
           || mode == VolumeCapability.AccessMode.Mode.MULTI_NODE_READER_ONLY
@@ -78,21 +96,23 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
       publisher.publish(new Requests.Publish(r.getVolumeId(), r.getStagingTargetPath(), r.getTargetPath(), readOnly,
           capability(r.hasVolumeCapability(), r.getVolumeCapability())));
       return NodePublishVolumeResponse.getDefaultInstance();
-    });
+    }));
   }
 
   @Override
   public void nodeUnpublishVolume(
       NodeUnpublishVolumeRequest r, StreamObserver<NodeUnpublishVolumeResponse> observer) {
-    errors.unary("NodeUnpublishVolume", observer, () -> {
-      publisher.unpublish(new Requests.Unpublish(r.getVolumeId(), r.getTargetPath()));
-      return NodeUnpublishVolumeResponse.getDefaultInstance();
-    });
+    errors.unary("NodeUnpublishVolume", observer, bounded("NodeUnpublishVolume", r.getVolumeId(), r.getTargetPath(),
+        r, () -> {
+          publisher.unpublish(new Requests.Unpublish(r.getVolumeId(), r.getTargetPath()));
+          return NodeUnpublishVolumeResponse.getDefaultInstance();
+        }));
   }
 
   @Override
   public void nodeGetVolumeStats(NodeGetVolumeStatsRequest r, StreamObserver<NodeGetVolumeStatsResponse> observer) {
-    errors.unary("NodeGetVolumeStats", observer, () -> {
+    errors.unary("NodeGetVolumeStats", observer, bounded("NodeGetVolumeStats", r.getVolumeId(), r.getVolumePath(),
+        r, () -> {
       StagedVolume v = inspector.stagedAt(r.getVolumeId(), r.getVolumePath());
       Statfs.Usage u = inspector.usage(r.getVolumePath());
       VolumeHealth h = inspector.health(v);
@@ -103,7 +123,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
               .setAvailable(u.freeInodes()).setUsed(u.usedInodes()))
           .setVolumeCondition(VolumeCondition.newBuilder().setAbnormal(!h.healthy()).setMessage(h.summary()))
           .build();
-    });
+    }));
   }
 
   @Override
@@ -128,6 +148,17 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
   public void nodeGetInfo(NodeGetInfoRequest r, StreamObserver<NodeGetInfoResponse> observer) {
     // No topology: which nodes may use a volume is the PV's nodeAffinity, written by the operator.
     errors.unary("NodeGetInfo", observer, () -> NodeGetInfoResponse.newBuilder().setNodeId(nodeId).build());
+  }
+
+  /**
+   * {@code work} answered within the call's bound: it runs on a thread of its own, and a call that a host command
+   * holds beyond the bound gets DEADLINE_EXCEEDED while the work goes on ({@link BoundedCalls}).
+   */
+  private <T> Supplier<T> bounded(String rpc, String volumeId, String path, Object request, Supplier<T> work) {
+    Deadline deadline = Context.current().getDeadline();
+    Optional<Duration> callerLeft = deadline == null ? Optional.empty()
+        : Optional.of(Duration.ofNanos(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS))));
+    return () -> bounded.run(rpc, volumeId, path, request, callerLeft, work);
   }
 
   /** The request's capability (null when it has none); the volume operations check it. */

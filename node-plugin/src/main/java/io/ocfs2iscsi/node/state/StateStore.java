@@ -114,6 +114,20 @@ public final class StateStore {
     write(dir.resolve("cluster.pb"), request.toByteArray());
   }
 
+  /** The kernel's boot id when the cluster was applied last; empty when unknown (recorded by an older plugin). */
+  public Optional<String> clusterBoot() {
+    Path f = dir.resolve("cluster.boot");
+    try {
+      return Files.exists(f) ? Optional.of(Files.readString(f).strip()).filter(b -> !b.isEmpty()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  public void saveClusterBoot(String bootId) {
+    write(dir.resolve("cluster.boot"), bootId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** The record of one volume; FAILED_PRECONDITION when it is unreadable or was moved aside as such. */
   public Optional<StagedVolume> volume(String volumeId) {
     Path f = volumeFile(volumeId);

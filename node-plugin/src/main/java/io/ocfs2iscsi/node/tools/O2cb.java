@@ -93,6 +93,23 @@ public final class O2cb {
     return files.list(dir).stream().filter(n -> files.isDirectory(dir + "/" + n)).toList();
   }
 
+  /** Where o2hb shows each heartbeat region in debugfs. */
+  public static final String O2HB_DEBUGFS = "/sys/kernel/debug/o2hb";
+
+  /**
+   * Milliseconds since the region's last completed heartbeat write: o2hb re-arms its write timeout after each write
+   * and shows the time since then as elapsed_time_in_ms; the node fences itself when it reaches the dead time.
+   * Empty when debugfs is not mounted or the region is not there.
+   */
+  public Optional<Long> heartbeatSilenceMs(String region) {
+    try {
+      return files.read(O2HB_DEBUGFS + "/" + region + "/elapsed_time_in_ms").map(String::strip)
+          .filter(s -> s.matches("\\d{1,12}")).map(Long::parseLong);
+    } catch (java.io.UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
   public O2cbConfigfsTimeouts timeouts(String cluster) {
     String base = CLUSTERS + "/" + cluster + "/";
     O2cbConfigfsTimeouts d = O2cbConfigfsTimeouts.DEFAULTS;

@@ -57,6 +57,18 @@ public final class VolumeInspector {
     return healthOf(spec);
   }
 
+  /** Whether this node's disk heartbeat on the volume is written, from what {@code health} found and o2hb's clock. */
+  public HeartbeatIo heartbeatIo(VolumeSpec spec, VolumeHealth health) {
+    if (!health.mounted()) {
+      return HeartbeatIo.WRITING;
+    }
+    String uuid = state.volume(spec.getVolumeId()).map(StagedVolume::uuid).orElse("");
+    Optional<Long> silent = uuid.isEmpty() ? Optional.empty() : host.o2cb().heartbeatSilenceMs(O2cb.regionName(uuid));
+    int active = (int) health.paths().stream().filter(MultipathPath::up).count();
+    int deadThreshold = host.o2cb().timeouts(spec.getFilesystem().getClusterName()).deadThreshold();
+    return HeartbeatIo.of(true, active, silent, deadThreshold);
+  }
+
   /** The health of a volume staged here (its record was checked when it was staged). */
   public VolumeHealth health(StagedVolume staged) {
     return healthOf(staged.spec());

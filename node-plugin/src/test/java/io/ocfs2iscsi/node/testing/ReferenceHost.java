@@ -115,6 +115,13 @@ public final class ReferenceHost {
   public int processOpens = 0;
   /** The kernel fails to stop the heartbeat at the last unmount (its ocfs2_hb_ctl call failed): a stale region. */
   public boolean kernelLeavesRegion = false;
+  /**
+   * While set, umount does not return until it is counted down: a umount of a filesystem whose SAN is gone sits in
+   * uninterruptible sleep (measured: NodeUnstageVolume did not answer for 210 s), and no kill ends it.
+   */
+  public volatile java.util.concurrent.CountDownLatch umountHangsUntil;
+  /** How many umount commands started. */
+  public final java.util.concurrent.atomic.AtomicInteger umountsStarted = new java.util.concurrent.atomic.AtomicInteger();
 
   private final Map<String, Integer> sidOfPortal = Map.of(PORTAL_A, 1, PORTAL_B, 2);
   /** The SCSI disk of LUN 0 behind each portal's session, as the kernel named it at the last login. */
@@ -134,6 +141,9 @@ public final class ReferenceHost {
     this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster, targets);
     this.inspector = new VolumeInspector(tools, state);
     this.expander = new VolumeExpander(tools, state, locks);
+    if (!files.exists("/proc/sys/kernel/random/boot_id")) {
+      write("/proc/sys/kernel/random/boot_id", "5d2b1c9e-0b5e-4c59-9f3c-2f1d7c0a1e01\n");
+    }
     if (!files.exists("/proc/self/mounts")) {
       write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
       localDisk("sda");
@@ -608,6 +618,15 @@ public final class ReferenceHost {
   }
 
   private Reply umount(List<String> argv) {
+    umountsStarted.incrementAndGet();
+    java.util.concurrent.CountDownLatch hang = umountHangsUntil;
+    if (hang != null) {
+      try {
+        hang.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     String target = argv.get(1);
     List<String> lines = new ArrayList<>(mountTable());
     for (int i = lines.size() - 1; i >= 0; i--) {
@@ -673,6 +692,36 @@ public final class ReferenceHost {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * The node crashed and booted again: what lived in the kernel is gone (sessions and their disks, the map, every
+   * mount but the root, the o2cb cluster in configfs), files on disk stay (the plugin's state dir, cluster.conf),
+   * the kernel has a new boot id, and the disks behind the sessions get other names at the next login.
+   */
+  public void crashAndBoot(String bootId) {
+    for (String portal : List.copyOf(loggedIn)) {
+      removeSessionDisk(portal);
+    }
+    loggedIn.clear();
+    mapBuilt = false;
+    delete("/dev/mapper/mylun");
+    write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
+    try {
+      Path configfs = root.resolve("sys/kernel/config/cluster");
+      if (Files.exists(configfs)) {
+        try (var walk = Files.walk(configfs)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    write("/proc/sys/kernel/random/boot_id", bootId + "\n");
+    diskOfPortal.put(PORTAL_A, "sde");
+    diskOfPortal.put(PORTAL_B, "sdf");
+    wwidOfDevice.put("sde", WWID);
+    wwidOfDevice.put("sdf", WWID);
+  }
 
   public List<String> mountTable() {
     return read("/proc/self/mounts").lines().filter(l -> !l.isBlank()).toList();

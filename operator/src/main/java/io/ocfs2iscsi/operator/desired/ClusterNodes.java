@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 /**
  * Which nodes belong to an o2cb cluster, and where their node agents listen. A node is selected when it is Ready,
  * carries the cluster's nodeSelector labels and its CSINode lists our driver: kubelet writes that entry when the
- * node plugin registers, so it is Kubernetes' own proof that the plugin runs there.
+ * node plugin registers, so it is Kubernetes' own proof that the plugin runs there. A node marked out of service
+ * ({@link NodeLoss#OUT_OF_SERVICE}) is not selected even when it is Ready again: it joins as a new member once the
+ * administrator removes the taint.
  */
 public final class ClusterNodes {
 
@@ -35,6 +37,7 @@ public final class ClusterNodes {
     return nodes.stream()
         .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
         .filter(ClusterNodes::ready)
+        .filter(n -> NodeLoss.outOfServiceTaint(n).isEmpty())
         .filter(n -> matches(n, nodeSelector))
         .map(n -> n.getMetadata().getName())
         .filter(withDriver::contains)
@@ -45,6 +48,23 @@ public final class ClusterNodes {
     List<NodeCondition> conditions = node.getStatus() == null ? null : node.getStatus().getConditions();
     return conditions != null
         && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** The node's boot id as kubelet reports it; null when it reports none. */
+  public static String bootId(Node node) {
+    if (node == null || node.getStatus() == null || node.getStatus().getNodeInfo() == null) {
+      return null;
+    }
+    String id = node.getStatus().getNodeInfo().getBootID();
+    return id == null || id.isEmpty() ? null : id;
+  }
+
+  /**
+   * Whether a member that applied {@code revision} at boot {@code appliedBootId} has the cluster now. A node that
+   * booted since has not: its node plugin keeps the cluster of before the crash offline until it is applied again.
+   */
+  public static boolean hasApplied(String revision, String appliedRevision, String appliedBootId, String bootNow) {
+    return revision.equals(appliedRevision) && (bootNow == null || bootNow.equals(appliedBootId));
   }
 
   static boolean matches(Node node, Map<String, String> selector) {

@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -221,7 +222,11 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     leaving.forEach(n -> n.setHeld(true));
     List<NodeVolumeStatus> all = new ArrayList<>(health);
     all.addAll(leaving);
-    health.addAll(leaving.stream().filter(NodeHealthViews::mounted).toList());
+    Map<String, ClusterMemberStatus> byName = cluster.getStatus() == null ? Map.of()
+        : cluster.getStatus().getMembers().stream()
+            .collect(Collectors.toMap(ClusterMemberStatus::getNodeName, m -> m, (x, y) -> x));
+    NodeHealthViews.markLost(before.getNodes(), all, byName);
+    health.addAll(leaving.stream().filter(n -> NodeHealthViews.mounted(n) || NodeHealthViews.lost(n)).toList());
     a.nodes(health);
     status.setNodes(all);
     for (HealthTransitions.Transition t

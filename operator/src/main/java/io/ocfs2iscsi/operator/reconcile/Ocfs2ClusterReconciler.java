@@ -29,6 +29,7 @@ import io.ocfs2iscsi.operator.desired.ClusterApplyRequests;
 import io.ocfs2iscsi.operator.desired.ClusterNodes;
 import io.ocfs2iscsi.operator.desired.MemberNumbering;
 import io.ocfs2iscsi.operator.desired.MountReports;
+import io.ocfs2iscsi.operator.desired.NodeLoss;
 import io.ocfs2iscsi.operator.status.ClusterConditions;
 import io.ocfs2iscsi.operator.status.ClusterReason;
 import io.ocfs2iscsi.operator.status.Conditions;
@@ -36,6 +37,7 @@ import io.ocfs2iscsi.operator.status.MemberTransitions;
 import io.ocfs2iscsi.operator.validation.Ocfs2ClusterValidator;
 import io.ocfs2iscsi.operator.validation.Violation;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -120,6 +122,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         || !Objects.equals(before.getStatus() == null ? null : before.getStatus().getAddresses(),
             now.getStatus() == null ? null : now.getStatus().getAddresses())
         || ClusterNodes.ready(before) != ClusterNodes.ready(now)
+        || NodeLoss.outOfServiceTaint(before).isPresent() != NodeLoss.outOfServiceTaint(now).isPresent()
+        || !Objects.equals(ClusterNodes.bootId(before), ClusterNodes.bootId(now))
         || (before.getMetadata().getDeletionTimestamp() == null) != (now.getMetadata().getDeletionTimestamp() == null);
   }
 
@@ -147,7 +151,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
           before.getConditions(), ClusterConditions.PREREQUISITES, ClusterReason.PrerequisitesMissing)) {
         events.warning(cluster, ClusterReason.PrerequisitesMissing, String.join("; ", outcome.missing()));
       }
-      retrySoon = outcome.pending();
+      retrySoon = outcome.pending() || outcome.waitsForDeadTime();
     }
     status.setObservedGeneration(cluster.getMetadata().getGeneration());
     status.setConditions(Conditions.merge(before.getConditions(), desired, cluster.getMetadata().getGeneration(),
@@ -182,8 +186,28 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     before.getMembers().forEach(m -> previousNumbers.put(m.getNodeName(), m.getNumber()));
     Set<String> fenced = new TreeSet<>(Optional.ofNullable(cluster.getSpec().getFencedNodes()).orElse(List.of()));
 
+    // Non-graceful node shutdown: a node marked out of service gives its number back once o2cb's dead time has
+    // passed since the mark (NodeLoss#releasable says why not earlier).
+    Instant now = clock.instant();
+    int deadTime = cluster.getSpec().getHeartbeat().deadTimeSeconds();
+    Map<String, Instant> markedSince = new HashMap<>();
+    Set<String> outOfService = new TreeSet<>();
+    for (String node : previousNumbers.keySet()) {
+      Optional<io.fabric8.kubernetes.api.model.Taint> taint = NodeLoss.outOfServiceTaint(nodeByName.get(node));
+      if (taint.isPresent()) {
+        Instant since = NodeLoss.markedSince(taint.get(), Optional.ofNullable(previous.get(node))
+            .map(ClusterMemberStatus::getOutOfServiceSince).flatMap(NodeLoss::parse), now);
+        markedSince.put(node, since);
+        if (NodeLoss.releasable(since, now, deadTime) && !selected.contains(node)) {
+          outOfService.add(node);
+        }
+      }
+    }
+    Set<String> released = new TreeSet<>(fenced);
+    released.addAll(outOfService);
+
     MemberNumbering.Result numbering = MemberNumbering.assign(previousNumbers, selected, nodeByName.keySet(),
-        MountReports.of(previousNumbers.keySet(), ofCluster), fenced);
+        MountReports.of(previousNumbers.keySet(), ofCluster), released);
 
     // Ask every selected member who it is (o2cb address, hostname, prerequisites).
     String cidr = cluster.getSpec().getAddressCidr();
@@ -200,6 +224,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     List<String> missing = new ArrayList<>();
     for (MemberNumbering.Numbered n : numbering.members()) {
       ClusterMemberStatus m = member(n, previous.get(n.nodeName()), answers.get(n.nodeName()));
+      m.setLost(NodeLoss.lost(nodeByName.get(n.nodeName())).orElse(null));
+      m.setOutOfServiceSince(Optional.ofNullable(markedSince.get(n.nodeName())).map(Instant::toString).orElse(null));
       if (!n.held() && m.getState() != State.Unreachable) {
         m.getMissingPrerequisites().forEach(p -> missing.add(n.nodeName() + " lacks " + p));
       }
@@ -216,7 +242,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     List<AgentCalls.Target> toApply = new ArrayList<>();
     for (ClusterMemberStatus m : members) {
       if (m.getState() == State.Joining && m.getAddress() != null && !m.getAddress().isEmpty()) {
-        boolean current = request.getRevision().equals(m.getAppliedRevision())
+        boolean current = ClusterNodes.hasApplied(request.getRevision(), m.getAppliedRevision(),
+            m.getAppliedBootId(), ClusterNodes.bootId(nodeByName.get(m.getNodeName())))
             && previous.containsKey(m.getNodeName()) && previous.get(m.getNodeName()).getState() == State.Applied;
         if (current) {
           m.setState(State.Applied);
@@ -225,6 +252,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         }
       }
     }
+    Map<String, String> bootIds = new HashMap<>();
+    toApply.forEach(t -> bootIds.put(t.node(), ClusterNodes.bootId(nodeByName.get(t.node()))));
     Map<String, AgentCalls.Answer<ApplyClusterResponse>> applies =
         calls.all(toApply, settings.agentTimeout().multipliedBy(3), agent -> agent.applyCluster(request));
     List<String> failures = new ArrayList<>();
@@ -239,6 +268,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
           LOG.info("ApplyCluster at {}: pending: {}", m.getAgentEndpoint(), r.getPending());
         }
         m.setAppliedRevision(r.getAppliedRevision().isEmpty() ? request.getRevision() : r.getAppliedRevision());
+        m.setAppliedBootId(bootIds.get(m.getNodeName()));
         m.setState(State.Applied);
       } else {
         failures.add(m.getNodeName() + ": ApplyCluster failed: " + applied.failure());
@@ -250,7 +280,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     status.setMembers(members);
     status.setMemberCount((int) members.stream().filter(m -> m.getState() != State.Held).count());
     status.setRevision(request.getRevision());
-    for (MemberTransitions.Transition t : MemberTransitions.between(before.getMembers(), members, fenced)) {
+    for (MemberTransitions.Transition t
+        : MemberTransitions.between(before.getMembers(), members, fenced, outOfService, deadTime)) {
       if (t.warning()) {
         events.warning(cluster, t.reason(), t.message());
       } else {
@@ -259,8 +290,10 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     }
     List<String> notApplied = members.stream().filter(m -> m.getState() == State.Joining
         || m.getState() == State.Unreachable).map(m -> m.getNodeName() + " (" + m.getState() + ")").toList();
+    // A node marked out of service is looked at again when its dead time has passed, not a resync later.
+    boolean waitsForDeadTime = members.stream().anyMatch(m -> markedSince.containsKey(m.getNodeName()));
     return new ClusterConditions.Members(status.getMemberCount(), notApplied, failures, missing,
-        cluster.getSpec().getNodeSelector(), request.getRevision());
+        cluster.getSpec().getNodeSelector(), request.getRevision(), waitsForDeadTime);
   }
 
   /** A numbered node's member entry: what it had, updated with its agent's answer (none for a held node). */
@@ -272,6 +305,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
       m.setO2cbNodeName(was.getO2cbNodeName());
       m.setAgentEndpoint(was.getAgentEndpoint());
       m.setAppliedRevision(was.getAppliedRevision());
+      m.setAppliedBootId(was.getAppliedBootId());
       m.setMissingPrerequisites(new ArrayList<>(was.getMissingPrerequisites()));
     }
     if (answer == null) {

@@ -26,10 +26,18 @@ public final class ClusterConditions {
    * @param notApplied members that are Joining or Unreachable, as "node (State)"
    * @param failures why members did not apply the revision, or found no number
    * @param missing missing host prerequisites, as "node lacks item"
+   * @param waitsForDeadTime a member marked out of service waits for o2cb's dead time to pass before its number is
+   *     released
    */
   public record Members(
       int memberCount, List<String> notApplied, List<String> failures, List<String> missing,
-      Map<String, String> nodeSelector, String revision) {
+      Map<String, String> nodeSelector, String revision, boolean waitsForDeadTime) {
+
+    public Members(
+        int memberCount, List<String> notApplied, List<String> failures, List<String> missing,
+        Map<String, String> nodeSelector, String revision) {
+      this(memberCount, notApplied, failures, missing, nodeSelector, revision, false);
+    }
 
     /** Something is pending that a quick retry may fix. */
     public boolean pending() {

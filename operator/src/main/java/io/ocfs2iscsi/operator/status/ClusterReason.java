@@ -21,6 +21,8 @@ public enum ClusterReason implements Reason {
   NodeJoined,
   /** A member is no longer selected; its number is held. */
   NodeLeft,
+  /** A member carries the out-of-service taint; its number is released after o2cb's dead time. */
+  NodeOutOfService,
   /** A held number is free again. */
   NumberReleased,
   /** A member's node agent stopped answering (Warning). */

@@ -26,6 +26,14 @@ public final class HealthTransitions {
       NodeVolumeStatus was = old.get(now.getNode());
       String node = now.getNode();
       boolean wasReachable = was == null || NodeHealthViews.reachable(was);
+      boolean wasLost = was != null && NodeHealthViews.lost(was);
+      if (NodeHealthViews.lost(now)) {
+        if (!wasLost) {
+          out.add(new Transition(true, VolumeReason.NodeLost, "node " + node + ": "
+              + String.join("; ", now.getProblems())));
+        }
+        continue;
+      }
       if (!NodeHealthViews.reachable(now)) {
         if (wasReachable) {
           out.add(new Transition(true, VolumeReason.NodeUnreachable,
@@ -33,7 +41,10 @@ public final class HealthTransitions {
         }
         continue;
       }
-      if (!wasReachable) {
+      if (wasLost) {
+        out.add(new Transition(false, VolumeReason.NodeBack, "node " + node + " is back: its node agent answers"
+            + " again"));
+      } else if (!wasReachable) {
         out.add(new Transition(false, VolumeReason.NodeReachable, "node " + node + ": node agent answers again"));
       }
       boolean wasMounted = was != null && NodeHealthViews.mounted(was);
@@ -41,6 +52,15 @@ public final class HealthTransitions {
         out.add(new Transition(false, VolumeReason.NodeMounted, "node " + node + " mounted the volume"));
       } else if (!NodeHealthViews.mounted(now) && wasMounted) {
         out.add(new Transition(false, VolumeReason.NodeUnmounted, "node " + node + " no longer mounts the volume"));
+      }
+      boolean wasFailing = was != null && NodeHealthViews.reachable(was) && NodeHealthViews.heartbeatFailing(was);
+      if (NodeHealthViews.heartbeatFailing(now) && !wasFailing) {
+        out.add(new Transition(true, VolumeReason.HeartbeatFailing, "node " + node + ": o2cb disk heartbeat not"
+            + " written; o2cb fences (restarts) the node in " + now.getFencesInSeconds() + " s unless the SAN answers"
+            + " again" + problems(now)));
+      } else if (!NodeHealthViews.heartbeatFailing(now) && wasFailing && NodeHealthViews.mounted(now)) {
+        out.add(new Transition(false, VolumeReason.HeartbeatBack, "node " + node + ": o2cb disk heartbeat written"
+            + " again"));
       }
       boolean wasReadOnly = was != null && NodeHealthViews.reachable(was) && NodeHealthViews.wentReadOnly(was);
       if (NodeHealthViews.wentReadOnly(now) && !wasReadOnly) {
@@ -66,7 +86,11 @@ public final class HealthTransitions {
     }
     Map<String, NodeVolumeStatus> current = index(after);
     for (NodeVolumeStatus was : before) {
-      if (!current.containsKey(was.getNode()) && NodeHealthViews.mounted(was)) {
+      if (!current.containsKey(was.getNode()) && NodeHealthViews.lost(was)) {
+        out.add(new Transition(false, VolumeReason.NodeGone, "node " + was.getNode() + " is gone from the o2cb"
+            + " cluster (marked out of service or fenced): the other nodes recovered its journal and its o2cb number"
+            + " is free; it joins as a new member when it is back"));
+      } else if (!current.containsKey(was.getNode()) && NodeHealthViews.mounted(was)) {
         out.add(new Transition(false, VolumeReason.NodeLeft, "node " + was.getNode() + " left the cluster"));
       }
     }

@@ -3,11 +3,15 @@ package io.ocfs2iscsi.operator.status;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
 import io.ocfs2iscsi.agent.v1.PathHealth;
 import io.ocfs2iscsi.agent.v1.SessionHealth;
+import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.PathCounts;
 import io.ocfs2iscsi.operator.api.v1alpha1.SessionStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** A node agent's health answer as the per-node entry of IscsiSharedVolume status. */
 public final class NodeHealthViews {
@@ -30,6 +34,7 @@ public final class NodeHealthViews {
     // Only when it happened: a healthy node's entry stays as short as before.
     s.setReadOnly(health.getReadOnly() ? Boolean.TRUE : null);
     s.setHeartbeat(health.getHeartbeatActive());
+    s.setFencesInSeconds(health.getHeartbeatFailing() ? health.getSecondsUntilFence() : null);
     s.setProblems(new ArrayList<>(health.getProblemsList()));
     return s;
   }
@@ -40,6 +45,46 @@ public final class NodeHealthViews {
     s.setNode(node);
     s.setProblems(new ArrayList<>(List.of("node agent unreachable: " + why)));
     return s;
+  }
+
+  /**
+   * Marks the entries of lost nodes in {@code now} (in place). An entry whose agent does not answer keeps what is
+   * known of its mounts: mountedWhenLastSeen, when the node mounted the volume at its last answer. Such a node is
+   * lost once its Node is not Ready (the cluster member's lost). Once lost, a node stays lost until its agent answers
+   * again or its number is released: a Node that is Ready again before the node plugin runs there is not back yet.
+   *
+   * @param members the cluster's members by node name
+   */
+  public static void markLost(
+      List<NodeVolumeStatus> before, List<NodeVolumeStatus> now, Map<String, ClusterMemberStatus> members) {
+    Map<String, NodeVolumeStatus> was = before.stream()
+        .collect(Collectors.toMap(NodeVolumeStatus::getNode, Function.identity(), (a, b) -> a));
+    for (NodeVolumeStatus n : now) {
+      NodeVolumeStatus previous = was.get(n.getNode());
+      if (reachable(n) || previous == null) {
+        continue;
+      }
+      boolean mountedWhenLastSeen = mounted(previous) || Boolean.TRUE.equals(previous.getMountedWhenLastSeen());
+      n.setMountedWhenLastSeen(mountedWhenLastSeen ? Boolean.TRUE : null);
+      ClusterMemberStatus member = members.get(n.getNode());
+      if (member == null || !(lost(previous) || (mountedWhenLastSeen && member.getLost() != null))) {
+        continue;
+      }
+      n.setState(NodeVolumeStatus.State.Lost);
+      n.getProblems().add(0, "lost" + (member.getLost() == null ? "" : " (" + member.getLost() + ")") + ": o2cb node"
+          + " number " + member.getNumber() + " stays held until the node is back or marked out of service"
+          + (member.getOutOfServiceSince() == null ? "" : "; marked out of service since "
+              + member.getOutOfServiceSince() + ", released once o2cb's dead time has passed"));
+    }
+  }
+
+  /** The node mounts the volume and its disk heartbeat is not written: o2cb fences it when the countdown ends. */
+  public static boolean heartbeatFailing(NodeVolumeStatus s) {
+    return mounted(s) && s.getFencesInSeconds() != null;
+  }
+
+  public static boolean lost(NodeVolumeStatus s) {
+    return s.getState() == NodeVolumeStatus.State.Lost;
   }
 
   public static boolean reachable(NodeVolumeStatus s) {

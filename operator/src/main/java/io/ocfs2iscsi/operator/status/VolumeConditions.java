@@ -86,22 +86,32 @@ public final class VolumeConditions {
   record Degradation(VolumeReason reason, String message, boolean stopsIo) {}
 
   /**
-   * The worst problem among the member nodes: a filesystem that went read-only, an unreachable agent, then a
-   * mounting node without any active path, then a missing session, then a failed path.
+   * The worst problem among the member nodes: a disk heartbeat that is not written (the node fences itself when the
+   * dead time ends), a filesystem that went read-only, an unreachable agent, then a
+   * mounting node without any active path, then a lost node, then a missing session, then a failed path.
    */
   static Degradation degradation(List<NodeVolumeStatus> nodes) {
+    List<String> fencing = new ArrayList<>();
     List<String> readOnly = new ArrayList<>();
     List<String> unreachable = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
     List<String> noPath = new ArrayList<>();
     List<String> sessions = new ArrayList<>();
     List<String> paths = new ArrayList<>();
     for (NodeVolumeStatus n : nodes) {
+      if (NodeHealthViews.lost(n)) {
+        lost.add(n.getNode() + " (" + String.join("; ", n.getProblems()) + ")");
+        continue;
+      }
       if (!NodeHealthViews.reachable(n)) {
         unreachable.add(n.getNode() + " (" + String.join("; ", n.getProblems()) + ")");
         continue;
       }
       if (!NodeHealthViews.mounted(n)) {
         continue;
+      }
+      if (NodeHealthViews.heartbeatFailing(n)) {
+        fencing.add(n.getNode() + " in " + n.getFencesInSeconds() + " s");
       }
       if (NodeHealthViews.wentReadOnly(n)) {
         readOnly.add(n.getNode());
@@ -116,6 +126,11 @@ public final class VolumeConditions {
             + Math.max(n.getPaths().getActive() + n.getPaths().getFailed(), n.getSessions().size()) + " paths active");
       }
     }
+    if (!fencing.isEmpty()) {
+      return new Degradation(VolumeReason.HeartbeatFailing, "o2cb disk heartbeat not written (the SAN does not"
+          + " answer): o2cb fences (restarts) " + String.join(", ", fencing) + " unless the SAN answers again; every"
+          + " pod on that node goes with it, also those that do not use the volume", true);
+    }
     if (!readOnly.isEmpty()) {
       return new Degradation(VolumeReason.FilesystemReadOnly, String.join(", ", readOnly) + ": the filesystem went"
           + " read-only (OCFS2 remounts it after I/O errors or a journal abort), writes there fail: check the SAN and"
@@ -128,6 +143,12 @@ public final class VolumeConditions {
     }
     if (!noPath.isEmpty()) {
       return new Degradation(VolumeReason.NoActivePath, String.join("; ", noPath), true);
+    }
+    if (!lost.isEmpty()) {
+      // The others go on once o2cb declared the lost node dead and recovered its journal: Ready stays True.
+      return new Degradation(VolumeReason.NodeLost, "lost: " + String.join(", ", lost) + ". If the node is powered"
+          + " off for good, mark it: kubectl taint nodes NODE " + io.ocfs2iscsi.operator.desired.NodeLoss.OUT_OF_SERVICE
+          + "=nodeshutdown:NoExecute", false);
     }
     if (!sessions.isEmpty()) {
       return new Degradation(VolumeReason.SessionDown, String.join("; ", sessions), false);

@@ -22,8 +22,13 @@ public enum VolumeReason implements Reason {
   NodeSlotsExceeded,
   /** Ready=False without a blocker: the format or the PV is not recorded yet. */
   Publishing,
-  // Degraded=True, worst first. The first three stop a member's I/O and make Ready=False with the same reason; with
+  // Degraded=True, worst first. The first four stop a member's I/O and make Ready=False with the same reason; with
   // the others every mounting node still has an active path and Ready stays True.
+  /**
+   * A mounting node's o2cb disk heartbeat is not written (its SAN does not answer): o2cb fences (restarts) it when
+   * the dead time is over; the message has the seconds left. Also the Warning event of that transition.
+   */
+  HeartbeatFailing,
   /**
    * A mounting node's filesystem went read-only on its own (errors=remount-ro, journal abort): its writes fail until
    * it unmounts and stages the volume again. Also the Warning event of that transition.
@@ -70,6 +75,18 @@ public enum VolumeReason implements Reason {
   NodeUnmounted,
   /** A node that mounted the volume left the cluster. */
   NodeLeft,
+  /**
+   * Degraded=True (Ready stays True while the others serve) and the Warning event of that transition: a node that
+   * mounted the volume is lost (its Node is not Ready and its node agent does not answer). Its o2cb number stays held
+   * until it is back or marked out of service.
+   */
+  NodeLost,
+  /** A mounting node's disk heartbeat is written again. */
+  HeartbeatBack,
+  /** A lost node's agent answers again. */
+  NodeBack,
+  /** A lost node was marked out of service and its o2cb number released. */
+  NodeGone,
   /** A node agent answers again. */
   NodeReachable,
   /** A mounting node lost a path (Warning). */

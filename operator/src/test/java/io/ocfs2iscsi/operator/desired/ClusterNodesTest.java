@@ -117,4 +117,18 @@ class ClusterNodesTest {
     assertThat(ClusterNodes.agentHost(new NodeBuilder().withNewMetadata().withName("a").endMetadata().build(),
         "10.0.0.0/8")).isEmpty();
   }
+
+  @Test
+  void aMemberThatBootedSinceItAppliedTheClusterHasNotApplied() {
+    assertThat(ClusterNodes.hasApplied("1/2", "1/2", "boot-a", "boot-a")).isTrue();
+    assertThat(ClusterNodes.hasApplied("1/2", "1/2", "boot-a", "boot-b")).as("rebooted").isFalse();
+    assertThat(ClusterNodes.hasApplied("1/2", "1/2", null, "boot-b")).as("applied before boot ids were kept")
+        .isFalse();
+    assertThat(ClusterNodes.hasApplied("1/2", "1/2", "boot-a", null)).as("kubelet reports no boot id").isTrue();
+    assertThat(ClusterNodes.hasApplied("1/3", "1/2", "boot-a", "boot-a")).isFalse();
+    Node rebooted = new io.fabric8.kubernetes.api.model.NodeBuilder(node("n1", true, Map.of())).editStatus()
+        .withNewNodeInfo().withBootID("5d2b1c9e").endNodeInfo().endStatus().build();
+    assertThat(ClusterNodes.bootId(rebooted)).isEqualTo("5d2b1c9e");
+    assertThat(ClusterNodes.bootId(node("n1", true, Map.of()))).isNull();
+  }
 }

@@ -13,6 +13,7 @@ import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
+import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec.TimeoutCheck;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
 import io.ocfs2iscsi.operator.desired.ExampleResources;
 import io.ocfs2iscsi.operator.run.OperatorRuntime;
@@ -297,6 +298,67 @@ abstract class ReconcilerScenarios {
     assertThat(numbers(fenced)).isEqualTo(Map.of(nodeName(1), 0, nodeName(3), 2));
     await().atMost(WAIT).untilAsserted(() -> assertThat(events(cluster.getMetadata().getName(), "NumberReleased"))
         .anySatisfy(e -> assertThat(e.getMessage()).contains(nodeName(2)).contains("spec.fencedNodes")));
+  }
+
+  @Test
+  void aMountingNodeThatDiesIsNamedLostAndOnceMarkedOutOfServiceItsNumberIsReleasedAndItRejoinsAsANewMember() {
+    // deadThreshold 3: o2cb's dead time is 4 s, so the release after the taint comes within the test's patience
+    // (timeoutCheck Warn: the example's path failover is longer than that).
+    Ocfs2Cluster cluster = cluster();
+    client().resources(Ocfs2Cluster.class).withName(cluster.getMetadata().getName()).edit(c -> {
+      c.getSpec().getHeartbeat().setDeadThreshold(3);
+      return c;
+    });
+    node(1);
+    node(2);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> v.getSpec().setTimeoutCheck(TimeoutCheck.Warn));
+    awaitVolume(volume, x -> Conditions.isTrue(x.getStatus().getConditions(), "Ready")
+        && x.getStatus().getNodesMounted() == 2);
+
+    // Node 2 dies with the volume mounted: its agent is silent and its Node turns Ready=Unknown.
+    agents.node(nodeName(2)).reachable = false;
+    kubelets().dies(nodeName(2));
+    IscsiSharedVolume lost = awaitVolume(volume,
+        x -> "NodeLost".equals(Conditions.reason(x.getStatus().getConditions(), "Degraded")));
+    assertThat(lost.getStatus().getNodes()).anySatisfy(n -> {
+      assertThat(n.getNode()).isEqualTo(nodeName(2));
+      assertThat(n.getState()).isEqualTo(io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus.State.Lost);
+      assertThat(n.getProblems().get(0)).contains("Ready=Unknown").contains("o2cb node number 1 stays held");
+    });
+    assertThat(Conditions.isTrue(lost.getStatus().getConditions(), "Ready")).as("node 1 serves").isTrue();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "NodeLost"))
+        .singleElement().satisfies(e -> {
+          assertThat(e.getType()).isEqualTo("Warning");
+          assertThat(e.getMessage()).contains(nodeName(2));
+        }));
+    assertThat(numbers(get(cluster))).as("its number stays held").containsEntry(nodeName(2), 1);
+
+    // The administrator powers it off for good and marks it out of service.
+    kubelets().taint(nodeName(2), io.ocfs2iscsi.operator.desired.NodeLoss.OUT_OF_SERVICE, "nodeshutdown",
+        "NoExecute");
+    Ocfs2Cluster released = awaitCluster(cluster, x -> !numbers(x).containsKey(nodeName(2)));
+    assertThat(numbers(released)).isEqualTo(Map.of(nodeName(1), 0));
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(events(cluster.getMetadata().getName(), "NodeOutOfService")).singleElement()
+          .satisfies(e -> assertThat(e.getMessage()).contains(nodeName(2)));
+      assertThat(events(cluster.getMetadata().getName(), "NumberReleased")).anySatisfy(e -> assertThat(
+          e.getMessage()).contains(nodeName(2)).contains("marked out of service"));
+      assertThat(events(volume.getMetadata().getName(), "NodeGone")).singleElement()
+          .satisfies(e -> assertThat(e.getMessage()).contains(nodeName(2)));
+    });
+    IscsiSharedVolume without = awaitVolume(volume, x -> x.getStatus().getNodes().stream()
+        .noneMatch(n -> n.getNode().equals(nodeName(2))));
+    assertThat(Conditions.reason(without.getStatus().getConditions(), "Degraded")).isEqualTo("AllPathsUp");
+
+    // Repaired and booted, still tainted: not a member. Untainted: it joins as a new member.
+    agents.node(nodeName(2)).reachable = true;
+    kubelets().boots(nodeName(2));
+    await().during(java.time.Duration.ofSeconds(2)).atMost(WAIT)
+        .until(() -> !numbers(get(cluster)).containsKey(nodeName(2)));
+    kubelets().untaint(nodeName(2), io.ocfs2iscsi.operator.desired.NodeLoss.OUT_OF_SERVICE);
+    awaitCluster(cluster, x -> state(x, nodeName(2)).equals("Applied"));
   }
 
   @Test

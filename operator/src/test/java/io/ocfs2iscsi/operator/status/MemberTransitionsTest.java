@@ -36,7 +36,8 @@ class MemberTransitionsTest {
     assertThat(between(List.of(member("n2", 1, State.Applied)), List.of(member("n2", 1, State.Held))))
         .extracting(t -> t.reason().name(), Transition::message)
         .containsExactly(tuple("NodeLeft", "node n2 left; number 1 is held until its Node is gone and it answers"
-            + " that it mounts no volume of the cluster (or it is listed in spec.fencedNodes)"));
+            + " that it mounts no volume of the cluster, or it is marked out of service (or listed in"
+            + " spec.fencedNodes)"));
   }
 
   @Test

@@ -284,6 +284,15 @@ public final class UserPath {
     long t = System.nanoTime();
     cluster.bed().killNode(node);
     steps.say(node + " killed; " + survivor + " keeps writing");
+    // Booted only once the volume names it lost: Kubernetes marks the Node Ready=Unknown after its grace period,
+    // then the operator sees a mounting node whose agent is silent.
+    waitFor(LONG, "isv " + VOLUME + " names " + node + " lost", () -> "Lost".equals(nodeState(node)));
+    report.put(SECTION, "reboot_kill_to_volume_names_node_lost_seconds", seconds(t));
+    waitFor(Duration.ofSeconds(30), "a Warning event NodeLost naming " + node,
+        () -> volumeEvents("NodeLost", "Warning").contains(node));
+    steps.say(cluster.kubectlOk("get", "isv").strip() + "\nDegraded " + conditionReason("Degraded") + "; " + node
+        + ": " + cluster.kubectl("get", "isv", VOLUME, "-o",
+            "jsonpath={.status.nodes[?(@.node==\"" + node + "\")].problems[0]}").stdout().trim());
     Duration boot = cluster.bed().bootNode(node);
     steps.say(node + " booted again in " + Report.round(boot.toMillis() / 1000.0) + " s");
     cluster.startKubeNode(node);
@@ -299,6 +308,10 @@ public final class UserPath {
           "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").stdout().trim());
     });
     report.put(SECTION, "reboot_kill_to_writer_running_seconds", seconds(t));
+    waitFor(LONG, "isv " + VOLUME + " no longer names " + node + " lost", () -> nodeState(node).isEmpty()
+        && !"NodeLost".equals(conditionReason("Degraded")));
+    waitFor(Duration.ofSeconds(30), "a Normal event NodeBack naming " + node,
+        () -> volumeEvents("NodeBack", "Normal").contains(node));
     waitWritersRunning(LONG);
     String again = writerByNode.get(node);
     check(again.equals(pod), node + "'s writer is a new pod " + again + ", not " + pod + " restarted by kubelet");
@@ -445,6 +458,24 @@ public final class UserPath {
           "TARGET,SOURCE").stdout().trim());
     }
     return m;
+  }
+
+  /** The state the volume's status gives the node (empty for a member as usual). */
+  private String nodeState(String node) {
+    return cluster.kubectl("get", "isv", VOLUME, "-o",
+        "jsonpath={.status.nodes[?(@.node==\"" + node + "\")].state}").stdout().trim();
+  }
+
+  private String conditionReason(String type) {
+    return cluster.kubectl("get", "isv", VOLUME, "-o",
+        "jsonpath={.status.conditions[?(@.type==\"" + type + "\")].reason}").stdout().trim();
+  }
+
+  /** The messages of the volume's events with this reason and type (events of cluster-scoped objects: default). */
+  private String volumeEvents(String reason, String type) {
+    return cluster.kubectl("get", "events", "-A", "--field-selector",
+        "reason=" + reason + ",type=" + type + ",involvedObject.name=" + VOLUME,
+        "-o", "jsonpath={.items[*].message}").stdout().trim();
   }
 
   private String condition(String type) {

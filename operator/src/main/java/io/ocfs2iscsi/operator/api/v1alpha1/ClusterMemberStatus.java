@@ -42,6 +42,19 @@ public class ClusterMemberStatus {
   @JsonPropertyDescription("Cluster revision this node applied last.")
   private String appliedRevision;
 
+  @JsonPropertyDescription("Why the node is lost (its Node is not Ready, or gone): it may be dead, or cut off and still"
+      + " writing its disk heartbeat, so its number stays held until it is back or marked out of service. Absent"
+      + " otherwise.")
+  private String lost;
+
+  @JsonPropertyDescription("When the node was first seen with the node.kubernetes.io/out-of-service taint: its number"
+      + " is released once o2cb's dead time has passed since then. Absent otherwise.")
+  private String outOfServiceSince;
+
+  @JsonPropertyDescription("The node's boot id (Node status.nodeInfo.bootID) when it applied the cluster last: a node"
+      + " that booted since gets the cluster applied again, it does not bring the one of before its crash online.")
+  private String appliedBootId;
+
   @JsonPropertyDescription("Host prerequisites the node lacks (packages, kernel modules).")
   private List<String> missingPrerequisites = new ArrayList<>();
 
@@ -108,6 +121,30 @@ public class ClusterMemberStatus {
 
   public void setAppliedRevision(String appliedRevision) {
     this.appliedRevision = appliedRevision;
+  }
+
+  public String getAppliedBootId() {
+    return appliedBootId;
+  }
+
+  public void setAppliedBootId(String appliedBootId) {
+    this.appliedBootId = appliedBootId;
+  }
+
+  public String getLost() {
+    return lost;
+  }
+
+  public void setLost(String lost) {
+    this.lost = lost;
+  }
+
+  public String getOutOfServiceSince() {
+    return outOfServiceSince;
+  }
+
+  public void setOutOfServiceSince(String outOfServiceSince) {
+    this.outOfServiceSince = outOfServiceSince;
   }
 
   public List<String> getMissingPrerequisites() {

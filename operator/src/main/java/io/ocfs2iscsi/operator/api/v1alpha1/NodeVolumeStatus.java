@@ -8,7 +8,20 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NodeVolumeStatus {
 
+  /** What became of a node that mounted the volume; absent while it is a member as usual. */
+  public enum State {
+    /**
+     * Its Node is not Ready (or gone) and its node agent does not answer: it may be dead, or cut off and still
+     * writing. Its o2cb number stays held until it is back or marked out of service.
+     */
+    Lost
+  }
+
   private String node;
+
+  @JsonPropertyDescription("Lost when the node mounted the volume and is now lost: its Node is not Ready (or gone) and"
+      + " its node agent does not answer. Absent otherwise.")
+  private State state;
 
   @JsonPropertyDescription("iSCSI session per portal.")
   private List<SessionStatus> sessions = new ArrayList<>();
@@ -21,6 +34,14 @@ public class NodeVolumeStatus {
       + " after I/O errors or a journal abort): writes there fail until the node unmounts and stages it again."
       + " Absent otherwise.")
   private Boolean readOnly;
+
+  @JsonPropertyDescription("True when the node agent does not answer and the node mounted the volume at its last"
+      + " answer. Absent otherwise.")
+  private Boolean mountedWhenLastSeen;
+
+  @JsonPropertyDescription("While this node's o2cb disk heartbeat on the volume is not written (SAN unreachable): the"
+      + " seconds left before o2cb fences (restarts) the node. Absent otherwise.")
+  private Integer fencesInSeconds;
 
   @JsonPropertyDescription("o2cb disk heartbeat active on this node.")
   private Boolean heartbeat;
@@ -35,6 +56,10 @@ public class NodeVolumeStatus {
   public String getNode() { return node; }
 
   public void setNode(String node) { this.node = node; }
+
+  public State getState() { return state; }
+
+  public void setState(State state) { this.state = state; }
 
   public List<SessionStatus> getSessions() { return sessions; }
 
@@ -51,6 +76,14 @@ public class NodeVolumeStatus {
   public Boolean getReadOnly() { return readOnly; }
 
   public void setReadOnly(Boolean readOnly) { this.readOnly = readOnly; }
+
+  public Boolean getMountedWhenLastSeen() { return mountedWhenLastSeen; }
+
+  public void setMountedWhenLastSeen(Boolean mountedWhenLastSeen) { this.mountedWhenLastSeen = mountedWhenLastSeen; }
+
+  public Integer getFencesInSeconds() { return fencesInSeconds; }
+
+  public void setFencesInSeconds(Integer fencesInSeconds) { this.fencesInSeconds = fencesInSeconds; }
 
   public Boolean getHeartbeat() { return heartbeat; }
 
