@@ -80,6 +80,20 @@ class VolumeStagerTest {
     assertThat(v.devices()).containsOnlyKeys("sdc", "sdd");
   }
 
+  /**
+   * multipathd sets every iSCSI path's session recovery_tmo to its own fast_io_fail_tmo (5 s unless configured) when
+   * it takes the path, whatever replacement_timeout the node record says: the drop-in must set it to the volume's
+   * replacement timeout, in the devices entry (the multipaths section does not accept it).
+   */
+  @Test
+  void dropInMakesMultipathdApplyTheVolumesReplacementTimeout() {
+    host.stager.stage(stage(ReferenceHost.spec()));
+
+    String dropIn = host.read("/etc/multipath/conf.d/ocfs2iscsi-mylun.conf");
+    String devices = dropIn.substring(0, dropIn.indexOf("multipaths {"));
+    assertThat(devices).as("devices entry of the drop-in:%n%s", dropIn).contains("\t\tfast_io_fail_tmo 10\n");
+  }
+
   @Test
   void stageLogsTheDurationOfEveryStepInOneLine() {
     try (LogCapture log = new LogCapture()) {
