@@ -95,6 +95,22 @@ class VolumeStagerTest {
   }
 
   @Test
+  void pingIntervalAndTimeoutGoOnEveryNodeRecordBeforeTheLogin() {
+    VolumeSpec spec = ReferenceHost.spec().toBuilder().setTarget(ReferenceHost.spec().getTarget().toBuilder()
+        .setNoopOutIntervalSeconds(2).setNoopOutTimeoutSeconds(3)).build();
+
+    host.stager.stage(stage(spec));
+
+    for (String portal : List.of(PORTAL_A, PORTAL_B)) {
+      String node = "iscsiadm -m node -T " + IQN + " -p " + portal;
+      assertThat(host.fake.calls()).containsSubsequence(
+          node + " -o update -n node.conn[0].timeo.noop_out_interval -v 2",
+          node + " -o update -n node.conn[0].timeo.noop_out_timeout -v 3",
+          node + " --login");
+    }
+  }
+
+  @Test
   void stageLogsTheDurationOfEveryStepInOneLine() {
     try (LogCapture log = new LogCapture()) {
       host.stager.stage(stage(ReferenceHost.spec()));
