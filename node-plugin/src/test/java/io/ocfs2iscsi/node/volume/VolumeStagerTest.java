@@ -9,6 +9,7 @@ import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
 import static io.ocfs2iscsi.node.testing.ReferenceHost.TARGET_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
@@ -232,9 +233,8 @@ class VolumeStagerTest {
         .doesNotContain("iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " --login")
         .doesNotContain("multipath -a /dev/sdd");
     VolumeHealth h = host.inspector.health(ReferenceHost.spec());
-    assertThat(h.sessions())
-        .containsExactly(
-            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1), new VolumeHealth.Session(PORTAL_B, "NONE", 0));
+    assertThat(h.sessions()).extracting(VolumeHealth.Session::portal, VolumeHealth.Session::state,
+        VolumeHealth.Session::sid).containsExactly(tuple(PORTAL_A, "LOGGED_IN", 1), tuple(PORTAL_B, "NONE", 0));
     assertThat(h.problems()).contains("no session on " + PORTAL_B);
     assertThat(h.mounted()).isTrue();
   }
