@@ -48,6 +48,11 @@ public enum VolumeReason implements Reason {
   NotPublished,
   // TimeoutsCoherent=True
   WithinDeadTime,
+  /**
+   * TimeoutsCoherent=False (and a Warning event): a node applies other failover timeouts than the spec asks for
+   * (the message names the node and the value); the check then uses the values in effect.
+   */
+  TimeoutsNotApplied,
   // Events only
   /** The PersistentVolume was created. */
   Published,

@@ -118,7 +118,7 @@ class TimeoutCoherenceTest {
     TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(10, "queue", 3), 31);
     String count = after(v.message(), "count of at most (\\d+)");
 
-    assertThat(count).isEqualTo("11"); // 2 + 2 + 10 + 11 x 3 = 47, + 10 <= 60; 12 would be 50 + 10 > 60
+    assertThat(count).isEqualTo("12"); // 2 + 2 + 10 + 12 x 3 = 50, + 10 <= 60; 13 would be 53 + 10 > 60
     assertThat(TimeoutCoherence.check(spec(10, count, 3), 31).coherent()).isTrue();
     assertThat(TimeoutCoherence.check(spec(10, Integer.toString(Integer.parseInt(count) + 1), 3), 31).coherent())
         .isFalse();
