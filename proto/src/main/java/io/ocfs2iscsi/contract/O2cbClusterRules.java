@@ -28,7 +28,14 @@ public final class O2cbClusterRules {
   /** O2CB_HEARTBEAT_THRESHOLD: a node is dead after (threshold - 1) * 2 s without a disk heartbeat. */
   public static final int DEAD_THRESHOLD_MIN = 3;
   public static final int DEAD_THRESHOLD_MAX = 1000;
-  public static final int DEAD_THRESHOLD_DEFAULT = 31;
+  /**
+   * The dead time is how long the other nodes pause when a node dies, so it is kept as short as the volumes allow.
+   * The rule: (threshold - 1) x 2 s must cover the worst time a path failover blocks I/O (the heartbeat's writes block
+   * just as long; a node that misses its heartbeat for the dead time fences itself) plus a margin, see
+   * {@link FailoverDefaults}. With the volume defaults that is 22 s + 10 s = 32 s: threshold 17 (o2cb's own default
+   * 31, 60 s, would pause the survivors twice as long).
+   */
+  public static final int DEAD_THRESHOLD_DEFAULT = 17;
 
   /** O2CB_IDLE_TIMEOUT_MS: a network connection without traffic this long is dead. */
   public static final int IDLE_TIMEOUT_MS_MIN = 5000;

@@ -23,6 +23,8 @@ public final class VolumeContextCodec {
   /** Comma-separated host:port list. */
   public static final String PORTALS = "portals";
   public static final String REPLACEMENT_TIMEOUT_SECONDS = "replacementTimeoutSeconds";
+  public static final String NOOP_OUT_INTERVAL_SECONDS = "noopOutIntervalSeconds";
+  public static final String NOOP_OUT_TIMEOUT_SECONDS = "noopOutTimeoutSeconds";
   public static final String STARTUP = "startup";
   public static final String CHAP = "chap";
   public static final String ALIAS = "alias";
@@ -52,6 +54,12 @@ public final class VolumeContextCodec {
     m.put(LUN, Integer.toUnsignedString(t.getLun()));
     m.put(PORTALS, String.join(",", t.getPortalsList()));
     m.put(REPLACEMENT_TIMEOUT_SECONDS, Integer.toUnsignedString(t.getReplacementTimeoutSeconds()));
+    if (t.getNoopOutIntervalSeconds() != 0) {
+      m.put(NOOP_OUT_INTERVAL_SECONDS, Integer.toUnsignedString(t.getNoopOutIntervalSeconds()));
+    }
+    if (t.getNoopOutTimeoutSeconds() != 0) {
+      m.put(NOOP_OUT_TIMEOUT_SECONDS, Integer.toUnsignedString(t.getNoopOutTimeoutSeconds()));
+    }
     m.put(STARTUP, t.getStartup());
     m.put(CHAP, Boolean.toString(t.getChap()));
     MultipathSettings mp = spec.getMultipath();
@@ -89,6 +97,9 @@ public final class VolumeContextCodec {
             .setLun(number(ctx, LUN))
             .addAllPortals(list(ctx.get(PORTALS)))
             .setReplacementTimeoutSeconds(number(ctx, REPLACEMENT_TIMEOUT_SECONDS))
+            .setNoopOutIntervalSeconds(ctx.containsKey(NOOP_OUT_INTERVAL_SECONDS)
+                ? number(ctx, NOOP_OUT_INTERVAL_SECONDS) : 0)
+            .setNoopOutTimeoutSeconds(ctx.containsKey(NOOP_OUT_TIMEOUT_SECONDS) ? number(ctx, NOOP_OUT_TIMEOUT_SECONDS) : 0)
             .setStartup(ctx.getOrDefault(STARTUP, "automatic"))
             .setChap(Boolean.parseBoolean(ctx.getOrDefault(CHAP, "false")))
             .build();

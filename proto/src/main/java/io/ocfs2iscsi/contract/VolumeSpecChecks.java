@@ -57,6 +57,9 @@ public final class VolumeSpecChecks {
       }
     }
     uint32(out, "target.replacement_timeout_seconds", t.getReplacementTimeoutSeconds(), 1, 600);
+    // 0: not set, the node record keeps iscsid.conf's value
+    uint32(out, "target.noop_out_interval_seconds", t.getNoopOutIntervalSeconds(), 0, FailoverDefaults.NOOP_OUT_MAX);
+    uint32(out, "target.noop_out_timeout_seconds", t.getNoopOutTimeoutSeconds(), 0, FailoverDefaults.NOOP_OUT_MAX);
     oneOf(out, "target.startup", t.getStartup(), STARTUP_MODES);
 
     MultipathSettings mp = spec.getMultipath();

@@ -24,6 +24,8 @@ class VolumeContextCodecTest {
                 .setLun(0)
                 .addAllPortals(List.of("192.168.0.180:3260", "10.20.1.180:3260"))
                 .setReplacementTimeoutSeconds(10)
+                .setNoopOutIntervalSeconds(2)
+                .setNoopOutTimeoutSeconds(3)
                 .setStartup("automatic"))
         .setMultipath(
             MultipathSettings.newBuilder()
@@ -54,6 +56,20 @@ class VolumeContextCodecTest {
     assertThat(ctx).containsEntry("portals", "192.168.0.180:3260,10.20.1.180:3260").containsEntry("lun", "0");
     assertThat(VolumeContextCodec.decode("mylun", ctx)).isEqualTo(spec);
     assertThat(VolumeSpecChecks.violations(spec)).isEmpty();
+  }
+
+  @Test
+  void aContextWithoutPingSettingsLeavesTheNodeRecordsValues() {
+    Map<String, String> ctx = new java.util.HashMap<>(VolumeContextCodec.encode(reference()));
+    assertThat(ctx).containsEntry("noopOutIntervalSeconds", "2").containsEntry("noopOutTimeoutSeconds", "3");
+    ctx.remove("noopOutIntervalSeconds");
+    ctx.remove("noopOutTimeoutSeconds");
+
+    VolumeSpec decoded = VolumeContextCodec.decode("mylun", ctx);
+
+    assertThat(decoded.getTarget().getNoopOutIntervalSeconds()).isZero();
+    assertThat(decoded.getTarget().getNoopOutTimeoutSeconds()).isZero();
+    assertThat(VolumeSpecChecks.violations(decoded)).isEmpty();
   }
 
   @Test

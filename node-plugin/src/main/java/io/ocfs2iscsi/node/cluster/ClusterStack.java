@@ -244,7 +244,7 @@ public final class ClusterStack {
   static O2cbConfigfsTimeouts timeoutsOf(O2cbTimeouts t) {
     O2cbConfigfsTimeouts d = O2cbConfigfsTimeouts.DEFAULTS;
     return new O2cbConfigfsTimeouts(
-        t.getHeartbeatDeadThreshold() == 0 ? d.deadThreshold() : t.getHeartbeatDeadThreshold(),
+        t.getHeartbeatDeadThreshold() == 0 ? O2cbClusterRules.DEAD_THRESHOLD_DEFAULT : t.getHeartbeatDeadThreshold(),
         t.getIdleTimeoutMs() == 0 ? d.idleTimeoutMs() : t.getIdleTimeoutMs(),
         t.getKeepaliveDelayMs() == 0 ? d.keepaliveDelayMs() : t.getKeepaliveDelayMs(),
         t.getReconnectDelayMs() == 0 ? d.reconnectDelayMs() : t.getReconnectDelayMs());

@@ -120,10 +120,15 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setReadOnly(h.readOnly())
           .setHeartbeatActive(h.heartbeatActive())
           .setPublishCount(h.publishCount())
-          .addAllProblems(h.problems());
+          .addAllProblems(h.problems())
+          .setQueueIfNoPath(h.queueIfNoPath())
+          .setNoPathRetry(h.noPathRetry());
       hb.problem().ifPresent(b::addProblems);
       for (VolumeHealth.Session s : h.sessions()) {
-        b.addSessions(SessionHealth.newBuilder().setPortal(s.portal()).setState(s.state()).setSid(s.sid()));
+        b.addSessions(SessionHealth.newBuilder().setPortal(s.portal()).setState(s.state()).setSid(s.sid())
+            .setRecoveryTimeoutSeconds(s.timeouts().recoveryTimeout())
+            .setNoopOutIntervalSeconds(s.timeouts().noopOutInterval())
+            .setNoopOutTimeoutSeconds(s.timeouts().noopOutTimeout()));
       }
       for (MultipathPath p : h.paths()) {
         b.addPaths(PathHealth.newBuilder().setDevice(p.device()).setHctl(p.hctl()).setDmState(p.dmState())

@@ -27,7 +27,8 @@ public final class Iscsiadm {
 
   /** Node record settings this class may write: none of them is secret. */
   public static final Set<String> PLAIN_SETTINGS =
-      Set.of("node.session.timeo.replacement_timeout", "node.startup", "node.conn[0].startup");
+      Set.of("node.session.timeo.replacement_timeout", "node.conn[0].timeo.noop_out_interval",
+          "node.conn[0].timeo.noop_out_timeout", "node.startup", "node.conn[0].startup");
 
   private static final Duration LOGIN_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(45);

@@ -51,6 +51,18 @@ public final class Multipath {
     return named(r.stdout(), alias);
   }
 
+  /**
+   * multipathd's queueing column of the map ({@code %Q}: "5 chk", "12 sec", "on", "off"); empty when multipathd does
+   * not answer or has no such map. Read from the daemon: the kernel's table shows only whether it queues now.
+   */
+  public Optional<String> queueing(String alias) {
+    CommandResult r = runner.run(Command.of(MULTIPATHD, "show", "maps", "format", "%n|%Q"));
+    if (!r.ok()) {
+      return Optional.empty();
+    }
+    return EffectiveTimeouts.queueingColumn(r.stdout(), alias);
+  }
+
   /** The map named {@code alias} in a topology listing. */
   private static Optional<MultipathMap> named(String topology, String alias) {
     return parse(topology).stream().filter(m -> m.name().equals(alias)).findFirst();

@@ -8,8 +8,11 @@ import java.util.regex.Pattern;
  * the same input always gives the same bytes, so a stage can compare and skip an unchanged file.
  *
  * <p>Per volume, {@code ocfs2iscsi-<alias>.conf}: the multipaths entry (wwid, alias, grouping, selector, failback,
- * no_path_retry) and, because multipath accepts path_checker only per device type, a devices entry for the LUN's
- * vendor/product. Host-wide, {@code ocfs2iscsi.conf}: polling_interval (a defaults-only setting; the smallest of
+ * no_path_retry) and, because multipath accepts path_checker and fast_io_fail_tmo only per device type (devices,
+ * overrides or defaults; not in multipaths), a devices entry for the LUN's vendor/product. fast_io_fail_tmo is the
+ * volume's replacement timeout: multipathd writes it into every iSCSI path's session as recovery_tmo when it takes
+ * the path (its default 5 s would silently replace the node record's replacement_timeout). dev_loss_tmo is not
+ * written: multipathd ignores it on iSCSI (the SCSI disk goes only with a logout). Host-wide, {@code ocfs2iscsi.conf}: polling_interval (a defaults-only setting; the smallest of
  * the staged volumes, which is safe for all) and a blacklist that keeps local disks out.
  */
 public final class MultipathConfig {
@@ -37,7 +40,8 @@ public final class MultipathConfig {
       String pathSelector,
       String pathChecker,
       String failback,
-      String noPathRetry) {}
+      String noPathRetry,
+      int replacementTimeoutSeconds) {}
 
   public static String renderVolume(VolumeEntry e) {
     StringBuilder sb = new StringBuilder();
@@ -50,6 +54,7 @@ public final class MultipathConfig {
           .append("\t\tvendor \"^").append(e.vendor()).append("$\"\n")
           .append("\t\tproduct \"^").append(e.product()).append("$\"\n")
           .append("\t\tpath_checker ").append(e.pathChecker()).append('\n')
+          .append("\t\tfast_io_fail_tmo ").append(e.replacementTimeoutSeconds()).append('\n')
           .append("\t}\n")
           .append("}\n");
     }

@@ -7,8 +7,11 @@ import java.util.List;
 /** The o2cb cluster timeouts as configfs holds them. */
 public record O2cbConfigfsTimeouts(int deadThreshold, int idleTimeoutMs, int keepaliveDelayMs, int reconnectDelayMs) {
 
-  /** o2cb's defaults (the ones the reference's `service o2cb status` shows). */
-  public static final O2cbConfigfsTimeouts DEFAULTS = new O2cbConfigfsTimeouts(O2cbClusterRules.DEAD_THRESHOLD_DEFAULT,
+  /**
+   * o2cb's own defaults (the ones the reference's `service o2cb status` shows): what configfs holds before anything
+   * is written. The product's default dead threshold is lower ({@link O2cbClusterRules#DEAD_THRESHOLD_DEFAULT}).
+   */
+  public static final O2cbConfigfsTimeouts DEFAULTS = new O2cbConfigfsTimeouts(31,
       O2cbClusterRules.IDLE_TIMEOUT_MS_DEFAULT, O2cbClusterRules.KEEPALIVE_DELAY_MS_DEFAULT,
       O2cbClusterRules.RECONNECT_DELAY_MS_DEFAULT);
 

@@ -63,6 +63,22 @@ public final class ScsiSysfs {
         .map(Integer::parseInt);
   }
 
+  /**
+   * The session's failover timeouts as the kernel applies them: recovery_tmo, and its connection's recv_tmo and
+   * ping_tmo (the node record's noop_out_interval and noop_out_timeout, given to the kernel at login).
+   */
+  public EffectiveTimeouts.Session sessionTimeouts(int sid) {
+    String connection = "/sys/class/iscsi_connection/connection" + sid + ":0";
+    return new EffectiveTimeouts.Session(
+        attribute(SESSIONS + "/session" + sid + "/recovery_tmo"),
+        attribute(connection + "/recv_tmo"),
+        attribute(connection + "/ping_tmo"));
+  }
+
+  private int attribute(String path) {
+    return files.read(path).flatMap(EffectiveTimeouts::seconds).orElse(0);
+  }
+
   /** Removes the SCSI disk from the kernel, so that a logout does not wait on a device still in use. */
   public void delete(String device) {
     String path = "/sys/block/" + device + "/device/delete";

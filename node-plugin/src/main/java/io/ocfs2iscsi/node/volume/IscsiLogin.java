@@ -312,6 +312,15 @@ public final class IscsiLogin {
         .updateNode(
             target.getIqn(), p, "node.session.timeo.replacement_timeout",
             Integer.toString(target.getReplacementTimeoutSeconds()));
+    // The pings decide how soon a path that went silent is noticed at all; 0 leaves iscsid.conf's value.
+    if (target.getNoopOutIntervalSeconds() != 0) {
+      host.iscsiadm().updateNode(target.getIqn(), p, "node.conn[0].timeo.noop_out_interval",
+          Integer.toString(target.getNoopOutIntervalSeconds()));
+    }
+    if (target.getNoopOutTimeoutSeconds() != 0) {
+      host.iscsiadm().updateNode(target.getIqn(), p, "node.conn[0].timeo.noop_out_timeout",
+          Integer.toString(target.getNoopOutTimeoutSeconds()));
+    }
     host.iscsiadm().updateNode(target.getIqn(), p, "node.startup", target.getStartup());
     if (!chap.nodeSettings().isEmpty()) {
       host.nodeRecords().writeNodeSettings(target.getIqn(), p, chap.nodeSettings());

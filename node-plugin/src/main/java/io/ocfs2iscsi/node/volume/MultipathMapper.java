@@ -123,7 +123,8 @@ public final class MultipathMapper {
             new MultipathConfig.VolumeEntry(
                 spec.getVolumeId(), mp.getAlias(), lun.wwid(), host.sysfs().vendor(first).orElse(null),
                 host.sysfs().model(first).orElse(null), mp.getPathGroupingPolicy(), mp.getPathSelector(),
-                mp.getPathChecker(), mp.getFailback(), mp.getNoPathRetry()));
+                mp.getPathChecker(), mp.getFailback(), mp.getNoPathRetry(),
+                spec.getTarget().getReplacementTimeoutSeconds()));
     int polling = mp.getPollingIntervalSeconds();
     for (VolumeSpec o : others) {
       polling = Math.min(polling, o.getMultipath().getPollingIntervalSeconds());

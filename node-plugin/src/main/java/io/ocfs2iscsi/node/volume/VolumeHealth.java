@@ -1,13 +1,14 @@
 package io.ocfs2iscsi.node.volume;
 
+import io.ocfs2iscsi.node.tools.EffectiveTimeouts;
 import io.ocfs2iscsi.node.tools.MultipathPath;
 import java.util.List;
 
 /**
  * One volume's state on this node: sessions per portal, paths of the map, staged/mounted, whether the mounted
- * filesystem went read-only on its own, heartbeat, publishes, and the problems seen (empty when healthy).
- *
- * @param queueIfNoPath the map's features hold queue_if_no_path: with no path up, its I/O waits instead of failing
+ * filesystem went read-only on its own, heartbeat, publishes, the problems seen (empty when healthy), and the
+ * failover timeouts in effect: per session, and the map's queueing (queue_if_no_path in its table now, and
+ * no_path_retry as multipathd applies it: a count, "queue", "fail", or "" when not known).
  */
 public record VolumeHealth(
     String volumeId,
@@ -22,10 +23,19 @@ public record VolumeHealth(
     int publishCount,
     List<String> problems,
     List<Integer> recoveryTimeouts,
-    boolean queueIfNoPath) {
+    boolean queueIfNoPath,
+    String noPathRetry) {
 
-  /** A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0). */
-  public record Session(String portal, String state, int sid) {}
+  /**
+   * A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0), and the timeouts the kernel
+   * applies to it (zeros without a session).
+   */
+  public record Session(String portal, String state, int sid, EffectiveTimeouts.Session timeouts) {
+
+    public Session(String portal, String state, int sid) {
+      this(portal, state, sid, new EffectiveTimeouts.Session(0, 0, 0));
+    }
+  }
 
   /** I/O on the map waits right now: no path carries it, and the map queues instead of failing it. */
   public boolean queueing() {

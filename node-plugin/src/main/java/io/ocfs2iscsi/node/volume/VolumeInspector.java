@@ -4,6 +4,7 @@ import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.state.StateStore;
+import io.ocfs2iscsi.node.tools.EffectiveTimeouts;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.MountEntry;
@@ -88,11 +89,14 @@ public final class VolumeInspector {
         String repair = repairer == null ? "" : repairer.note(spec.getVolumeId(), Portal.parse(raw));
         problems.add("no session on " + raw + (repair.isEmpty() ? "" : " (" + repair + ")"));
       } else {
-        sessionHealth.add(new VolumeHealth.Session(raw, s.sessionState(), s.sid()));
+        EffectiveTimeouts.Session timeouts = host.sysfs().sessionTimeouts(s.sid());
+        sessionHealth.add(new VolumeHealth.Session(raw, s.sessionState(), s.sid(), timeouts));
         if (!s.loggedIn()) {
           problems.add("session " + s.sid() + " on " + raw + " is " + s.sessionState());
         }
-        host.sysfs().recoveryTimeout(s.sid()).ifPresent(recovery::add);
+        if (timeouts.recoveryTimeout() > 0) {
+          recovery.add(timeouts.recoveryTimeout());
+        }
       }
     }
 
@@ -108,6 +112,9 @@ public final class VolumeInspector {
     if (map.isPresent() && paths.size() < spec.getTarget().getPortalsCount()) {
       problems.add("map " + alias + " has " + paths.size() + " of " + spec.getTarget().getPortalsCount() + " paths");
     }
+    boolean anyPathUp = paths.stream().anyMatch(MultipathPath::up);
+    String noPathRetry = map.isEmpty() ? EffectiveTimeouts.UNKNOWN : host.multipath().queueing(alias)
+        .map(q -> EffectiveTimeouts.noPathRetry(q, anyPathUp)).orElse(EffectiveTimeouts.UNKNOWN);
 
     boolean staged = record.map(r -> r.phase() == StagedVolume.Phase.STAGED).orElse(false);
     boolean mounted = false;
@@ -145,7 +152,8 @@ public final class VolumeInspector {
     }
     VolumeHealth health = new VolumeHealth(
         spec.getVolumeId(), sessionHealth, paths, mapPresent, map.map(MultipathMap::wwid).orElse(""), staged,
-        mounted, readOnly, heartbeat, publishes, problems, recovery, map.map(MultipathMap::queueing).orElse(false));
+        mounted, readOnly, heartbeat, publishes, problems, recovery,
+        map.map(MultipathMap::queueing).orElse(false), noPathRetry);
     observer.accept(health);
     return health;
   }

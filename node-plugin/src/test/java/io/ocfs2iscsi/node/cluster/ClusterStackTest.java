@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.node.volume.Requests;
@@ -99,6 +100,18 @@ class ClusterStackTest {
     assertThat(host.read(CONFIG + "idle_timeout_ms")).isEqualTo("10000");
     assertThat(host.read(CONFIG + "keepalive_delay_ms")).isEqualTo("5000");
     assertThat(host.read(CONFIG + "reconnect_delay_ms")).isEqualTo("2000\n");
+  }
+
+  @Test
+  void aRequestWithoutADeadThresholdGetsTheProductsDefaultNotO2cbsOwn() {
+    host.cluster.apply(ReferenceHost.clusterRequest());
+
+    host.cluster.apply(ReferenceHost.clusterRequest().toBuilder()
+        .setTimeouts(ReferenceHost.clusterRequest().getTimeouts().toBuilder().clearHeartbeatDeadThreshold())
+        .build());
+
+    assertThat(host.read(CONFIG + "heartbeat/dead_threshold"))
+        .isEqualTo(Integer.toString(O2cbClusterRules.DEAD_THRESHOLD_DEFAULT));
   }
 
   @Test

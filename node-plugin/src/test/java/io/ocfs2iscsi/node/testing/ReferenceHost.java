@@ -233,6 +233,11 @@ public final class ReferenceHost {
             mapBuilt = true;
             write("/dev/mapper/mylun", "");
           }
+          // multipathd writes fast_io_fail_tmo (5 unless configured) into the sessions of the paths it takes.
+          String recovery = dropInValue("fast_io_fail_tmo").orElse("5");
+          for (String portal : loggedIn) {
+            write("/sys/class/iscsi_session/session" + sidOfPortal.get(portal) + "/recovery_tmo", recovery + "\n");
+          }
           pathsMultipathdMissed.clear();
           return Reply.ok("ok\n");
         });
@@ -242,6 +247,10 @@ public final class ReferenceHost {
           return Reply.ok("ok\n");
         });
     fake.on("multipathd", "disablequeueing", "map", "mylun").reply(Reply.ok("ok\n"));
+    // The queueing column as multipathd 0.9.4 prints it for the drop-in's no_path_retry while paths are present.
+    fake.on("multipathd", "show", "maps", "format", "%n|%Q").answer(a -> !mapBuilt ? Reply.ok("")
+        : Reply.ok("name |queueing\nmylun|" + dropInValue("no_path_retry")
+            .map(v -> v.equals("queue") ? "on" : v.equals("fail") ? "off" : v + " chk").orElse("-") + "\n"));
     fake.on("dmsetup", "info", "mylun").answer(a -> dmsetupInfo());
     fake.on("multipath", "-f", "mylun")
         .answer(a -> {
@@ -733,6 +742,16 @@ public final class ReferenceHost {
     write("/proc/self/mounts", String.join("\n", lines) + "\n");
   }
 
+  /** A setting of the volume's multipath drop-in, as the plugin wrote it. */
+  private java.util.Optional<String> dropInValue(String key) {
+    Path dropIn = root.resolve("etc/multipath/conf.d/ocfs2iscsi-mylun.conf");
+    if (!Files.exists(dropIn)) {
+      return java.util.Optional.empty();
+    }
+    return read("/etc/multipath/conf.d/ocfs2iscsi-mylun.conf").lines().map(String::strip)
+        .filter(l -> l.startsWith(key + " ")).map(l -> l.substring(key.length() + 1).strip()).findFirst();
+  }
+
   /** The session and SCSI disk a login through this portal makes appear in sysfs. */
   public void sessionDisk(String portal) {
     int sid = sidOfPortal.get(portal);
@@ -746,6 +765,11 @@ public final class ReferenceHost {
     write(block + "/device/model", "VDISK-LUN01     \n");
     write(block + "/device/delete", "");
     write(session + "/recovery_tmo", "5\n");
+    // iscsid.conf's noop_out_interval and noop_out_timeout, as the kernel shows them on the connection
+    String connection = "/sys/class/iscsi_connection/connection" + sid + ":0";
+    mkdirs(connection);
+    write(connection + "/recv_tmo", "5\n");
+    write(connection + "/ping_tmo", "5\n");
     mkdirs("/sys/block");
     try {
       Path link = root.resolve("sys/block/" + dev);

@@ -55,7 +55,7 @@ class RenderersGoldenTest {
         MultipathConfig.renderVolume(
             new MultipathConfig.VolumeEntry(
                 "mylun", "mylun", "23238363932313833", "SCST_FIO", "VDISK-LUN01", "multibus", "round-robin 0",
-                "readsector0", "immediate", "1"));
+                "readsector0", "immediate", "1", 10));
 
     assertThat(rendered).isEqualTo(golden("multipath-reference-mylun.conf"));
   }
@@ -66,7 +66,7 @@ class RenderersGoldenTest {
         MultipathConfig.renderVolume(
             new MultipathConfig.VolumeEntry(
                 "data-2", "data2", "360000000000000000e00000000010001", "ODD\"VENDOR", "X(1)", "failover",
-                "service-time 0", "tur", "manual", "queue"));
+                "service-time 0", "tur", "manual", "queue", 10));
 
     assertThat(rendered).isEqualTo(golden("multipath-no-device-entry.conf"));
   }

@@ -12,6 +12,7 @@ import static io.ocfs2iscsi.node.Fixtures.captured;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
+import io.ocfs2iscsi.node.tools.EffectiveTimeouts;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
 import java.nio.file.Path;
@@ -44,9 +45,15 @@ class VolumeInspectorTest {
     VolumeHealth h = host.inspector.health(ReferenceHost.spec());
 
     assertThat(h.problems()).isEmpty();
+    // recovery_tmo: the spec's replacement timeout, which multipathd applied from the drop-in; the pings as
+    // iscsid.conf has them (this spec sets none)
+    EffectiveTimeouts.Session timeouts = new EffectiveTimeouts.Session(10, 5, 5);
     assertThat(h.sessions())
         .containsExactly(
-            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1), new VolumeHealth.Session(PORTAL_B, "LOGGED_IN", 2));
+            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1, timeouts),
+            new VolumeHealth.Session(PORTAL_B, "LOGGED_IN", 2, timeouts));
+    assertThat(h.queueIfNoPath()).isTrue();
+    assertThat(h.noPathRetry()).isEqualTo("1");
     assertThat(h.paths()).hasSize(2).allMatch(p -> p.up());
     assertThat(h.mapPresent()).isTrue();
     assertThat(h.wwid()).isEqualTo(ReferenceHost.WWID);
@@ -54,8 +61,8 @@ class VolumeInspectorTest {
     assertThat(h.mounted()).isTrue();
     assertThat(h.heartbeatActive()).isTrue();
     assertThat(h.publishCount()).isEqualTo(1);
-    assertThat(h.recoveryTimeouts()).containsExactly(5, 5);
-    assertThat(h.summary()).startsWith("2 of 2 paths up; session recovery timeout [5 s]");
+    assertThat(h.recoveryTimeouts()).containsExactly(10, 10);
+    assertThat(h.summary()).startsWith("2 of 2 paths up; session recovery timeout [10 s]");
   }
 
   @Test

@@ -9,6 +9,7 @@ import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
 import static io.ocfs2iscsi.node.testing.ReferenceHost.TARGET_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
@@ -78,6 +79,36 @@ class VolumeStagerTest {
     assertThat(v.wwid()).isEqualTo(ReferenceHost.WWID);
     assertThat(v.uuid()).isEqualTo(ReferenceHost.UUID);
     assertThat(v.devices()).containsOnlyKeys("sdc", "sdd");
+  }
+
+  /**
+   * multipathd sets every iSCSI path's session recovery_tmo to its own fast_io_fail_tmo (5 s unless configured) when
+   * it takes the path, whatever replacement_timeout the node record says: the drop-in must set it to the volume's
+   * replacement timeout, in the devices entry (the multipaths section does not accept it).
+   */
+  @Test
+  void dropInMakesMultipathdApplyTheVolumesReplacementTimeout() {
+    host.stager.stage(stage(ReferenceHost.spec()));
+
+    String dropIn = host.read("/etc/multipath/conf.d/ocfs2iscsi-mylun.conf");
+    String devices = dropIn.substring(0, dropIn.indexOf("multipaths {"));
+    assertThat(devices).as("devices entry of the drop-in:%n%s", dropIn).contains("\t\tfast_io_fail_tmo 10\n");
+  }
+
+  @Test
+  void pingIntervalAndTimeoutGoOnEveryNodeRecordBeforeTheLogin() {
+    VolumeSpec spec = ReferenceHost.spec().toBuilder().setTarget(ReferenceHost.spec().getTarget().toBuilder()
+        .setNoopOutIntervalSeconds(2).setNoopOutTimeoutSeconds(3)).build();
+
+    host.stager.stage(stage(spec));
+
+    for (String portal : List.of(PORTAL_A, PORTAL_B)) {
+      String node = "iscsiadm -m node -T " + IQN + " -p " + portal;
+      assertThat(host.fake.calls()).containsSubsequence(
+          node + " -o update -n node.conn[0].timeo.noop_out_interval -v 2",
+          node + " -o update -n node.conn[0].timeo.noop_out_timeout -v 3",
+          node + " --login");
+    }
   }
 
   @Test
@@ -202,9 +233,8 @@ class VolumeStagerTest {
         .doesNotContain("iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " --login")
         .doesNotContain("multipath -a /dev/sdd");
     VolumeHealth h = host.inspector.health(ReferenceHost.spec());
-    assertThat(h.sessions())
-        .containsExactly(
-            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1), new VolumeHealth.Session(PORTAL_B, "NONE", 0));
+    assertThat(h.sessions()).extracting(VolumeHealth.Session::portal, VolumeHealth.Session::state,
+        VolumeHealth.Session::sid).containsExactly(tuple(PORTAL_A, "LOGGED_IN", 1), tuple(PORTAL_B, "NONE", 0));
     assertThat(h.problems()).contains("no session on " + PORTAL_B);
     assertThat(h.mounted()).isTrue();
   }

@@ -30,6 +30,8 @@ public final class AgentVolumeSpecs {
             .setLun(target.getLun())
             .addAllPortals(target.getPortals())
             .setReplacementTimeoutSeconds(session.getReplacementTimeoutSeconds())
+            .setNoopOutIntervalSeconds(session.getNoopOutIntervalSeconds())
+            .setNoopOutTimeoutSeconds(session.getNoopOutTimeoutSeconds())
             .setStartup(session.getStartup().value())
             .setChap(target.getChapSecretRef() != null))
         .setMultipath(MultipathSettings.newBuilder()

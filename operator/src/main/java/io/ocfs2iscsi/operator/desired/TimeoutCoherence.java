@@ -1,16 +1,22 @@
 package io.ocfs2iscsi.operator.desired;
 
+import io.ocfs2iscsi.contract.FailoverDefaults;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.MultipathSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.SessionSpec;
 import java.util.OptionalLong;
 
 /**
- * Whether a volume's path failover fits inside the o2cb disk heartbeat. When every path is down, I/O waits up to
- * replacement_timeout for the iSCSI session to come back, then dm-multipath queues it for no_path_retry checker
- * intervals (forever with "queue"). The node's own heartbeat writes wait just as long; o2cb declares a node dead
- * after (deadThreshold - 1) * 2 s without one, and a node that sees its heartbeat miss that long fences itself.
- * So the worst blocked time must stay below the dead time.
+ * Whether a volume's path failover fits inside the o2cb disk heartbeat. When every path goes silent, the initiator
+ * notices it after at most noop_out_interval + noop_out_timeout (its pings go unanswered), I/O then waits
+ * replacement_timeout (the session's recovery_tmo) for the session to come back, then dm-multipath queues it for
+ * no_path_retry checker intervals (forever with "queue"). The node's own heartbeat writes wait just as long; o2cb
+ * declares a node dead after (deadThreshold - 1) * 2 s without one, and a node that sees its heartbeat miss that long
+ * fences itself. So the worst blocked time plus a margin ({@link FailoverDefaults#HEARTBEAT_MARGIN_SECONDS}) must
+ * stay within the dead time.
+ *
+ * <p>The values are the spec's, or the ones the nodes report as in effect ({@link EffectiveTimeouts}) when they
+ * differ: what the kernel and multipathd apply is what blocks.
  */
 public final class TimeoutCoherence {
 
@@ -21,39 +27,72 @@ public final class TimeoutCoherence {
    */
   public record Verdict(boolean coherent, OptionalLong blockSeconds, int deadTimeSeconds, String message) {}
 
+  /**
+   * The values that decide the blocked time, each with the words that name it in a message.
+   *
+   * @param noPathRetry a count, "queue" or "fail"
+   */
+  public record Values(
+      int noopOutInterval, String noopOutIntervalName,
+      int noopOutTimeout, String noopOutTimeoutName,
+      int replacement, String replacementName,
+      String noPathRetry, String noPathRetryName,
+      int polling, String pollingName) {
+
+    public static Values of(IscsiSharedVolumeSpec spec) {
+      SessionSpec session = spec.getTarget().getSession() == null ? new SessionSpec() : spec.getTarget().getSession();
+      MultipathSpec mp = spec.getMultipath() == null ? new MultipathSpec() : spec.getMultipath();
+      return new Values(
+          session.getNoopOutIntervalSeconds(), "target.session.noopOutIntervalSeconds",
+          session.getNoopOutTimeoutSeconds(), "target.session.noopOutTimeoutSeconds",
+          session.getReplacementTimeoutSeconds(), "target.session.replacementTimeoutSeconds",
+          mp.getNoPathRetry(), "multipath.noPathRetry",
+          mp.getPollingIntervalSeconds(), "pollingIntervalSeconds");
+    }
+
+    int detection() {
+      return noopOutInterval + noopOutTimeout;
+    }
+
+    String detectionParts() {
+      return noopOutIntervalName + " " + noopOutInterval + " s + " + noopOutTimeoutName + " " + noopOutTimeout + " s";
+    }
+  }
+
   public static Verdict check(IscsiSharedVolumeSpec spec, int deadThreshold) {
-    SessionSpec session = spec.getTarget().getSession();
-    MultipathSpec mp = spec.getMultipath() == null ? new MultipathSpec() : spec.getMultipath();
-    int replacement = session == null ? 10 : session.getReplacementTimeoutSeconds();
-    int polling = mp.getPollingIntervalSeconds();
-    String retry = mp.getNoPathRetry();
+    return check(Values.of(spec), deadThreshold);
+  }
+
+  public static Verdict check(Values v, int deadThreshold) {
+    int margin = FailoverDefaults.HEARTBEAT_MARGIN_SECONDS;
     int deadTime = (deadThreshold - 1) * 2;
     String heartbeat = "o2cb declares a node dead after " + deadTime + " s without a disk heartbeat ((deadThreshold "
-        + deadThreshold + " - 1) x 2 s)";
-    if ("queue".equals(retry)) {
-      // the largest count n with replacement + n x polling < deadTime (counts start at 1)
-      long maxCount = deadTime > replacement ? (deadTime - replacement - 1) / polling : 0;
+        + deadThreshold + " - 1) x 2 s), which must exceed it by a margin of " + margin + " s";
+    int fixed = v.detection() + v.replacement();
+    if ("queue".equals(v.noPathRetry())) {
+      // the largest count n with fixed + n x polling + margin <= deadTime (counts start at 1)
+      long maxCount = deadTime - margin > fixed ? (deadTime - margin - fixed) / v.polling() : 0;
       return new Verdict(false, OptionalLong.empty(), deadTime,
-          "multipath.noPathRetry queue blocks I/O forever when every path is down, but " + heartbeat
+          v.noPathRetryName() + " queue blocks I/O forever when every path is down, but " + heartbeat
               + ": the node would fence itself; " + (maxCount >= 1
                   ? "use a count of at most " + maxCount + " instead"
-                  : "use a count, and lower target.session.replacementTimeoutSeconds " + replacement
-                      + " s or raise heartbeat.deadThreshold so that the count fits"));
+                  : "use a count, and lower " + v.replacementName() + " " + v.replacement() + " s or raise"
+                      + " heartbeat.deadThreshold so that the count fits"));
     }
-    long retrySeconds = "fail".equals(retry) ? 0 : Long.parseLong(retry) * polling;
-    long block = replacement + retrySeconds;
-    String parts = "target.session.replacementTimeoutSeconds " + replacement + " s"
-        + ("fail".equals(retry) ? "" : " + multipath.noPathRetry " + retry + " x pollingIntervalSeconds " + polling
-            + " s");
-    if (block < deadTime) {
+    long retrySeconds = "fail".equals(v.noPathRetry()) ? 0 : Long.parseLong(v.noPathRetry()) * v.polling();
+    long block = fixed + retrySeconds;
+    String parts = v.detectionParts() + " + " + v.replacementName() + " " + v.replacement() + " s"
+        + ("fail".equals(v.noPathRetry()) ? "" : " + " + v.noPathRetryName() + " " + v.noPathRetry() + " x "
+            + v.pollingName() + " " + v.polling() + " s");
+    if (block + margin <= deadTime) {
       return new Verdict(true, OptionalLong.of(block), deadTime,
-          "path failover blocks I/O for at most " + block + " s (" + parts + "), below the o2cb dead time of "
-              + deadTime + " s");
+          "path failover blocks I/O for at most " + block + " s (" + parts + "), " + margin
+              + " s or more below the o2cb dead time of " + deadTime + " s");
     }
-    long minThreshold = block / 2 + 2;
+    int minThreshold = FailoverDefaults.smallestDeadThreshold(block);
     return new Verdict(false, OptionalLong.of(block), deadTime,
         "path failover can block I/O for " + block + " s (" + parts + "), but " + heartbeat
-            + ": the node would fence itself; lower those values below " + deadTime
-            + " s or raise the cluster's heartbeat.deadThreshold to at least " + minThreshold);
+            + ": the node would fence itself; lower those values to at most " + (deadTime - margin)
+            + " s together or raise the cluster's heartbeat.deadThreshold to at least " + minThreshold);
   }
 }

@@ -29,6 +29,7 @@ import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
 import io.ocfs2iscsi.operator.desired.AgentVolumeSpecs;
 import io.ocfs2iscsi.operator.desired.LunClaims;
 import io.ocfs2iscsi.operator.desired.PersistentVolumes;
+import io.ocfs2iscsi.operator.desired.EffectiveTimeouts;
 import io.ocfs2iscsi.operator.desired.TimeoutCoherence;
 import io.ocfs2iscsi.operator.status.Conditions;
 import io.ocfs2iscsi.operator.status.HealthTransitions;
@@ -229,6 +230,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     health.addAll(leaving.stream().filter(n -> NodeHealthViews.mounted(n) || NodeHealthViews.lost(n)).toList());
     a.nodes(health);
     status.setNodes(all);
+    effectiveTimeouts(volume, cluster, health, a);
     for (HealthTransitions.Transition t
         : HealthTransitions.grouped(HealthTransitions.between(before.getNodes(), all))) {
       if (t.warning()) {
@@ -239,6 +241,25 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     }
     Optional<Long> growth = growing.reconcile(volume, spec, members, health, status, a);
     return Optional.of(growth.map(g -> Math.min(g, poll)).orElse(poll));
+  }
+
+  /**
+   * The timeout check again with the values the nodes apply, and the ones that differ from the spec. Only a warning
+   * (TimeoutsCoherent): the volume is published and in use by now.
+   */
+  private static void effectiveTimeouts(
+      IscsiSharedVolume volume, Ocfs2Cluster cluster, List<NodeVolumeStatus> health, VolumeAssessment a) {
+    int deadThreshold = cluster.getSpec().getHeartbeat().getDeadThreshold();
+    List<NodeVolumeStatus> reachable = health.stream().filter(NodeHealthViews::reachable).toList();
+    TimeoutCoherence.Verdict effective =
+        TimeoutCoherence.check(EffectiveTimeouts.worst(volume.getSpec(), reachable), deadThreshold);
+    if (!effective.coherent() || a.timeoutWarning().isEmpty()) {
+      a.timeouts(effective.coherent(), effective.message());
+    }
+    List<String> mismatches = EffectiveTimeouts.mismatches(volume.getSpec(), reachable);
+    if (!mismatches.isEmpty()) {
+      a.timeoutsNotApplied("timeouts in effect differ from the spec: " + String.join("; ", mismatches));
+    }
   }
 
   /** GetVolumeHealth on every member at once, as their entries of status.nodes. */
@@ -275,6 +296,10 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
         .map(c -> Conditions.FALSE.equals(c.getStatus())).orElse(false);
     if (a.timeoutWarning().isPresent() && reason != VolumeReason.TimeoutsIncoherent && !warnedBefore) {
       events.warning(volume, VolumeReason.TimeoutsIncoherent, a.timeoutWarning().get());
+    }
+    if (a.timeoutsNotApplied().isPresent() && !Conditions.hasReason(before.getConditions(),
+        VolumeConditions.TIMEOUTS_COHERENT, VolumeReason.TimeoutsNotApplied)) {
+      events.warning(volume, VolumeReason.TimeoutsNotApplied, a.timeoutsNotApplied().get());
     }
   }
 

@@ -25,8 +25,21 @@ public final class NodeHealthViews {
     s.setNode(node);
     List<SessionStatus> sessions = new ArrayList<>();
     for (SessionHealth h : health.getSessionsList()) {
-      sessions.add(new SessionStatus(h.getPortal(), h.getState()));
+      SessionStatus st = new SessionStatus(h.getPortal(), h.getState());
+      // 0: sysfs did not say (no session); left out rather than shown as a timeout of 0 s
+      st.setRecoveryTimeoutSeconds(positive(h.getRecoveryTimeoutSeconds()));
+      st.setNoopOutIntervalSeconds(positive(h.getNoopOutIntervalSeconds()));
+      st.setNoopOutTimeoutSeconds(positive(h.getNoopOutTimeoutSeconds()));
+      sessions.add(st);
     }
+    // An agent that reads the timeouts back reports recovery_tmo for every session or multipathd's no_path_retry;
+    // an older one leaves queue_if_no_path false whatever the map does, which must not read as "does not queue".
+    boolean readsTimeouts = !health.getNoPathRetry().isEmpty()
+        || health.getSessionsList().stream().anyMatch(h -> h.getRecoveryTimeoutSeconds() > 0);
+    if (health.getMapPresent() && readsTimeouts) {
+      s.setQueueIfNoPath(health.getQueueIfNoPath());
+    }
+    s.setNoPathRetry(health.getNoPathRetry().isEmpty() ? null : health.getNoPathRetry());
     s.setSessions(sessions);
     int up = (int) health.getPathsList().stream().filter(PathHealth::getUp).count();
     s.setPaths(new PathCounts(up, health.getPathsCount() - up));
@@ -37,6 +50,10 @@ public final class NodeHealthViews {
     s.setFencesInSeconds(health.getHeartbeatFailing() ? health.getSecondsUntilFence() : null);
     s.setProblems(new ArrayList<>(health.getProblemsList()));
     return s;
+  }
+
+  private static Integer positive(int seconds) {
+    return seconds > 0 ? seconds : null;
   }
 
   /** A member whose agent did not answer: nothing is known but the failure. */

@@ -20,6 +20,7 @@ public final class VolumeAssessment {
   private Blocker blocker;
   private String timeoutWarning;
   private String timeoutSummary;
+  private String timeoutsNotApplied;
   private String formattedMessage;
   private VolumeReason formattedReason;
   private String persistentVolume;
@@ -41,6 +42,12 @@ public final class VolumeAssessment {
     } else {
       timeoutWarning = message;
     }
+    return this;
+  }
+
+  /** Nodes apply other timeouts than the spec's (one message naming each node and value). */
+  public VolumeAssessment timeoutsNotApplied(String message) {
+    timeoutsNotApplied = message;
     return this;
   }
 
@@ -81,6 +88,7 @@ public final class VolumeAssessment {
   public Optional<Blocker> blocker() { return Optional.ofNullable(blocker); }
   public Optional<String> timeoutWarning() { return Optional.ofNullable(timeoutWarning); }
   public Optional<String> timeoutSummary() { return Optional.ofNullable(timeoutSummary); }
+  public Optional<String> timeoutsNotApplied() { return Optional.ofNullable(timeoutsNotApplied); }
   public Optional<VolumeReason> formattedReason() { return Optional.ofNullable(formattedReason); }
   public Optional<String> formattedMessage() { return Optional.ofNullable(formattedMessage); }
   public Optional<String> persistentVolume() { return Optional.ofNullable(persistentVolume); }

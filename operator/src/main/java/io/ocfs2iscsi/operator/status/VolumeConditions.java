@@ -64,7 +64,11 @@ public final class VolumeConditions {
         ? Conditions.of(DEGRADED, false, VolumeReason.AllPathsUp, "every node that mounts the volume has all its paths")
         : Conditions.of(DEGRADED, true, degraded.reason(), degraded.message()));
     if (a.timeoutWarning().isPresent()) {
-      out.add(Conditions.of(TIMEOUTS_COHERENT, false, VolumeReason.TimeoutsIncoherent, a.timeoutWarning().get()));
+      out.add(Conditions.of(TIMEOUTS_COHERENT, false, VolumeReason.TimeoutsIncoherent, a.timeoutWarning().get()
+          + a.timeoutsNotApplied().map(m -> "; " + m).orElse("")));
+    } else if (a.timeoutsNotApplied().isPresent()) {
+      out.add(Conditions.of(TIMEOUTS_COHERENT, false, VolumeReason.TimeoutsNotApplied, a.timeoutsNotApplied().get()
+          + a.timeoutSummary().map(m -> "; with the values in effect " + m).orElse("")));
     } else if (a.timeoutSummary().isPresent()) {
       out.add(Conditions.of(TIMEOUTS_COHERENT, true, VolumeReason.WithinDeadTime, a.timeoutSummary().get()));
     }

@@ -53,6 +53,11 @@ public enum VolumeReason implements Reason {
   NotPublished,
   // TimeoutsCoherent=True
   WithinDeadTime,
+  /**
+   * TimeoutsCoherent=False (and a Warning event): a node applies other failover timeouts than the spec asks for
+   * (the message names the node and the value); the check then uses the values in effect.
+   */
+  TimeoutsNotApplied,
   // Growing (True while spec.persistentVolume.capacity is above the PersistentVolume's; False once it is not)
   /** Growing=True: the LUN is smaller than the requested capacity on a node that mounts the volume. */
   WaitingForLun,

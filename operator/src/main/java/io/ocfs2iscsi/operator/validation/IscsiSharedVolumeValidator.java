@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.validation;
 
+import io.ocfs2iscsi.contract.FailoverDefaults;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClaimSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.FilesystemSpec;
@@ -79,6 +80,10 @@ public final class IscsiSharedVolumeValidator {
     SessionSpec session = t.getSession();
     if (session != null) {
       c.range("spec.target.session.replacementTimeoutSeconds", session.getReplacementTimeoutSeconds(), 1, 600);
+      c.range("spec.target.session.noopOutIntervalSeconds", session.getNoopOutIntervalSeconds(),
+          FailoverDefaults.NOOP_OUT_MIN, FailoverDefaults.NOOP_OUT_MAX);
+      c.range("spec.target.session.noopOutTimeoutSeconds", session.getNoopOutTimeoutSeconds(),
+          FailoverDefaults.NOOP_OUT_MIN, FailoverDefaults.NOOP_OUT_MAX);
     }
   }
 

@@ -20,7 +20,9 @@ class AgentVolumeSpecsTest {
     assertThat(s.getTarget().getIqn()).isEqualTo("iqn.2016-02.local.virtual:virtual.vg1");
     assertThat(s.getTarget().getLun()).isEqualTo(1);
     assertThat(s.getTarget().getPortalsList()).containsExactly("192.168.0.180:3260", "10.20.1.180:3260");
-    assertThat(s.getTarget().getReplacementTimeoutSeconds()).isEqualTo(10);
+    assertThat(s.getTarget().getReplacementTimeoutSeconds()).isEqualTo(3);
+    assertThat(s.getTarget().getNoopOutIntervalSeconds()).isEqualTo(2);
+    assertThat(s.getTarget().getNoopOutTimeoutSeconds()).isEqualTo(2);
     assertThat(s.getTarget().getStartup()).isEqualTo("automatic");
     assertThat(s.getTarget().getChap()).isFalse();
     assertThat(s.getMultipath().getAlias()).isEqualTo("mylun");
@@ -28,9 +30,9 @@ class AgentVolumeSpecsTest {
     assertThat(s.getMultipath().getPathGroupingPolicy()).isEqualTo("multibus");
     assertThat(s.getMultipath().getPathSelector()).isEqualTo("round-robin 0");
     assertThat(s.getMultipath().getPathChecker()).isEqualTo("tur");
-    assertThat(s.getMultipath().getPollingIntervalSeconds()).isEqualTo(3);
+    assertThat(s.getMultipath().getPollingIntervalSeconds()).isEqualTo(1);
     assertThat(s.getMultipath().getFailback()).isEqualTo("immediate");
-    assertThat(s.getMultipath().getNoPathRetry()).isEqualTo("5");
+    assertThat(s.getMultipath().getNoPathRetry()).isEqualTo("15");
     assertThat(s.getFilesystem().getClusterName()).isEqualTo("iscsi");
     assertThat(s.getFilesystem().getLabel()).isEqualTo("ISCSI");
     assertThat(s.getFilesystem().getBlockSize()).isEqualTo("4K");
@@ -71,9 +73,11 @@ class AgentVolumeSpecsTest {
     VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi");
 
     assertThat(s.getMultipath().getAlias()).isEqualTo("mylun");
-    assertThat(s.getMultipath().getNoPathRetry()).isEqualTo("5");
-    assertThat(s.getMultipath().getPollingIntervalSeconds()).isEqualTo(3);
-    assertThat(s.getTarget().getReplacementTimeoutSeconds()).isEqualTo(10);
+    assertThat(s.getMultipath().getNoPathRetry()).isEqualTo("15");
+    assertThat(s.getMultipath().getPollingIntervalSeconds()).isEqualTo(1);
+    assertThat(s.getTarget().getReplacementTimeoutSeconds()).isEqualTo(3);
+    assertThat(s.getTarget().getNoopOutIntervalSeconds()).isEqualTo(2);
+    assertThat(s.getTarget().getNoopOutTimeoutSeconds()).isEqualTo(2);
     assertThat(s.getFilesystem().getLabel()).isEmpty();
   }
 

@@ -30,7 +30,7 @@ class ClusterApplyRequestsTest {
 
     assertThat(r.getClusterName()).isEqualTo("iscsi");
     assertThat(r.getPort()).isEqualTo(7777);
-    assertThat(r.getTimeouts().getHeartbeatDeadThreshold()).isEqualTo(31);
+    assertThat(r.getTimeouts().getHeartbeatDeadThreshold()).isEqualTo(17);
     assertThat(r.getTimeouts().getIdleTimeoutMs()).isEqualTo(30000);
     assertThat(r.getTimeouts().getKeepaliveDelayMs()).isEqualTo(2000);
     assertThat(r.getTimeouts().getReconnectDelayMs()).isEqualTo(2000);

@@ -2,6 +2,7 @@ package io.ocfs2iscsi.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.MultipathSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.SessionSpec;
@@ -30,41 +31,40 @@ class TimeoutCoherenceTest {
   }
 
   @Test
-  void theReferenceSetupIsCoherent() {
+  void theExamplesAreCoherent() {
     int deadThreshold = ExampleResources.cluster().getSpec().getHeartbeat().getDeadThreshold();
     TimeoutCoherence.Verdict v = TimeoutCoherence.check(ExampleResources.volume().getSpec(), deadThreshold);
 
-    assertThat(deadThreshold).isEqualTo(31);
+    assertThat(deadThreshold).isEqualTo(17);
     assertThat(v.coherent()).isTrue();
-    assertThat(v.blockSeconds()).isEqualTo(OptionalLong.of(10 + 5 * 3));
-    assertThat(v.deadTimeSeconds()).isEqualTo(60);
-    assertThat(v.message()).contains("25 s", "replacementTimeoutSeconds 10 s", "noPathRetry 5 x pollingIntervalSeconds 3",
-        "60 s");
+    assertThat(v.blockSeconds()).isEqualTo(OptionalLong.of(2 + 2 + 3 + 15 * 1));
+    assertThat(v.deadTimeSeconds()).isEqualTo(32);
+    assertThat(v.message()).contains("22 s", "noopOutIntervalSeconds 2 s", "noopOutTimeoutSeconds 2 s",
+        "replacementTimeoutSeconds 3 s", "noPathRetry 15 x pollingIntervalSeconds 1 s", "32 s");
   }
 
   @Test
-  void theApiDefaultsAreCoherentWithTheDefaultThreshold() {
+  void theApiDefaultsAreCoherentWithTheDefaultThresholdAndNothingLower() {
     IscsiSharedVolumeSpec spec = new IscsiSharedVolumeSpec();
     spec.setTarget(new TargetSpec());
-    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec, 31);
+    TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec, O2cbClusterRules.DEAD_THRESHOLD_DEFAULT);
 
     assertThat(v.coherent()).isTrue();
-    assertThat(v.blockSeconds()).isEqualTo(OptionalLong.of(25));
+    assertThat(v.blockSeconds()).isEqualTo(OptionalLong.of(22));
+    assertThat(TimeoutCoherence.check(spec, O2cbClusterRules.DEAD_THRESHOLD_DEFAULT - 1).coherent()).isFalse();
   }
 
-  @ParameterizedTest(name = "replacement {0} + {1} x {2} vs T={3}: coherent={4}")
+  @ParameterizedTest(name = "2 + 2 + replacement {0} + {1} x {2} vs T={3}: coherent={4}")
   @CsvSource({
-      "10, 5,  3, 31, true,  25, 60",
-      "10, 16, 3, 31, true,  58, 60",
-      "10, 17, 3, 31, false, 61, 60",
-      "30, 10, 3, 31, false, 60, 60", // exactly the dead time is not below it
-      "29, 10, 3, 31, true,  59, 60",
-      "10, 5,  3, 13, false, 25, 24",
-      "10, 5,  3, 14, true,  25, 26",
-      "10, fail, 3, 7, true, 10, 12",
-      "12, fail, 3, 7, false, 12, 12",
+      "3,  15, 1, 17, true,  22, 32", // 22 + 10 margin = 32: just fits
+      "3,  16, 1, 17, false, 23, 32",
+      "10, 5,  3, 31, true,  29, 60",
+      "10, 12, 3, 31, true,  50, 60",
+      "10, 13, 3, 31, false, 53, 60",
+      "10, fail, 3, 13, true, 14, 24",
+      "11, fail, 3, 13, false, 15, 24",
   })
-  void blockedTimeIsReplacementPlusRetriesTimesPollingAndMustStayBelowTheDeadTime(
+  void blockedTimeIsDetectionPlusReplacementPlusRetriesTimesPollingAndMustStayAMarginBelowTheDeadTime(
       int replacement, String retry, int polling, int threshold, boolean coherent, long block, int deadTime) {
     TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(replacement, retry, polling), threshold);
 
@@ -79,9 +79,9 @@ class TimeoutCoherenceTest {
     TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(20, "20", 5), 31);
 
     assertThat(v.coherent()).isFalse();
-    assertThat(v.blockSeconds()).hasValue(120);
+    assertThat(v.blockSeconds()).hasValue(124);
     assertThat(v.message())
-        .contains("120 s")
+        .contains("124 s")
         .contains("replacementTimeoutSeconds 20 s")
         .contains("noPathRetry 20 x pollingIntervalSeconds 5 s")
         .contains("(deadThreshold 31 - 1) x 2 s")
@@ -118,7 +118,7 @@ class TimeoutCoherenceTest {
     TimeoutCoherence.Verdict v = TimeoutCoherence.check(spec(10, "queue", 3), 31);
     String count = after(v.message(), "count of at most (\\d+)");
 
-    assertThat(count).isEqualTo("16"); // 10 + 16 x 3 = 58 < 60; 17 would be 61
+    assertThat(count).isEqualTo("12"); // 2 + 2 + 10 + 12 x 3 = 50, + 10 <= 60; 13 would be 53 + 10 > 60
     assertThat(TimeoutCoherence.check(spec(10, count, 3), 31).coherent()).isTrue();
     assertThat(TimeoutCoherence.check(spec(10, Integer.toString(Integer.parseInt(count) + 1), 3), 31).coherent())
         .isFalse();

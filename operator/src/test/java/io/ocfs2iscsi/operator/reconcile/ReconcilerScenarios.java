@@ -532,7 +532,7 @@ abstract class ReconcilerScenarios {
     Condition coherent = Conditions.find(stopped.getStatus().getConditions(), "TimeoutsCoherent").get();
     assertThat(coherent.getStatus()).isEqualTo("False");
     assertThat(Conditions.find(stopped.getStatus().getConditions(), "Ready").get().getMessage())
-        .contains("queue").contains("60");
+        .contains("queue").contains("32 s");
     await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "TimeoutsIncoherent"))
         .hasSize(1));
     assertThat(totalFormatCalls()).isZero();

@@ -28,6 +28,32 @@ class NodeHealthViewsTest {
   }
 
   @Test
+  void theTimeoutsInEffectGoIntoTheEntry() {
+    GetVolumeHealthResponse h = health(true, 2, 0).toBuilder()
+        .addSessions(SessionHealth.newBuilder().setPortal("192.168.0.180:3260").setState("LOGGED_IN")
+            .setRecoveryTimeoutSeconds(3).setNoopOutIntervalSeconds(2).setNoopOutTimeoutSeconds(2))
+        .addSessions(SessionHealth.newBuilder().setPortal("10.20.1.180:3260").setState("NONE"))
+        .setQueueIfNoPath(true).setNoPathRetry("15").build();
+
+    NodeVolumeStatus s = NodeHealthViews.of("drbd01", h);
+
+    assertThat(s.getSessions()).extracting(SessionStatus::getRecoveryTimeoutSeconds,
+        SessionStatus::getNoopOutIntervalSeconds, SessionStatus::getNoopOutTimeoutSeconds).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(3, 2, 2), org.assertj.core.groups.Tuple.tuple(null, null, null));
+    assertThat(s.getQueueIfNoPath()).isTrue();
+    assertThat(s.getNoPathRetry()).isEqualTo("15");
+  }
+
+  @Test
+  void anAgentThatDoesNotReadTimeoutsBackLeavesThemOut() {
+    NodeVolumeStatus s = NodeHealthViews.of("drbd01", health(true, 2, 0, "192.168.0.180:3260", "LOGGED_IN"));
+
+    assertThat(s.getQueueIfNoPath()).isNull();
+    assertThat(s.getNoPathRetry()).isNull();
+    assertThat(s.getSessions().get(0).getRecoveryTimeoutSeconds()).isNull();
+  }
+
+  @Test
   void aHealthAnswerBecomesTheNodesStatusEntry() {
     GetVolumeHealthResponse h = health(true, 1, 1, "192.168.0.180:3260", "LOGGED_IN", "10.20.1.180:3260", "FAILED")
         .toBuilder().addProblems("path sdp failed").build();

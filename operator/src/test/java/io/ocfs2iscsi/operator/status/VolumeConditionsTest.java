@@ -142,6 +142,32 @@ class VolumeConditionsTest {
   }
 
   @Test
+  void timeoutsNotAppliedOnANodeAreTimeoutsCoherentFalseNamingNodeAndValueWhileTheVolumeStaysReady() {
+    String mismatch = "timeouts in effect differ from the spec: node2: session on " + P1 + " has recovery_tmo 5 s,"
+        + " but target.session.replacementTimeoutSeconds is 3 s";
+    VolumeAssessment a = published(healthy("drbd01")).timeoutsNotApplied(mismatch);
+
+    List<Condition> cs = VolumeConditions.of(a);
+
+    assertThat(get(cs, "Ready").getStatus()).isEqualTo("True");
+    assertThat(get(cs, "TimeoutsCoherent")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("False", "TimeoutsNotApplied");
+    assertThat(get(cs, "TimeoutsCoherent").getMessage()).startsWith(mismatch).contains(COHERENT);
+  }
+
+  @Test
+  void incoherentTimeoutsOutrankNotAppliedOnes() {
+    VolumeAssessment a = published(healthy("drbd01")).timeouts(false, "path failover can block I/O for 40 s")
+        .timeoutsNotApplied("timeouts in effect differ from the spec: node2: ...");
+
+    List<Condition> cs = VolumeConditions.of(a);
+
+    assertThat(get(cs, "TimeoutsCoherent")).extracting(Condition::getStatus, Condition::getReason)
+        .containsExactly("False", "TimeoutsIncoherent");
+    assertThat(get(cs, "TimeoutsCoherent").getMessage()).contains("40 s", "node2");
+  }
+
+  @Test
   void tooFewNodeSlotsMakeReadyFalseWithTheRemedy() {
     String message = "5 nodes are members of Ocfs2Cluster iscsi but the filesystem has 4 node slots: run"
         + " `tunefs.ocfs2 -N 5 /dev/mapper/mylun` on one node that mounts it, then set spec.filesystem.nodeSlots to 5";

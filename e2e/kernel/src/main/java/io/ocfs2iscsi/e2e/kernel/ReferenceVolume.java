@@ -7,6 +7,8 @@ import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.MultipathSettings;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.FailoverDefaults;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 
 /**
  * The reference setup's values (docs: ha-iscsi-ocfs2-client-setup.md) as the operator would send them to the node
@@ -32,7 +34,8 @@ public final class ReferenceVolume {
         .setClusterName(CLUSTER)
         .setPort(7777)
         .setRevision(revision)
-        .setTimeouts(O2cbTimeouts.newBuilder().setHeartbeatDeadThreshold(31).setIdleTimeoutMs(30000)
+        .setTimeouts(O2cbTimeouts.newBuilder()
+            .setHeartbeatDeadThreshold(O2cbClusterRules.DEAD_THRESHOLD_DEFAULT).setIdleTimeoutMs(30000)
             .setKeepaliveDelayMs(2000).setReconnectDelayMs(2000));
     int number = 1;
     for (TestBed.Node n : bed.nodes().values()) {
@@ -42,19 +45,24 @@ public final class ReferenceVolume {
   }
 
   /**
-   * The reference volume on both portals. Failover: sessions fail after 5 s (replacement timeout; multipathd's
-   * fast_io_fail_tmo), and with every path down I/O queues for no_path_retry x polling_interval = 12 x 3 s = 36 s,
-   * which covers a target restart and stays below o2cb's dead time ((31 - 1) x 2 s = 60 s).
+   * The reference volume on both portals with the product's failover defaults (what the operator sends for a volume
+   * that sets none): a silent path is noticed after at most 2 + 2 s of pings, its I/O fails over after the 3 s
+   * replacement timeout, and with every path down I/O queues for no_path_retry x polling_interval = 15 x 1 s, which
+   * covers a target restart; 22 s in all, below o2cb's dead time ((17 - 1) x 2 s = 32 s) by the 10 s margin.
    */
   public static VolumeSpec volume(String id, String iqn, String alias) {
     return VolumeSpec.newBuilder()
         .setVolumeId(id)
         .setTarget(IscsiTarget.newBuilder().setIqn(iqn).setLun(1)
             .addPortals("192.168.0.180:3260").addPortals("10.20.1.180:3260")
-            .setReplacementTimeoutSeconds(5).setStartup("automatic"))
+            .setReplacementTimeoutSeconds(FailoverDefaults.REPLACEMENT_TIMEOUT_SECONDS)
+            .setNoopOutIntervalSeconds(FailoverDefaults.NOOP_OUT_INTERVAL_SECONDS)
+            .setNoopOutTimeoutSeconds(FailoverDefaults.NOOP_OUT_TIMEOUT_SECONDS)
+            .setStartup("automatic"))
         .setMultipath(MultipathSettings.newBuilder().setAlias(alias).setPathGroupingPolicy("multibus")
-            .setPathSelector("round-robin 0").setPathChecker("tur").setPollingIntervalSeconds(3)
-            .setFailback("immediate").setNoPathRetry("12"))
+            .setPathSelector("round-robin 0").setPathChecker("tur")
+            .setPollingIntervalSeconds(FailoverDefaults.POLLING_INTERVAL_SECONDS)
+            .setFailback("immediate").setNoPathRetry(FailoverDefaults.NO_PATH_RETRY))
         .setFilesystem(FilesystemSettings.newBuilder().setClusterName(CLUSTER).setLabel("ISCSI")
             .setBlockSize("4K").setClusterSize("32K").setNodeSlots(4))
         .build();

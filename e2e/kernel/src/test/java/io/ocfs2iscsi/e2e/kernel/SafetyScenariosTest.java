@@ -9,6 +9,7 @@ import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.O2cbClusterRules;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -64,10 +65,11 @@ class SafetyScenariosTest {
   /** A path whose link returned must be back in the map by then, without any CSI call. */
   static final Duration PATH_REJOIN_BOUND = Duration.ofSeconds(120);
   /**
-   * How long node2 is watched for an eviction of node1: o2cb declares a node dead after (dead threshold 31 - 1) x
-   * 2 s = 60 s without its disk heartbeat; 15 s more for the eviction and the journal replay to be logged.
+   * How long node2 is watched for an eviction of node1: o2cb declares a node dead after (dead threshold - 1) x 2 s
+   * without its disk heartbeat; 15 s more for the eviction and the journal replay to be logged.
    */
-  static final Duration EVICTION_WINDOW = Duration.ofSeconds(75);
+  static final Duration EVICTION_WINDOW =
+      Duration.ofSeconds((O2cbClusterRules.DEAD_THRESHOLD_DEFAULT - 1) * 2L + 15);
   static final int HEAD_MIB = 64;
   static final Pattern EVICTION = Pattern.compile("(?i)o2hb|evict|recover|replay journal|fenc");
 

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.ocfs2iscsi.contract.FailoverDefaults;
 import io.ocfs2iscsi.contract.ValueRules;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -91,23 +92,25 @@ public class MultipathSpec {
   @JsonPropertyDescription("path_checker (the reference setup used readsector0).")
   private PathChecker pathChecker = PathChecker.TUR;
 
-  @Default("3")
+  @Default("" + FailoverDefaults.POLLING_INTERVAL_SECONDS)
   @Min(1)
   @Max(60)
-  @JsonPropertyDescription("polling_interval: seconds between path checks.")
-  private Integer pollingIntervalSeconds = 3;
+  @JsonPropertyDescription("polling_interval: seconds between checks of a failed path (healthy paths up to 4 times"
+      + " that); a path whose session is back carries I/O again within one interval. Host-wide in multipathd: the"
+      + " smallest of the node's volumes applies.")
+  private Integer pollingIntervalSeconds = FailoverDefaults.POLLING_INTERVAL_SECONDS;
 
   @Default("immediate")
   @Pattern(ValueRules.FAILBACK)
   @JsonPropertyDescription("failback: immediate, manual, followover or seconds.")
   private String failback = "immediate";
 
-  @Default("5")
+  @Default(FailoverDefaults.NO_PATH_RETRY)
   @Pattern(ValueRules.NO_PATH_RETRY)
   @JsonPropertyDescription(
       "no_path_retry: how many checker intervals I/O is queued when every path is down (a count), queue (forever) or"
           + " fail. The window must cover the target's failover and stay below the o2cb dead time.")
-  private String noPathRetry = "5";
+  private String noPathRetry = FailoverDefaults.NO_PATH_RETRY;
 
   public String getAlias() { return alias; }
 

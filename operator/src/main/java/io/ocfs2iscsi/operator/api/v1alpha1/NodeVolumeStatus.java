@@ -53,6 +53,14 @@ public class NodeVolumeStatus {
   @JsonPropertyDescription("Problems the node reported, or why it could not be reached.")
   private List<String> problems = new ArrayList<>();
 
+  @JsonPropertyDescription("True when the map's table queues I/O while no path is left (queue_if_no_path); multipathd"
+      + " turns it off once noPathRetry runs out. Absent when the node has no map.")
+  private Boolean queueIfNoPath;
+
+  @JsonPropertyDescription("no_path_retry as multipathd applies it to the node's map: a count, queue or fail. Absent"
+      + " when not known (no map, or no path left).")
+  private String noPathRetry;
+
   public String getNode() { return node; }
 
   public void setNode(String node) { this.node = node; }
@@ -93,6 +101,14 @@ public class NodeVolumeStatus {
 
   /** Left null (not false) for members, so their entries stay as they were. */
   public void setHeld(Boolean held) { this.held = held; }
+
+  public Boolean getQueueIfNoPath() { return queueIfNoPath; }
+
+  public void setQueueIfNoPath(Boolean queueIfNoPath) { this.queueIfNoPath = queueIfNoPath; }
+
+  public String getNoPathRetry() { return noPathRetry; }
+
+  public void setNoPathRetry(String noPathRetry) { this.noPathRetry = noPathRetry; }
 
   public List<String> getProblems() { return problems; }
 

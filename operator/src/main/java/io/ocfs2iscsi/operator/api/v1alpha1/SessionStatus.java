@@ -1,9 +1,23 @@
 package io.ocfs2iscsi.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class SessionStatus {
 
   private String portal;
   private String state;
+
+  @JsonPropertyDescription("The session's recovery_tmo as the kernel applies it (seconds): how long I/O waits for the"
+      + " failed session before it fails over. Should equal target.session.replacementTimeoutSeconds.")
+  private Integer recoveryTimeoutSeconds;
+
+  @JsonPropertyDescription("The connection's recv_tmo as the kernel applies it (noop_out_interval, seconds).")
+  private Integer noopOutIntervalSeconds;
+
+  @JsonPropertyDescription("The connection's ping_tmo as the kernel applies it (noop_out_timeout, seconds).")
+  private Integer noopOutTimeoutSeconds;
 
   public SessionStatus() {}
 
@@ -19,4 +33,16 @@ public class SessionStatus {
   public String getState() { return state; }
 
   public void setState(String state) { this.state = state; }
+
+  public Integer getRecoveryTimeoutSeconds() { return recoveryTimeoutSeconds; }
+
+  public void setRecoveryTimeoutSeconds(Integer v) { this.recoveryTimeoutSeconds = v; }
+
+  public Integer getNoopOutIntervalSeconds() { return noopOutIntervalSeconds; }
+
+  public void setNoopOutIntervalSeconds(Integer v) { this.noopOutIntervalSeconds = v; }
+
+  public Integer getNoopOutTimeoutSeconds() { return noopOutTimeoutSeconds; }
+
+  public void setNoopOutTimeoutSeconds(Integer v) { this.noopOutTimeoutSeconds = v; }
 }
