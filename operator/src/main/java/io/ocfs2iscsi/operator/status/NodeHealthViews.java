@@ -21,7 +21,7 @@ public final class NodeHealthViews {
     s.setNode(node);
     List<SessionStatus> sessions = new ArrayList<>();
     for (SessionHealth h : health.getSessionsList()) {
-      sessions.add(new SessionStatus(h.getPortal(), h.getState()));
+      sessions.add(new SessionStatus(h.getPortal(), h.getState(), h.getIface(), h.getNetdev()));
     }
     s.setSessions(sessions);
     int up = (int) health.getPathsList().stream().filter(PathHealth::getUp).count();
