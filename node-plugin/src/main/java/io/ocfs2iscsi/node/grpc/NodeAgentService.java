@@ -112,7 +112,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setPublishCount(h.publishCount())
           .addAllProblems(h.problems());
       for (VolumeHealth.Session s : h.sessions()) {
-        b.addSessions(SessionHealth.newBuilder().setPortal(s.portal()).setState(s.state()).setSid(s.sid()));
+        b.addSessions(SessionHealth.newBuilder().setPortal(s.portal()).setState(s.state()).setSid(s.sid())
+            .setIface(s.iface()).setNetdev(s.netdev()));
       }
       for (MultipathPath p : h.paths()) {
         b.addPaths(PathHealth.newBuilder().setDevice(p.device()).setHctl(p.hctl()).setDmState(p.dmState())

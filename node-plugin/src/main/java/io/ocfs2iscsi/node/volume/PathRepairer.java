@@ -241,7 +241,7 @@ public final class PathRepairer {
       }
       try {
         login.prepareRecord(target, p, chap.get());
-        host.iscsiadm().login(iqn, p);
+        host.iscsiadm().login(iqn, p, PortalBindings.ifaceOf(target, p));
         loggedIn.add(p);
       } catch (ToolFailure e) {
         failed(key, now, e.getMessage());
@@ -260,7 +260,7 @@ public final class PathRepairer {
       // A new path that leads to another LUN must not join the map: log it out again.
       LOG.error("{}: a path brought back fails the WWID check ({}); logging it out", v.volumeId(), e.getMessage());
       for (Portal p : loggedIn) {
-        host.iscsiadm().logout(iqn, p);
+        host.iscsiadm().logout(iqn, p, PortalBindings.ifaceOf(target, p));
         failed(new PortalOfVolume(v.volumeId(), p), now, "WWID check failed: " + e.getMessage());
       }
       return 0;

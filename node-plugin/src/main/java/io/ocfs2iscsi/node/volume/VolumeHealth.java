@@ -21,8 +21,16 @@ public record VolumeHealth(
     List<String> problems,
     List<Integer> recoveryTimeouts) {
 
-  /** A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0). */
-  public record Session(String portal, String state, int sid) {}
+  /**
+   * A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0); the open-iscsi iface it
+   * runs through and the network interface that iface is bound to (empty when none).
+   */
+  public record Session(String portal, String state, int sid, String iface, String netdev) {
+
+    public Session(String portal, String state, int sid) {
+      this(portal, state, sid, "", "");
+    }
+  }
 
   public boolean healthy() {
     return problems.isEmpty();

@@ -67,9 +67,16 @@ public final class VolumeInspector {
         String repair = repairer == null ? "" : repairer.note(spec.getVolumeId(), Portal.parse(raw));
         problems.add("no session on " + raw + (repair.isEmpty() ? "" : " (" + repair + ")"));
       } else {
-        sessionHealth.add(new VolumeHealth.Session(raw, s.sessionState(), s.sid()));
+        sessionHealth.add(new VolumeHealth.Session(raw, s.sessionState(), s.sid(), s.iface(), s.netdev()));
         if (!s.loggedIn()) {
           problems.add("session " + s.sid() + " on " + raw + " is " + s.sessionState());
+        }
+        String bound = PortalBindings.netdevOf(spec.getTarget(), Portal.parse(raw));
+        if (bound != null && !bound.equals(s.netdev())) {
+          problems.add("session " + s.sid() + " on " + raw + " is not bound to network interface " + bound
+              + " (target.portalInterfaces) but runs through iface " + s.iface()
+              + (s.netdev().isEmpty() ? " (the routing table's choice)" : " bound to " + s.netdev())
+              + ": it existed before the binding; log it out for the binding to apply");
         }
         host.sysfs().recoveryTimeout(s.sid()).ifPresent(recovery::add);
       }

@@ -46,7 +46,8 @@ class VolumeInspectorTest {
     assertThat(h.problems()).isEmpty();
     assertThat(h.sessions())
         .containsExactly(
-            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1), new VolumeHealth.Session(PORTAL_B, "LOGGED_IN", 2));
+            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1, "default", ""),
+            new VolumeHealth.Session(PORTAL_B, "LOGGED_IN", 2, "default", ""));
     assertThat(h.paths()).hasSize(2).allMatch(p -> p.up());
     assertThat(h.mapPresent()).isTrue();
     assertThat(h.wwid()).isEqualTo(ReferenceHost.WWID);
