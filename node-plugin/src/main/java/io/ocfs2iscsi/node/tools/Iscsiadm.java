@@ -127,10 +127,15 @@ public final class Iscsiadm {
    * behind (SendTargets runs in iscsiadm itself; a login would go on in iscsid).
    */
   public Probe probe(Portal portal) {
+    return probe(portal, null);
+  }
+
+  /** {@link #probe(Portal)} through an open-iscsi iface (null: the routing table's choice). */
+  public Probe probe(Portal portal, String iface) {
     CommandResult r =
         runner.run(
-            Command.of(PROBE_TIMEOUT, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(), "-o",
-                "nonpersistent"));
+            bound(PROBE_TIMEOUT, iface, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(),
+                "-o", "nonpersistent"));
     if (r.ok()) {
       return new Probe(true, parseDiscovery(r.stdout()), null);
     }

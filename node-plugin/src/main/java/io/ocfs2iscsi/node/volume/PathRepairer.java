@@ -176,7 +176,15 @@ public final class PathRepairer {
         continue;
       }
       // Without the volume: a portal whose link is down holds nothing while this waits for it.
-      Iscsiadm.Probe probe = probes.computeIfAbsent(p, host.iscsiadm()::probe);
+      String iface;
+      try {
+        iface = login.prepareIface(spec.getTarget(), p);
+      } catch (NodeException e) {
+        failed(key, now, e.getMessage());
+        continue;
+      }
+      // A bound portal is probed through its NIC: that it answers over another network says nothing.
+      Iscsiadm.Probe probe = probes.computeIfAbsent(p, q -> host.iscsiadm().probe(q, iface));
       if (!probe.answered()) {
         failed(key, now, probe.problem());
       } else if (!probe.offered().isEmpty() && probe.offered().stream().noneMatch(d -> d.target().equals(iqn))) {
