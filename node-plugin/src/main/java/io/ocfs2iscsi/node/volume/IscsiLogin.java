@@ -281,7 +281,7 @@ public final class IscsiLogin {
 
   private List<DiscoveredPortal> discover(Portal p, ChapCredentials chap, String iface) {
     if (chap.discoverySettings().isEmpty()) {
-      return iface == null ? host.iscsiadm().discover(p) : host.iscsiadm().discover(p, iface);
+      return host.iscsiadm().discover(p, iface);
     }
     return discoverWithChap(p, chap, iface);
   }
