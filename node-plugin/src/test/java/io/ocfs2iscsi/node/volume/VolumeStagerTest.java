@@ -204,7 +204,8 @@ class VolumeStagerTest {
     VolumeHealth h = host.inspector.health(ReferenceHost.spec());
     assertThat(h.sessions())
         .containsExactly(
-            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1), new VolumeHealth.Session(PORTAL_B, "NONE", 0));
+            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1, "default", ""),
+            new VolumeHealth.Session(PORTAL_B, "NONE", 0));
     assertThat(h.problems()).contains("no session on " + PORTAL_B);
     assertThat(h.mounted()).isTrue();
   }
