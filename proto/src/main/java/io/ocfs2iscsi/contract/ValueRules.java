@@ -37,6 +37,16 @@ public final class ValueRules {
   public static final String PORTAL_RULE =
       "host:port, where host is an IPv4 address, [IPv6] or a DNS name and port is 1-65535 (e.g. 192.168.0.180:3260)";
 
+  /**
+   * A Linux network interface name as the kernel accepts it (dev_valid_name: at most 15 bytes, no '/', ':' or
+   * whitespace), narrowed to the characters interface names use in practice, so that it is safe on a command line,
+   * in a file name and in the volume context's comma- and '='-separated encoding.
+   */
+  public static final String INTERFACE_NAME = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$";
+  public static final String INTERFACE_NAME_RULE =
+      "a network interface name: 1-15 characters, letters, digits, '_', '.', '-', starting with a letter, digit or"
+          + " '_' (no '/', ':' or whitespace), e.g. eth1 or enp3s0f1";
+
   /** Name of a device-mapper multipath map (/dev/mapper/&lt;alias&gt;). */
   public static final String ALIAS = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$";
   public static final String ALIAS_RULE =

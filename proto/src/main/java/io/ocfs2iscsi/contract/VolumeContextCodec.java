@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Encodes a {@link VolumeSpec} as the flat string map that a PersistentVolume carries in
@@ -22,6 +23,8 @@ public final class VolumeContextCodec {
   public static final String LUN = "lun";
   /** Comma-separated host:port list. */
   public static final String PORTALS = "portals";
+  /** Comma-separated portal=interface pairs, e.g. 192.168.0.180:3260=eth1 (neither contains ',' or '='). */
+  public static final String PORTAL_INTERFACES = "portalInterfaces";
   public static final String REPLACEMENT_TIMEOUT_SECONDS = "replacementTimeoutSeconds";
   public static final String NOOP_OUT_INTERVAL_SECONDS = "noopOutIntervalSeconds";
   public static final String NOOP_OUT_TIMEOUT_SECONDS = "noopOutTimeoutSeconds";
@@ -53,6 +56,10 @@ public final class VolumeContextCodec {
     m.put(IQN, t.getIqn());
     m.put(LUN, Integer.toUnsignedString(t.getLun()));
     m.put(PORTALS, String.join(",", t.getPortalsList()));
+    if (t.getPortalInterfacesCount() > 0) {
+      m.put(PORTAL_INTERFACES, String.join(",", new TreeMap<>(t.getPortalInterfacesMap()).entrySet().stream()
+          .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+    }
     m.put(REPLACEMENT_TIMEOUT_SECONDS, Integer.toUnsignedString(t.getReplacementTimeoutSeconds()));
     if (t.getNoopOutIntervalSeconds() != 0) {
       m.put(NOOP_OUT_INTERVAL_SECONDS, Integer.toUnsignedString(t.getNoopOutIntervalSeconds()));
@@ -96,6 +103,7 @@ public final class VolumeContextCodec {
             .setIqn(ctx.get(IQN))
             .setLun(number(ctx, LUN))
             .addAllPortals(list(ctx.get(PORTALS)))
+            .putAllPortalInterfaces(pairs(ctx, PORTAL_INTERFACES))
             .setReplacementTimeoutSeconds(number(ctx, REPLACEMENT_TIMEOUT_SECONDS))
             .setNoopOutIntervalSeconds(ctx.containsKey(NOOP_OUT_INTERVAL_SECONDS)
                 ? number(ctx, NOOP_OUT_INTERVAL_SECONDS) : 0)
@@ -153,6 +161,20 @@ public final class VolumeContextCodec {
       throw new IllegalArgumentException("volume_context[" + key + "] must be a whole number between 0 and "
           + ValueRules.UINT32_MAX + ", got '" + raw + "'");
     }
+  }
+
+  /** "a=x,b=y" as a map; a pair without '=' or with an empty side is an error naming the key. */
+  private static Map<String, String> pairs(Map<String, String> ctx, String key) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : list(ctx.getOrDefault(key, ""))) {
+      int eq = pair.lastIndexOf('=');
+      if (eq <= 0 || eq == pair.length() - 1) {
+        throw new IllegalArgumentException(
+            "volume_context[" + key + "] must be comma-separated portal=interface pairs, got '" + pair + "'");
+      }
+      out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+    }
+    return out;
   }
 
   private static List<String> list(String csv) {

@@ -7,7 +7,9 @@ import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Checks every value of a {@link VolumeSpec} before any of it reaches a command line or a config file on a node.
@@ -55,6 +57,13 @@ public final class VolumeSpecChecks {
       if (!seen.add(p)) {
         out.add("target.portals[" + i + "]: duplicate portal " + p);
       }
+    }
+    for (Map.Entry<String, String> binding : new TreeMap<>(t.getPortalInterfacesMap()).entrySet()) {
+      String field = "target.portal_interfaces[" + binding.getKey() + "]";
+      if (!seen.contains(binding.getKey())) {
+        out.add(field + ": names a portal that target.portals does not list " + t.getPortalsList());
+      }
+      check(out, field, binding.getValue(), ValueRules.INTERFACE_NAME, ValueRules.INTERFACE_NAME_RULE);
     }
     uint32(out, "target.replacement_timeout_seconds", t.getReplacementTimeoutSeconds(), 1, 600);
     // 0: not set, the node record keeps iscsid.conf's value

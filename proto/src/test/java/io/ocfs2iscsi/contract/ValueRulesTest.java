@@ -92,4 +92,14 @@ class ValueRulesTest {
   void cidr(String value, boolean valid) {
     assertThat(ValueRules.matches(ValueRules.IPV4_CIDR, value)).isEqualTo(valid);
   }
+
+  @ParameterizedTest
+  @CsvSource({
+    "eth1, true", "enp3s0f1, true", "vec0, true", "bond0.100, true", "san_a-1, true", "abcdefghijklmno, true",
+    "abcdefghijklmnop, false", "'', false", "eth0:1, false", "../eth0, false", "'eth 1', false", "'eth1\n', false",
+    "., false", "-eth1, false", "'eth1,eth2', false", "eth1=x, false",
+  })
+  void interfaceName(String value, boolean valid) {
+    assertThat(ValueRules.matches(ValueRules.INTERFACE_NAME, value)).isEqualTo(valid);
+  }
 }

@@ -73,6 +73,45 @@ class VolumeContextCodecTest {
   }
 
   @Test
+  void portalInterfacesTravelAsPortalEqualsInterfacePairs() {
+    VolumeSpec spec = reference().toBuilder()
+        .setTarget(reference().getTarget().toBuilder()
+            .putPortalInterfaces("192.168.0.180:3260", "eth1")
+            .putPortalInterfaces("10.20.1.180:3260", "eth2"))
+        .build();
+    Map<String, String> ctx = VolumeContextCodec.encode(spec);
+
+    assertThat(ctx).containsEntry("portalInterfaces", "10.20.1.180:3260=eth2,192.168.0.180:3260=eth1");
+    assertThat(VolumeContextCodec.decode("mylun", ctx)).isEqualTo(spec);
+    assertThat(VolumeContextCodec.encode(reference())).doesNotContainKey("portalInterfaces");
+    assertThat(VolumeSpecChecks.violations(spec)).isEmpty();
+  }
+
+  @Test
+  void portalInterfacesAreCheckedAgainstThePortalsAndTheInterfaceNameRule() {
+    Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(reference()));
+    ctx.put("portalInterfaces", "192.168.0.180:3260=eth1;reboot,10.9.9.9:3260=eth2");
+
+    List<String> violations = VolumeSpecChecks.violations(VolumeContextCodec.decode("mylun", ctx));
+
+    assertThat(violations).containsExactly(
+        "target.portal_interfaces[10.9.9.9:3260]: names a portal that target.portals does not list"
+            + " [192.168.0.180:3260, 10.20.1.180:3260]",
+        "target.portal_interfaces[192.168.0.180:3260]: must be " + ValueRules.INTERFACE_NAME_RULE + ", got"
+            + " 'eth1;reboot'");
+  }
+
+  @Test
+  void aPortalInterfacePairWithoutInterfaceIsNamed() {
+    Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(reference()));
+    ctx.put("portalInterfaces", "192.168.0.180:3260=");
+
+    assertThatThrownBy(() -> VolumeContextCodec.decode("mylun", ctx))
+        .hasMessage("volume_context[portalInterfaces] must be comma-separated portal=interface pairs, got"
+            + " '192.168.0.180:3260='");
+  }
+
+  @Test
   void aMissingRequiredKeyIsNamed() {
     Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(reference()));
     ctx.remove("iqn");

@@ -128,7 +128,8 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
         b.addSessions(SessionHealth.newBuilder().setPortal(s.portal()).setState(s.state()).setSid(s.sid())
             .setRecoveryTimeoutSeconds(s.timeouts().recoveryTimeout())
             .setNoopOutIntervalSeconds(s.timeouts().noopOutInterval())
-            .setNoopOutTimeoutSeconds(s.timeouts().noopOutTimeout()));
+            .setNoopOutTimeoutSeconds(s.timeouts().noopOutTimeout())
+            .setIface(s.iface()).setNetdev(s.netdev()));
       }
       for (MultipathPath p : h.paths()) {
         b.addPaths(PathHealth.newBuilder().setDevice(p.device()).setHctl(p.hctl()).setDmState(p.dmState())

@@ -35,8 +35,13 @@ public final class IscsiNodeRecords {
 
   /** Writes settings into the node record of (iqn, portal, iface "default"); the record must exist (discovery). */
   public void writeNodeSettings(String iqn, Portal portal, Map<String, String> settings) {
+    writeNodeSettings(iqn, portal, settings, null);
+  }
+
+  /** {@link #writeNodeSettings(String, Portal, Map)} into the record of one open-iscsi iface (null: "default"). */
+  public void writeNodeSettings(String iqn, Portal portal, Map<String, String> settings, String iface) {
     String file =
-        nodeRecordFile(iqn, portal)
+        nodeRecordFile(iqn, portal, iface)
             .orElseThrow(
                 () ->
                     NodeException.internal(
@@ -150,10 +155,40 @@ public final class IscsiNodeRecords {
 
   /** True when discovery left a node record for this portal (a login through it needs one). */
   public boolean hasNodeRecord(String iqn, Portal portal) {
-    return nodeRecordFile(iqn, portal).isPresent();
+    return hasNodeRecord(iqn, portal, null);
+  }
+
+  /** {@link #hasNodeRecord(String, Portal)} for one open-iscsi iface (null: "default"). */
+  public boolean hasNodeRecord(String iqn, Portal portal, String iface) {
+    return nodeRecordFile(iqn, portal, iface).isPresent();
+  }
+
+  /** True when the host has an open-iscsi iface record of that name. */
+  public boolean hasIface(String iface) {
+    return BASES.stream().anyMatch(base -> files.exists(base + "/ifaces/" + iface));
+  }
+
+  /** True when some node record of the host is bound to that iface (a login may be about to use it). */
+  public boolean anyRecordUses(String iface) {
+    for (String base : BASES) {
+      for (String iqn : files.list(base + "/nodes")) {
+        for (String name : files.list(base + "/nodes/" + iqn)) {
+          if (files.exists(base + "/nodes/" + iqn + "/" + name + "/" + iface)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   Optional<String> nodeRecordFile(String iqn, Portal portal) {
+    return nodeRecordFile(iqn, portal, null);
+  }
+
+  /** The record file of (iqn, portal, iface); the old flat layout has no iface and serves only "default". */
+  Optional<String> nodeRecordFile(String iqn, Portal portal, String iface) {
+    String ifaceName = iface == null ? "default" : iface;
     for (String base : BASES) {
       String dir = base + "/nodes/" + iqn;
       for (String name : files.list(dir)) {
@@ -162,10 +197,10 @@ public final class IscsiNodeRecords {
         }
         String entry = dir + "/" + name;
         if (files.isDirectory(entry)) {
-          if (files.exists(entry + "/default")) {
-            return Optional.of(entry + "/default");
+          if (files.exists(entry + "/" + ifaceName)) {
+            return Optional.of(entry + "/" + ifaceName);
           }
-        } else {
+        } else if (ifaceName.equals("default")) {
           return Optional.of(entry);
         }
       }

@@ -60,11 +60,18 @@ public final class Iscsiadm {
    * records of this discovery portal that the target no longer lists.
    */
   public List<DiscoveredPortal> discover(Portal portal) {
+    return discover(portal, null);
+  }
+
+  /**
+   * {@link #discover(Portal)} through an open-iscsi iface (null: none): the SendTargets connection leaves through
+   * the iface's network interface, and the node records it creates are bound to that iface.
+   */
+  public List<DiscoveredPortal> discover(Portal portal, String iface) {
     CommandResult r =
         runner.run(
-            Command.of(
-                DISCOVERY_TIMEOUT, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(), "-o",
-                "new"));
+            bound(DISCOVERY_TIMEOUT, iface, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(),
+                "-o", "new"));
     if (!r.ok()) {
       throw failure("discovery through " + portal, r);
     }
@@ -76,9 +83,14 @@ public final class Iscsiadm {
    * discovery); an existing record is fine.
    */
   public void createDiscoveryRecord(Portal portal) {
+    createDiscoveryRecord(portal, null);
+  }
+
+  public void createDiscoveryRecord(Portal portal, String iface) {
     CommandResult created =
         runner.run(
-            Command.of(PROGRAM, "-m", "discoverydb", "-t", "sendtargets", "-p", portal.toString(), "-o", "new"));
+            bound(Command.DEFAULT_TIMEOUT, iface, PROGRAM, "-m", "discoverydb", "-t", "sendtargets", "-p",
+                portal.toString(), "-o", "new"));
     if (!created.ok() && created.exitCode() != EXIT_SESSION_EXISTS) {
       throw failure("creating the discovery record for " + portal, created);
     }
@@ -86,15 +98,18 @@ public final class Iscsiadm {
 
   /** Discovery through the portal's discovery record (and its CHAP settings); only "new", as {@link #discover}. */
   public List<DiscoveredPortal> discoverThroughRecord(Portal portal) {
-    return parseDiscovery(runDiscoverDb(portal).stdout());
+    return discoverThroughRecord(portal, null);
   }
 
-  private CommandResult runDiscoverDb(Portal portal) {
+  public List<DiscoveredPortal> discoverThroughRecord(Portal portal, String iface) {
+    return parseDiscovery(runDiscoverDb(portal, iface).stdout());
+  }
+
+  private CommandResult runDiscoverDb(Portal portal, String iface) {
     CommandResult r =
         runner.run(
-            Command.of(
-                DISCOVERY_TIMEOUT, PROGRAM, "-m", "discoverydb", "-t", "sendtargets", "-p", portal.toString(), "-o",
-                "new", "--discover"));
+            bound(DISCOVERY_TIMEOUT, iface, PROGRAM, "-m", "discoverydb", "-t", "sendtargets", "-p",
+                portal.toString(), "-o", "new", "--discover"));
     if (!r.ok()) {
       throw failure("discovery through " + portal, r);
     }
@@ -113,10 +128,15 @@ public final class Iscsiadm {
    * behind (SendTargets runs in iscsiadm itself; a login would go on in iscsid).
    */
   public Probe probe(Portal portal) {
+    return probe(portal, null);
+  }
+
+  /** {@link #probe(Portal)} through an open-iscsi iface (null: the routing table's choice). */
+  public Probe probe(Portal portal, String iface) {
     CommandResult r =
         runner.run(
-            Command.of(PROBE_TIMEOUT, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(), "-o",
-                "nonpersistent"));
+            bound(PROBE_TIMEOUT, iface, PROGRAM, "-m", "discovery", "-t", "sendtargets", "-p", portal.toString(),
+                "-o", "nonpersistent"));
     if (r.ok()) {
       return new Probe(true, parseDiscovery(r.stdout()), null);
     }
@@ -130,7 +150,14 @@ public final class Iscsiadm {
    * stays unknown (-1) until the first login. Replaces an existing record with defaults, so callers check first.
    */
   public void createNode(String iqn, Portal portal) {
-    CommandResult r = runner.run(Command.of(PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "-o", "new"));
+    createNode(iqn, portal, null);
+  }
+
+  /** {@link #createNode(String, Portal)} bound to an open-iscsi iface (null: the default one). */
+  public void createNode(String iqn, Portal portal, String iface) {
+    CommandResult r =
+        runner.run(bound(Command.DEFAULT_TIMEOUT, iface, PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(),
+            "-o", "new"));
     if (!r.ok()) {
       throw failure("creating the node record of " + iqn + " at " + portal, r);
     }
@@ -138,13 +165,18 @@ public final class Iscsiadm {
 
   /** Sets one non-secret node record value (applies to the next login). */
   public void updateNode(String iqn, Portal portal, String key, String value) {
+    updateNode(iqn, portal, key, value, null);
+  }
+
+  /** {@link #updateNode(String, Portal, String, String)} on the record of one open-iscsi iface (null: all). */
+  public void updateNode(String iqn, Portal portal, String key, String value, String iface) {
     if (!PLAIN_SETTINGS.contains(key)) {
       throw new IllegalArgumentException(key + " is not a plain node setting");
     }
     CommandResult r =
         runner.run(
-            Command.of(PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "-o", "update", "-n", key, "-v",
-                value));
+            bound(Command.DEFAULT_TIMEOUT, iface, PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "-o",
+                "update", "-n", key, "-v", value));
     if (!r.ok()) {
       throw failure("setting " + key + " on the node record of " + portal, r);
     }
@@ -152,8 +184,13 @@ public final class Iscsiadm {
 
   /** Logs in; an existing session (exit 15) counts as success. */
   public void login(String iqn, Portal portal) {
+    login(iqn, portal, null);
+  }
+
+  /** Logs in through one open-iscsi iface (null: through every record of the portal). */
+  public void login(String iqn, Portal portal, String iface) {
     CommandResult r =
-        runner.run(Command.of(LOGIN_TIMEOUT, PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "--login"));
+        runner.run(bound(LOGIN_TIMEOUT, iface, PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "--login"));
     if (!r.ok() && r.exitCode() != EXIT_SESSION_EXISTS) {
       throw failure("login to " + iqn + " through " + portal, r);
     }
@@ -161,8 +198,14 @@ public final class Iscsiadm {
 
   /** Logs out; no session (exit 21) counts as success. */
   public void logout(String iqn, Portal portal) {
+    logout(iqn, portal, null);
+  }
+
+  /** Logs out of the session through one open-iscsi iface (null: every session of the portal). */
+  public void logout(String iqn, Portal portal, String iface) {
     CommandResult r =
-        runner.run(Command.of(LOGIN_TIMEOUT, PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "--logout"));
+        runner.run(bound(LOGIN_TIMEOUT, iface, PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(),
+            "--logout"));
     if (!r.ok() && r.exitCode() != EXIT_NO_OBJECTS_FOUND) {
       throw failure("logout from " + iqn + " through " + portal, r);
     }
@@ -170,11 +213,57 @@ public final class Iscsiadm {
 
   /** Deletes the node record, so that no automatic login brings the session back at boot; absent is fine. */
   public void deleteNode(String iqn, Portal portal) {
+    deleteNode(iqn, portal, null);
+  }
+
+  /** Deletes the portal's node record of one open-iscsi iface (null: of every iface). */
+  public void deleteNode(String iqn, Portal portal, String iface) {
     CommandResult r =
-        runner.run(Command.of(PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(), "-o", "delete"));
+        runner.run(bound(Command.DEFAULT_TIMEOUT, iface, PROGRAM, "-m", "node", "-T", iqn, "-p", portal.toString(),
+            "-o", "delete"));
     if (!r.ok() && r.exitCode() != EXIT_NO_OBJECTS_FOUND) {
       throw failure("deleting the node record of " + portal, r);
     }
+  }
+
+  /** Creates an open-iscsi iface record (software iSCSI over TCP); the caller checks that it does not exist. */
+  public void createIface(String iface) {
+    CommandResult r = runner.run(Command.of(PROGRAM, "-m", "iface", "-I", iface, "-o", "new"));
+    if (!r.ok()) {
+      throw failure("creating the iSCSI iface " + iface, r);
+    }
+  }
+
+  /** Binds an iface to a network interface: its connections leave through that interface only (SO_BINDTODEVICE). */
+  public void bindIface(String iface, String netdev) {
+    CommandResult r =
+        runner.run(Command.of(PROGRAM, "-m", "iface", "-I", iface, "-o", "update", "-n", "iface.net_ifacename", "-v",
+            netdev));
+    if (!r.ok()) {
+      throw failure("binding the iSCSI iface " + iface + " to " + netdev, r);
+    }
+  }
+
+  /** Deletes an iface record; an absent one is fine. */
+  public void deleteIface(String iface) {
+    CommandResult r = runner.run(Command.of(PROGRAM, "-m", "iface", "-I", iface, "-o", "delete"));
+    if (!r.ok() && r.exitCode() != EXIT_NO_OBJECTS_FOUND) {
+      throw failure("deleting the iSCSI iface " + iface, r);
+    }
+  }
+
+  /**
+   * The argument vector with {@code -I iface} appended when an iface is given (iscsiadm takes options in any order;
+   * unbound calls keep their vector as it was).
+   */
+  static Command bound(Duration timeout, String iface, String... argv) {
+    if (iface == null) {
+      return Command.of(timeout, argv);
+    }
+    String[] withIface = java.util.Arrays.copyOf(argv, argv.length + 2);
+    withIface[argv.length] = "-I";
+    withIface[argv.length + 1] = iface;
+    return Command.of(timeout, withIface);
   }
 
   /** Rescans a session for LUNs added after it logged in. */
@@ -217,6 +306,7 @@ public final class Iscsiadm {
   private static final Pattern SESSION_STATE = Pattern.compile("^\\s*iSCSI Session State:\\s+(\\S+)");
   private static final Pattern CONNECTION_STATE = Pattern.compile("^\\s*iSCSI Connection State:\\s+(.+?)\\s*$");
   private static final Pattern IFACE = Pattern.compile("^\\s*Iface Name:\\s+(\\S+)");
+  private static final Pattern NETDEV = Pattern.compile("^\\s*Iface Netdev:\\s+(\\S+)");
 
   /**
    * Parses {@code iscsiadm -m session -P 1}: a Target line (newer versions add " (non-flash)"), then per session
@@ -252,12 +342,19 @@ public final class Iscsiadm {
         b.connectionState = m.group(1);
       } else if (b != null && (m = IFACE.matcher(line)).find()) {
         b.iface = m.group(1);
+      } else if (b != null && (m = NETDEV.matcher(line)).find()) {
+        b.netdev = unset(m.group(1)) ? "" : m.group(1);
       }
     }
     if (b != null) {
       sessions.add(b.build());
     }
     return sessions;
+  }
+
+  /** How iscsiadm prints a field an iface does not set: "<empty>" (older versions) or "default". */
+  private static boolean unset(String value) {
+    return value.equals("<empty>") || value.equals("default");
   }
 
   private static final Pattern DISCOVERY_LINE = Pattern.compile("^(\\S+),(\\d+)\\s+(\\S+)\\s*$");
@@ -294,13 +391,14 @@ public final class Iscsiadm {
     String sessionState = "UNKNOWN";
     String connectionState = "UNKNOWN";
     String iface = "default";
+    String netdev = "";
 
     SessionBuilder(String target) {
       this.target = target;
     }
 
     IscsiSession build() {
-      return new IscsiSession(target, portal, tpgt, sid, sessionState, connectionState, iface);
+      return new IscsiSession(target, portal, tpgt, sid, sessionState, connectionState, iface, netdev);
     }
   }
 }

@@ -14,6 +14,7 @@ import io.ocfs2iscsi.node.tools.ToolFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +49,8 @@ public final class IscsiLogin {
   private static final Logger LOG = LoggerFactory.getLogger(IscsiLogin.class);
   /** iscsiadm cannot take its lock without this directory; minimal images lack it. */
   static final String LOCK_DIR = "/run/lock/iscsi";
+  /** A network interface of the host appears here by its name. */
+  static final String NET_CLASS = "/sys/class/net/";
   /** How long a discovery that was given up on may take to end after its interrupt (its process is killed). */
   private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
@@ -92,10 +95,21 @@ public final class IscsiLogin {
     state.saveOwnedSessions(state.ownedSessions(target.getIqn()).with(missing));
     host.files().createDirectories(LOCK_DIR);
 
+    Map<Portal, String> problems = new LinkedHashMap<>();
+    List<Portal> reachable = new ArrayList<>();
+    for (Portal p : missing) {
+      try {
+        prepareIface(target, p);
+        reachable.add(p);
+      } catch (NodeException e) {
+        problems.put(p, e.getMessage());
+        LOG.warn("portal {} of {}: {}", p, target.getIqn(), e.getMessage());
+      }
+    }
     Optional<Portal> serving =
         existing.values().stream().filter(IscsiSession::loggedIn).map(IscsiSession::portal).findFirst();
-    Map<Portal, Discovery> discoveries = discoverAll(target, missing, chap, serving);
-    Map<Portal, String> problems = new LinkedHashMap<>();
+    Map<Portal, Discovery> discoveries =
+        reachable.isEmpty() ? Map.of() : discoverAll(target, reachable, chap, serving);
     Map<Portal, DiscoveredPortal> advertised = new LinkedHashMap<>();
     boolean targetSeen = false;
     boolean anyDiscoveryAnswered = false;
@@ -119,7 +133,7 @@ public final class IscsiLogin {
               + " (sendtargets discovery answered without it): wrong IQN, or the target does not exist");
     }
     // Portals that answered their own discovery first; one that did not is tried only while no portal serves.
-    List<Portal> order = new ArrayList<>(missing);
+    List<Portal> order = new ArrayList<>(reachable);
     order.sort(Comparator.comparing(p -> !discoveries.get(p).answered()));
     boolean served = serving.isPresent();
     for (Portal p : order) {
@@ -135,7 +149,7 @@ public final class IscsiLogin {
       }
       try {
         configureRecord(target, p, chap);
-        host.iscsiadm().login(target.getIqn(), p);
+        host.iscsiadm().login(target.getIqn(), p, PortalBindings.ifaceOf(target, p));
         problems.remove(p);
         served = true;
       } catch (ToolFailure e) {
@@ -171,7 +185,9 @@ public final class IscsiLogin {
       IscsiTarget target, List<Portal> portals, ChapCredentials chap, Optional<Portal> serving) {
     try (TargetLocks.Held records = locks.nodeRecords("discovery of " + target.getIqn())) {
       Set<IscsiNodeRecords.NodeRecord> before = host.nodeRecords().all();
-      Map<Portal, Discovery> found = discoverInParallel(target.getIqn(), portals, chap, serving);
+      Map<Portal, String> ifaces = new HashMap<>();
+      portals.forEach(p -> ifaces.put(p, PortalBindings.ifaceOf(target, p)));
+      Map<Portal, Discovery> found = discoverInParallel(target.getIqn(), portals, ifaces, chap, serving);
       Set<Portal> asked = target.getPortalsList().stream().map(Portal::parse).collect(Collectors.toSet());
       Set<IscsiNodeRecords.NodeRecord> removed = new HashSet<>();
       for (Discovery d : found.values()) {
@@ -183,6 +199,8 @@ public final class IscsiLogin {
           IscsiNodeRecords.NodeRecord record = new IscsiNodeRecords.NodeRecord(listed.target(), listed.portal());
           if (!wanted && !before.contains(record) && removed.add(record)) {
             removeRecord(listed, d.portal());
+          } else if (wanted && crossesBinding(target, listed.portal(), ifaces.get(d.portal()))) {
+            removeCrossedRecord(target.getIqn(), listed.portal(), ifaces.get(d.portal()));
           }
         }
       }
@@ -197,14 +215,14 @@ public final class IscsiLogin {
    * reported as not answering.
    */
   private Map<Portal, Discovery> discoverInParallel(
-      String iqn, List<Portal> portals, ChapCredentials chap, Optional<Portal> serving) {
+      String iqn, List<Portal> portals, Map<Portal, String> ifaces, ChapCredentials chap, Optional<Portal> serving) {
     ExecutorService pool = Executors.newFixedThreadPool(portals.size(), r -> {
       Thread t = new Thread(r, "iscsi-discovery");
       t.setDaemon(true);
       return t;
     });
     CompletionService<Discovery> done = new ExecutorCompletionService<>(pool);
-    portals.forEach(p -> done.submit(() -> discoverOne(p, chap)));
+    portals.forEach(p -> done.submit(() -> discoverOne(p, chap, ifaces.get(p))));
     Map<Portal, Discovery> found = new LinkedHashMap<>();
     Portal servedBy = serving.orElse(null);
     long deadline = servedBy == null ? Long.MAX_VALUE : System.nanoTime() + otherPortalsWait.toNanos();
@@ -253,29 +271,48 @@ public final class IscsiLogin {
     return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
   }
 
-  private Discovery discoverOne(Portal p, ChapCredentials chap) {
+  private Discovery discoverOne(Portal p, ChapCredentials chap, String iface) {
     try {
-      return new Discovery(p, discover(p, chap), null);
+      return new Discovery(p, discover(p, chap, iface), null);
     } catch (ToolFailure e) {
       return new Discovery(p, null, e.getMessage());
     }
   }
 
-  private List<DiscoveredPortal> discover(Portal p, ChapCredentials chap) {
+  private List<DiscoveredPortal> discover(Portal p, ChapCredentials chap, String iface) {
     if (chap.discoverySettings().isEmpty()) {
-      return host.iscsiadm().discover(p);
+      return host.iscsiadm().discover(p, iface);
     }
-    return discoverWithChap(p, chap);
+    return discoverWithChap(p, chap, iface);
   }
 
-  private List<DiscoveredPortal> discoverWithChap(Portal p, ChapCredentials chap) {
+  private List<DiscoveredPortal> discoverWithChap(Portal p, ChapCredentials chap, String iface) {
     Map<String, String> before = host.nodeRecords().discoveryRecords(p);
     try {
-      host.iscsiadm().createDiscoveryRecord(p);
+      host.iscsiadm().createDiscoveryRecord(p, iface);
       host.nodeRecords().writeDiscoverySettings(p, chap.discoverySettings());
-      return host.iscsiadm().discoverThroughRecord(p);
+      return host.iscsiadm().discoverThroughRecord(p, iface);
     } finally {
       host.nodeRecords().restoreDiscoveryRecords(p, before);
+    }
+  }
+
+  /**
+   * True when discovery through {@code iface} listed a portal of the volume that is bound elsewhere: the record it
+   * made binds that portal to the wrong network interface.
+   */
+  private static boolean crossesBinding(IscsiTarget target, Portal listed, String iface) {
+    return iface != null && !iface.equals(PortalBindings.ifaceOf(target, listed));
+  }
+
+  private void removeCrossedRecord(String iqn, Portal listed, String iface) {
+    try {
+      host.iscsiadm().deleteNode(iqn, listed, iface);
+      LOG.info("removed the node record of {} at {} through iface {}: the portal is bound to another interface",
+          iqn, listed, iface);
+    } catch (ToolFailure e) {
+      LOG.warn("could not remove the node record of {} at {} through iface {}: {}", iqn, listed, iface,
+          e.getMessage());
     }
   }
 
@@ -300,30 +337,65 @@ public final class IscsiLogin {
    * path repair: a portal that was down when the volume was staged never got one from discovery).
    */
   void prepareRecord(IscsiTarget target, Portal p, ChapCredentials chap) {
-    if (!host.nodeRecords().hasNodeRecord(target.getIqn(), p)) {
+    String iface = prepareIface(target, p);
+    if (!host.nodeRecords().hasNodeRecord(target.getIqn(), p, iface)) {
       host.files().createDirectories(LOCK_DIR);
-      host.iscsiadm().createNode(target.getIqn(), p);
+      if (iface == null) {
+        host.iscsiadm().createNode(target.getIqn(), p);
+      } else {
+        host.iscsiadm().createNode(target.getIqn(), p, iface);
+      }
     }
     configureRecord(target, p, chap);
   }
 
+  /**
+   * The iface of a bound portal, created and bound to its network interface (null for a portal that is not bound).
+   * A node without that interface gets a clear refusal instead of a session over whatever the routing table picks.
+   */
+  String prepareIface(IscsiTarget target, Portal p) {
+    String netdev = PortalBindings.netdevOf(target, p);
+    if (netdev == null) {
+      return null;
+    }
+    if (!ValueRules.matches(ValueRules.INTERFACE_NAME, netdev)) {
+      throw NodeException.invalidArgument("target.portal_interfaces[" + p + "]: must be "
+          + ValueRules.INTERFACE_NAME_RULE + ", got '" + netdev + "'");
+    }
+    if (!host.files().exists(NET_CLASS + netdev)) {
+      throw NodeException.failedPrecondition("portal " + p + " is bound to network interface " + netdev
+          + " (target.portalInterfaces), which this node does not have (no " + NET_CLASS + netdev + "): no session"
+          + " through it, rather than one over another network");
+    }
+    String iface = PortalBindings.ifaceName(netdev);
+    try (TargetLocks.Held records = locks.nodeRecords("iface " + iface)) {
+      host.files().createDirectories(LOCK_DIR);
+      if (!host.nodeRecords().hasIface(iface)) {
+        host.iscsiadm().createIface(iface);
+      }
+      host.iscsiadm().bindIface(iface, netdev);
+    }
+    return iface;
+  }
+
   private void configureRecord(IscsiTarget target, Portal p, ChapCredentials chap) {
+    String iface = PortalBindings.ifaceOf(target, p);
     host.iscsiadm()
         .updateNode(
             target.getIqn(), p, "node.session.timeo.replacement_timeout",
-            Integer.toString(target.getReplacementTimeoutSeconds()));
+            Integer.toString(target.getReplacementTimeoutSeconds()), iface);
     // The pings decide how soon a path that went silent is noticed at all; 0 leaves iscsid.conf's value.
     if (target.getNoopOutIntervalSeconds() != 0) {
       host.iscsiadm().updateNode(target.getIqn(), p, "node.conn[0].timeo.noop_out_interval",
-          Integer.toString(target.getNoopOutIntervalSeconds()));
+          Integer.toString(target.getNoopOutIntervalSeconds()), iface);
     }
     if (target.getNoopOutTimeoutSeconds() != 0) {
       host.iscsiadm().updateNode(target.getIqn(), p, "node.conn[0].timeo.noop_out_timeout",
-          Integer.toString(target.getNoopOutTimeoutSeconds()));
+          Integer.toString(target.getNoopOutTimeoutSeconds()), iface);
     }
-    host.iscsiadm().updateNode(target.getIqn(), p, "node.startup", target.getStartup());
+    host.iscsiadm().updateNode(target.getIqn(), p, "node.startup", target.getStartup(), iface);
     if (!chap.nodeSettings().isEmpty()) {
-      host.nodeRecords().writeNodeSettings(target.getIqn(), p, chap.nodeSettings());
+      host.nodeRecords().writeNodeSettings(target.getIqn(), p, chap.nodeSettings(), iface);
     }
   }
 
@@ -349,8 +421,9 @@ public final class IscsiLogin {
         LOG.info("{} {}: session kept, another volume on this node uses it", target.getIqn(), p);
         continue;
       }
+      String iface = PortalBindings.ifaceOf(target, p);
       if (existing.containsKey(p)) {
-        host.iscsiadm().logout(target.getIqn(), p);
+        host.iscsiadm().logout(target.getIqn(), p, iface);
       }
       try (TargetLocks.Held records = locks.nodeRecords("logout from " + target.getIqn())) {
         host.iscsiadm().deleteNode(target.getIqn(), p);
@@ -358,6 +431,35 @@ public final class IscsiLogin {
       released.add(p);
     }
     state.saveOwnedSessions(owned.without(released));
+    removeUnusedIfaces(target, released);
+  }
+
+  /**
+   * Deletes the plugin's ifaces of the released portals that no session of the host runs through and no node
+   * record is bound to any more (another volume's stage may be between its discovery and its login).
+   */
+  private void removeUnusedIfaces(IscsiTarget target, List<Portal> released) {
+    Set<String> candidates = new java.util.TreeSet<>();
+    released.stream().map(p -> PortalBindings.ifaceOf(target, p)).filter(PortalBindings::ours)
+        .forEach(candidates::add);
+    if (candidates.isEmpty()) {
+      return;
+    }
+    try (TargetLocks.Held records = locks.nodeRecords("iface cleanup of " + target.getIqn())) {
+      Set<String> inUse =
+          host.iscsiadm().sessions().stream().map(IscsiSession::iface).collect(Collectors.toSet());
+      for (String iface : candidates) {
+        if (inUse.contains(iface) || host.nodeRecords().anyRecordUses(iface)) {
+          LOG.info("iface {} kept: another session or node record uses it", iface);
+          continue;
+        }
+        try {
+          host.iscsiadm().deleteIface(iface);
+        } catch (ToolFailure e) {
+          LOG.warn("could not delete iface {}: {}", iface, e.getMessage());
+        }
+      }
+    }
   }
 
   static Map<Portal, IscsiSession> sessionsOf(String iqn, List<IscsiSession> sessions) {

@@ -176,7 +176,15 @@ public final class PathRepairer {
         continue;
       }
       // Without the volume: a portal whose link is down holds nothing while this waits for it.
-      Iscsiadm.Probe probe = probes.computeIfAbsent(p, host.iscsiadm()::probe);
+      String iface;
+      try {
+        iface = login.prepareIface(spec.getTarget(), p);
+      } catch (NodeException e) {
+        failed(key, now, e.getMessage());
+        continue;
+      }
+      // A bound portal is probed through its NIC: that it answers over another network says nothing.
+      Iscsiadm.Probe probe = probes.computeIfAbsent(p, q -> host.iscsiadm().probe(q, iface));
       if (!probe.answered()) {
         failed(key, now, probe.problem());
       } else if (!probe.offered().isEmpty() && probe.offered().stream().noneMatch(d -> d.target().equals(iqn))) {
@@ -241,7 +249,7 @@ public final class PathRepairer {
       }
       try {
         login.prepareRecord(target, p, chap.get());
-        host.iscsiadm().login(iqn, p);
+        host.iscsiadm().login(iqn, p, PortalBindings.ifaceOf(target, p));
         loggedIn.add(p);
       } catch (ToolFailure e) {
         failed(key, now, e.getMessage());
@@ -260,7 +268,7 @@ public final class PathRepairer {
       // A new path that leads to another LUN must not join the map: log it out again.
       LOG.error("{}: a path brought back fails the WWID check ({}); logging it out", v.volumeId(), e.getMessage());
       for (Portal p : loggedIn) {
-        host.iscsiadm().logout(iqn, p);
+        host.iscsiadm().logout(iqn, p, PortalBindings.ifaceOf(target, p));
         failed(new PortalOfVolume(v.volumeId(), p), now, "WWID check failed: " + e.getMessage());
       }
       return 0;

@@ -27,13 +27,15 @@ public record VolumeHealth(
     String noPathRetry) {
 
   /**
-   * A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0), and the timeouts the kernel
-   * applies to it (zeros without a session).
+   * A portal's session: state as iscsiadm reports it, "NONE" without a session (sid 0), the timeouts the kernel
+   * applies to it (zeros without a session), the open-iscsi iface it runs through and the network interface that
+   * iface is bound to (empty when none).
    */
-  public record Session(String portal, String state, int sid, EffectiveTimeouts.Session timeouts) {
+  public record Session(
+      String portal, String state, int sid, EffectiveTimeouts.Session timeouts, String iface, String netdev) {
 
     public Session(String portal, String state, int sid) {
-      this(portal, state, sid, new EffectiveTimeouts.Session(0, 0, 0));
+      this(portal, state, sid, new EffectiveTimeouts.Session(0, 0, 0), "", "");
     }
   }
 

@@ -90,9 +90,17 @@ public final class VolumeInspector {
         problems.add("no session on " + raw + (repair.isEmpty() ? "" : " (" + repair + ")"));
       } else {
         EffectiveTimeouts.Session timeouts = host.sysfs().sessionTimeouts(s.sid());
-        sessionHealth.add(new VolumeHealth.Session(raw, s.sessionState(), s.sid(), timeouts));
+        sessionHealth.add(
+            new VolumeHealth.Session(raw, s.sessionState(), s.sid(), timeouts, s.iface(), s.netdev()));
         if (!s.loggedIn()) {
           problems.add("session " + s.sid() + " on " + raw + " is " + s.sessionState());
+        }
+        String bound = PortalBindings.netdevOf(spec.getTarget(), Portal.parse(raw));
+        if (bound != null && !bound.equals(s.netdev())) {
+          problems.add("session " + s.sid() + " on " + raw + " is not bound to network interface " + bound
+              + " (target.portalInterfaces) but runs through iface " + s.iface()
+              + (s.netdev().isEmpty() ? " (the routing table's choice)" : " bound to " + s.netdev())
+              + ": it existed before the binding; log it out for the binding to apply");
         }
         if (timeouts.recoveryTimeout() > 0) {
           recovery.add(timeouts.recoveryTimeout());

@@ -191,6 +191,25 @@ class NodeAgentServiceTest {
   }
 
   @Test
+  void volumeHealthTellsEachSessionsIfaceAndNic() {
+    plugin.agent.applyCluster(ReferenceHost.clusterRequest());
+    plugin.host.withInterfaces("eth1", "eth2");
+    io.ocfs2iscsi.agent.v1.VolumeSpec bound = ReferenceHost.spec().toBuilder()
+        .setTarget(ReferenceHost.spec().getTarget().toBuilder()
+            .putPortalInterfaces(ReferenceHost.PORTAL_A, "eth1").putPortalInterfaces(ReferenceHost.PORTAL_B, "eth2"))
+        .build();
+    plugin.host.stager.stage(new io.ocfs2iscsi.node.volume.Requests.Stage(
+        "mylun", STAGING, bound, java.util.Map.of(), java.util.List.of()));
+
+    GetVolumeHealthResponse h =
+        plugin.agent.getVolumeHealth(GetVolumeHealthRequest.newBuilder().setVolume(bound).build());
+
+    assertThat(h.getSessionsList()).extracting(SessionHealth::getIface, SessionHealth::getNetdev).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("ocfs2iscsi-eth1", "eth1"),
+        org.assertj.core.groups.Tuple.tuple("ocfs2iscsi-eth2", "eth2"));
+  }
+
+  @Test
   void volumeHealthTellsAFilesystemThatWentReadOnly() {
     plugin.agent.applyCluster(ReferenceHost.clusterRequest());
     plugin.host.remountedReadOnly = true;

@@ -76,6 +76,11 @@ public final class ReferenceHost {
   public final VolumeInspector inspector;
   public final VolumeExpander expander;
 
+  /** open-iscsi iface records (name to the network interface it is bound to, "" when unbound). */
+  public final Map<String, String> ifaces = new LinkedHashMap<>();
+  /** The iface each logged-in portal's session runs through (absent: "default"). */
+  public final Map<String, String> ifaceOfSession = new LinkedHashMap<>();
+
   /** Portals whose network path is down: discovery and login through them fail as iscsiadm does. */
   public final Set<String> downPortals = new LinkedHashSet<>();
   /** Other targets of the array, which discovery through either reference portal lists too. */
@@ -218,6 +223,7 @@ public final class ReferenceHost {
     fake.onPrefix("iscsiadm", "-m", "node", "-T").answer(this::otherTargetNode);
     fake.onPrefix("iscsiadm", "-m", "node", "-T", IQN).answer(this::node);
     fake.onPrefix("iscsiadm", "-m", "session", "-r").reply(Reply.ok());
+    fake.onPrefix("iscsiadm", "-m", "iface", "-I").answer(this::iface);
     fake.onPrefix("/lib/udev/scsi_id", "--whitelisted", "--replace-whitespace").answer(this::scsiId);
     fake.on("multipath", "-ll", "mylun").answer(a -> multipathLl());
     // multipathd prints the same topology as multipath -ll, and nothing (exit 0) when it has no map.
@@ -333,7 +339,15 @@ public final class ReferenceHost {
     for (List<String> b : blocks) {
       String portal = b.get(0).replaceAll(".*Current Portal: (\\S+),\\d+.*", "$1");
       if (loggedIn.contains(portal)) {
-        b.forEach(l -> out.append(l).append('\n'));
+        String iface = ifaceOfSession.get(portal);
+        for (String l : b) {
+          if (iface != null && l.contains("Iface Name:")) {
+            l = l.replaceAll(":\\s.*", ": " + iface);
+          } else if (iface != null && l.contains("Iface Netdev:")) {
+            l = l.replaceAll(":\\s.*", ": " + ifaces.getOrDefault(iface, "<empty>"));
+          }
+          out.append(l).append('\n');
+        }
       }
     }
     return Reply.ok(out.toString());
@@ -373,7 +387,7 @@ public final class ReferenceHost {
         if (!target.equals(IQN)) {
           out.append(p).append(",1 ").append(target).append('\n');
         }
-        String record = nodeRecord(target, p);
+        String record = nodeRecord(target, p, ifaceArgument(argv));
         if (writeRecords && (!onlyNew || !files.exists(record))) {
           write(record, "# BEGIN RECORD 2.1.8\nnode.name = " + target + "\nnode.tpgt = 1\nnode.startup = manual\n"
               + "node.session.auth.authmethod = None\nnode.discovery_address = " + portal.split(":")[0]
@@ -402,6 +416,57 @@ public final class ReferenceHost {
   /** The node record file of a target's portal (tpgt 1, iface default), in Debian's layout. */
   public static String nodeRecord(String target, String portal) {
     return "/etc/iscsi/nodes/" + target + "/" + portal.replace(":", ",") + ",1/default";
+  }
+
+  /** The node record file of a target's portal bound to an iface (tpgt 1), in Debian's layout. */
+  public static String nodeRecord(String target, String portal, String iface) {
+    return "/etc/iscsi/nodes/" + target + "/" + portal.replace(":", ",") + ",1/" + iface;
+  }
+
+  /** The iface an iscsiadm call names with -I; "default" without. */
+  static String ifaceArgument(List<String> argv) {
+    int i = argv.indexOf("-I");
+    return i < 0 ? "default" : argv.get(i + 1);
+  }
+
+  /** iscsiadm -m iface -I NAME -o new|update|delete, kept in {@link #ifaces} and /etc/iscsi/ifaces. */
+  private Reply iface(List<String> argv) {
+    String name = argv.get(4);
+    String op = argv.get(6);
+    switch (op) {
+      case "new" -> {
+        if (ifaces.containsKey(name)) {
+          return new Reply(15, "", "iscsiadm: Could not create iface " + name + ". It already exists.\n");
+        }
+        ifaces.put(name, "");
+        write("/etc/iscsi/ifaces/" + name, "# BEGIN RECORD 2.1.8\niface.iscsi_ifacename = " + name
+            + "\niface.transport_name = tcp\n# END RECORD\n");
+        return Reply.ok("New interface " + name + " added\n");
+      }
+      case "update" -> {
+        if (!ifaces.containsKey(name)) {
+          return new Reply(21, "", "iscsiadm: Could not read iface " + name + " (21)\n");
+        }
+        ifaces.put(name, argv.get(10));
+        return Reply.ok(name + " updated.\n");
+      }
+      case "delete" -> {
+        if (ifaces.remove(name) == null) {
+          return new Reply(21, "", "iscsiadm: Could not delete iface " + name + "\n");
+        }
+        delete("/etc/iscsi/ifaces/" + name);
+        return Reply.ok(name + " unbound and deleted.\n");
+      }
+      default -> throw new AssertionError("unexpected iscsiadm iface op " + argv);
+    }
+  }
+
+  /** Network interfaces of the host, as /sys/class/net shows them. */
+  public ReferenceHost withInterfaces(String... names) {
+    for (String n : names) {
+      write("/sys/class/net/" + n + "/ifindex", "3\n");
+    }
+    return this;
   }
 
   /** The discovery record file of a portal, in Debian's layout. */
@@ -455,14 +520,21 @@ public final class ReferenceHost {
           return new Reply(15, "", "iscsiadm: default: 1 session requested, but 1 already present.\n");
         }
         loggedIn.add(portal);
+        if (argv.contains("-I")) {
+          ifaceOfSession.put(portal, ifaceArgument(argv));
+        }
         sessionDisk(portal);
         return Reply.ok(captured("reference/iscsiadm-login.txt").replace("192.168.0.180,3260",
             portal.replace(':', ',')));
       }
       case "--logout" -> {
+        if (argv.contains("-I") && !ifaceArgument(argv).equals(ifaceOfSession.getOrDefault(portal, "default"))) {
+          return new Reply(21, "", "iscsiadm: No matching sessions found\n");
+        }
         if (!loggedIn.remove(portal)) {
           return new Reply(21, "", "iscsiadm: No matching sessions found\n");
         }
+        ifaceOfSession.remove(portal);
         removeSessionDisk(portal);
         return Reply.ok("Logging out of session [sid: " + sidOfPortal.get(portal) + ", target: " + IQN
             + ", portal: " + portal.replace(':', ',') + "]\nLogout of [sid: " + sidOfPortal.get(portal)
@@ -470,12 +542,19 @@ public final class ReferenceHost {
       }
       case "-o" -> {
         if (argv.get(8).equals("delete")) {
-          delete("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",1/default");
-          delete("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",-1/default");
+          // Without -I: the records of every iface; with it, only that iface's.
+          for (String tag : List.of(",1", ",-1")) {
+            String dir = "/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + tag;
+            for (String iface : files.list(dir)) {
+              if (!argv.contains("-I") || iface.equals(ifaceArgument(argv))) {
+                delete(dir + "/" + iface);
+              }
+            }
+          }
         }
         if (argv.get(8).equals("new")) {
           // A record made without discovery: the portal group tag is unknown (-1) until the first login.
-          write("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",-1/default",
+          write("/etc/iscsi/nodes/" + IQN + "/" + portal.replace(":", ",") + ",-1/" + ifaceArgument(argv),
               "# BEGIN RECORD 2.1.8\nnode.name = " + IQN + "\nnode.tpgt = -1\nnode.startup = manual\n"
                   + "node.session.auth.authmethod = None\n# END RECORD\n");
           return Reply.ok("New iSCSI node [tcp:[hw=,ip=,net_if=,iscsi_if=default] " + portal.replace(':', ',')

@@ -22,6 +22,26 @@ class IscsiadmParserTest {
   }
 
   @Test
+  void sessionsBoundToTheirNicsCarryTheIfaceAndTheNetdev() {
+    List<IscsiSession> sessions = Iscsiadm.parseSessions(captured("e2e/iscsiadm-session-P1-bound.txt"));
+
+    assertThat(sessions)
+        .containsExactly(
+            new IscsiSession(IQN, Portal.parse("192.168.0.180:3260"), 1, 3, "LOGGED_IN", "LOGGED IN",
+                "ocfs2iscsi-vec0", "vec0"),
+            new IscsiSession(IQN, Portal.parse("10.20.1.180:3260"), 1, 4, "LOGGED_IN", "LOGGED IN",
+                "ocfs2iscsi-vec1", "vec1"));
+  }
+
+  @Test
+  void anUnboundSessionHasNoNetdevInEitherSpelling() {
+    assertThat(Iscsiadm.parseSessions(captured("e2e/iscsiadm-session-P1.txt")))
+        .as("bookworm's iscsiadm prints 'default'").hasSize(2).allMatch(s -> s.netdev().isEmpty());
+    assertThat(Iscsiadm.parseSessions(captured("reference/iscsiadm-session-P1.txt")))
+        .as("the reference's iscsiadm prints '<empty>'").hasSize(2).allMatch(s -> s.netdev().isEmpty());
+  }
+
+  @Test
   void newerIscsiadmMarksTargetsNonFlashAndUsesTabs() {
     String out =
         """

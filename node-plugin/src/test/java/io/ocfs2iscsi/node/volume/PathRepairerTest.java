@@ -78,6 +78,28 @@ class PathRepairerTest {
   }
 
   @Test
+  void aBoundPortalIsProbedAndLoggedInThroughTheIfaceOfItsNic() {
+    host.discoveryListsEveryPortal = false;
+    host.withInterfaces("eth1", "eth2");
+    io.ocfs2iscsi.agent.v1.VolumeSpec bound = ReferenceHost.spec().toBuilder()
+        .setTarget(ReferenceHost.spec().getTarget().toBuilder()
+            .putPortalInterfaces(PORTAL_A, "eth1").putPortalInterfaces(PORTAL_B, "eth2"))
+        .build();
+    stageWithPortalBDown(bound, Map.of());
+    PathRepairer repairer = new PathRepairer(host.tools, host.state, host.locks, host.targets, ReferenceHost.FAST);
+
+    host.downPortals.remove(PORTAL_B);
+    int repaired = repairer.repairAll();
+
+    assertThat(repaired).isEqualTo(1);
+    assertThat(host.ifaceOfSession).containsEntry(PORTAL_B, "ocfs2iscsi-eth2");
+    assertThat(host.fake.calls()).containsSubsequence(
+        PROBE_B + " -I ocfs2iscsi-eth2",
+        "iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " -o new -I ocfs2iscsi-eth2",
+        "iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " --login -I ocfs2iscsi-eth2");
+  }
+
+  @Test
   void aPortalThatStaysDownIsNotTriedAgainEveryRound() {
     // SCST: discovery through A also wrote B's record, so the repairer has something to log in with.
     stageWithPortalBDown();

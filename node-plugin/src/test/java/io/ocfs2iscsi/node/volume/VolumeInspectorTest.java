@@ -50,8 +50,8 @@ class VolumeInspectorTest {
     EffectiveTimeouts.Session timeouts = new EffectiveTimeouts.Session(10, 5, 5);
     assertThat(h.sessions())
         .containsExactly(
-            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1, timeouts),
-            new VolumeHealth.Session(PORTAL_B, "LOGGED_IN", 2, timeouts));
+            new VolumeHealth.Session(PORTAL_A, "LOGGED_IN", 1, timeouts, "default", ""),
+            new VolumeHealth.Session(PORTAL_B, "LOGGED_IN", 2, timeouts, "default", ""));
     assertThat(h.queueIfNoPath()).isTrue();
     assertThat(h.noPathRetry()).isEqualTo("1");
     assertThat(h.paths()).hasSize(2).allMatch(p -> p.up());

@@ -234,7 +234,8 @@ class VolumeStagerTest {
         .doesNotContain("multipath -a /dev/sdd");
     VolumeHealth h = host.inspector.health(ReferenceHost.spec());
     assertThat(h.sessions()).extracting(VolumeHealth.Session::portal, VolumeHealth.Session::state,
-        VolumeHealth.Session::sid).containsExactly(tuple(PORTAL_A, "LOGGED_IN", 1), tuple(PORTAL_B, "NONE", 0));
+        VolumeHealth.Session::sid, VolumeHealth.Session::iface)
+        .containsExactly(tuple(PORTAL_A, "LOGGED_IN", 1, "default"), tuple(PORTAL_B, "NONE", 0, ""));
     assertThat(h.problems()).contains("no session on " + PORTAL_B);
     assertThat(h.mounted()).isTrue();
   }

@@ -29,6 +29,7 @@ public final class AgentVolumeSpecs {
             .setIqn(target.getIqn())
             .setLun(target.getLun())
             .addAllPortals(target.getPortals())
+            .putAllPortalInterfaces(portalInterfaces(target))
             .setReplacementTimeoutSeconds(session.getReplacementTimeoutSeconds())
             .setNoopOutIntervalSeconds(session.getNoopOutIntervalSeconds())
             .setNoopOutTimeoutSeconds(session.getNoopOutTimeoutSeconds())
@@ -63,5 +64,13 @@ public final class AgentVolumeSpecs {
       return volume.getStatus().getWwid();
     }
     return "";
+  }
+
+  private static java.util.Map<String, String> portalInterfaces(TargetSpec target) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    if (target.getPortalInterfaces() != null) {
+      target.getPortalInterfaces().forEach(b -> out.put(b.getPortal(), b.getIface()));
+    }
+    return out;
   }
 }

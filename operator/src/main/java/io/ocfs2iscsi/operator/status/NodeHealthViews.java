@@ -25,7 +25,7 @@ public final class NodeHealthViews {
     s.setNode(node);
     List<SessionStatus> sessions = new ArrayList<>();
     for (SessionHealth h : health.getSessionsList()) {
-      SessionStatus st = new SessionStatus(h.getPortal(), h.getState());
+      SessionStatus st = new SessionStatus(h.getPortal(), h.getState(), h.getIface(), h.getNetdev());
       // 0: sysfs did not say (no session); left out rather than shown as a timeout of 0 s
       st.setRecoveryTimeoutSeconds(positive(h.getRecoveryTimeoutSeconds()));
       st.setNoopOutIntervalSeconds(positive(h.getNoopOutIntervalSeconds()));

@@ -8,6 +8,7 @@ import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.MultipathSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.PersistentVolumeSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.PortalInterface;
 import io.ocfs2iscsi.operator.api.v1alpha1.SecretReference;
 import io.ocfs2iscsi.operator.api.v1alpha1.SessionSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.TargetSpec;
@@ -38,6 +39,33 @@ public final class IscsiSharedVolumeValidator {
     return c.violations();
   }
 
+  private static void portalInterfaces(Checks c, TargetSpec t) {
+    List<PortalInterface> bindings = t.getPortalInterfaces();
+    if (bindings == null) {
+      return;
+    }
+    c.size("spec.target.portalInterfaces", bindings, 0, 8);
+    Set<String> bound = new HashSet<>();
+    for (int i = 0; i < bindings.size(); i++) {
+      String field = "spec.target.portalInterfaces[" + i + "]";
+      PortalInterface b = bindings.get(i);
+      if (!c.required(field, b)) {
+        continue;
+      }
+      if (c.required(field + ".portal", b.getPortal())) {
+        if (t.getPortals() == null || !t.getPortals().contains(b.getPortal())) {
+          c.add(field + ".portal", "portalInterfaces: every portal must be one of target.portals");
+        }
+        if (!bound.add(b.getPortal())) {
+          c.add(field + ".portal", "portalInterfaces: a portal must not be listed twice");
+        }
+      }
+      if (c.required(field + ".interface", b.getIface())) {
+        c.pattern(field + ".interface", b.getIface(), ValueRules.INTERFACE_NAME, ValueRules.INTERFACE_NAME_RULE);
+      }
+    }
+  }
+
   private static void target(Checks c, TargetSpec t) {
     if (!c.required("spec.target", t)) {
       return;
@@ -66,6 +94,7 @@ public final class IscsiSharedVolumeValidator {
         c.add("spec.target.portals", "portals must not repeat");
       }
     }
+    portalInterfaces(c, t);
     SecretReference chap = t.getChapSecretRef();
     if (chap != null) {
       if (c.required("spec.target.chapSecretRef.namespace", chap.getNamespace())) {

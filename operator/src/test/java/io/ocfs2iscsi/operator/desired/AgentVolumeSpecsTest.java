@@ -47,6 +47,21 @@ class AgentVolumeSpecsTest {
   }
 
   @Test
+  void portalInterfacesBecomeTheAgentsPortalToInterfaceMap() {
+    IscsiSharedVolume v = ExampleResources.volume();
+    v.getSpec().getTarget().setPortalInterfaces(java.util.List.of(
+        new io.ocfs2iscsi.operator.api.v1alpha1.PortalInterface("192.168.0.180:3260", "eth1"),
+        new io.ocfs2iscsi.operator.api.v1alpha1.PortalInterface("10.20.1.180:3260", "eth2")));
+
+    VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi");
+
+    assertThat(s.getTarget().getPortalInterfacesMap())
+        .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("192.168.0.180:3260", "eth1", "10.20.1.180:3260", "eth2"));
+    assertThat(VolumeSpecChecks.violations(s)).isEmpty();
+    assertThat(AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi").getTarget().getPortalInterfacesMap()).isEmpty();
+  }
+
+  @Test
   void theClusterNameComesFromTheOcfs2ClusterNotTheVolume() {
     assertThat(AgentVolumeSpecs.of(ExampleResources.volume(), "prod_o2cb").getFilesystem().getClusterName())
         .isEqualTo("prod_o2cb");

@@ -75,6 +75,23 @@ class NodeHealthViewsTest {
   }
 
   @Test
+  void eachSessionShowsTheInterfaceItIsBoundToAndAnUnboundOneShowsNone() {
+    GetVolumeHealthResponse h = GetVolumeHealthResponse.newBuilder().setVolumeId("mylun").setMounted(true)
+        .addSessions(SessionHealth.newBuilder().setPortal("192.168.0.180:3260").setState("LOGGED_IN")
+            .setIface("ocfs2iscsi-eth1").setNetdev("eth1"))
+        .addSessions(SessionHealth.newBuilder().setPortal("10.20.1.180:3260").setState("LOGGED_IN")
+            .setIface("default"))
+        .build();
+
+    NodeVolumeStatus s = NodeHealthViews.of("drbd01", h);
+
+    assertThat(s.getSessions()).extracting(SessionStatus::getPortal, SessionStatus::getIface, SessionStatus::getNetdev)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("192.168.0.180:3260", "ocfs2iscsi-eth1", "eth1"),
+            org.assertj.core.groups.Tuple.tuple("10.20.1.180:3260", "default", null));
+  }
+
+  @Test
   void aFilesystemThatWentReadOnlyIsMarkedAndAWritableOneIsLeftOut() {
     NodeVolumeStatus ro = NodeHealthViews.of("drbd01", health(true, 2, 0).toBuilder().setReadOnly(true).build());
     NodeVolumeStatus rw = NodeHealthViews.of("drbd02", health(true, 2, 0));

@@ -535,6 +535,146 @@ class SafetyScenariosTest {
         mapPaths(N1, ALIAS).isPresent(), heartbeatRegions(N1));
   }
 
+  // ---- one NIC per portal ------------------------------------------------------------------------------------------
+
+  /**
+   * node2 stages the volume with portal A bound to vec0 (SAN A) and portal B to vec1 (SAN B): each session runs
+   * through its own NIC (iscsiadm and GetVolumeHealth say so). SAN A's link is cut: portal B's session stays logged
+   * in on vec1 and portal A's session stays bound to vec0 (failed, not moved), and both are back on their own NICs
+   * once the link returns. Then portal A bound to the wrong NIC (vec1, the SAN B network) gets no session at all,
+   * rather than one over vec0, and the stage still succeeds on portal B.
+   */
+  @Test
+  @Order(5)
+  void eachPortalsSessionStaysOnItsOwnNicWhenTheOtherLinkIsCut() throws Exception {
+    // node2 as the previous scenario left it: the volume staged (unbound) and published.
+    for (Runnable undo : List.<Runnable>of(() -> kubelet.unpublish(N2, vol, POD2), () -> kubelet.unstage(N2, vol))) {
+      try {
+        undo.run();
+      } catch (StatusRuntimeException e) {
+        // not staged or published: nothing to undo
+      }
+    }
+    assertThat(sessions(N2, IQN1)).as("precondition: no session of the volume on node2; %s", diag(N2)).isEmpty();
+    VolumeSpec bound = withInterfaces(vol, NIC_A, NIC_B);
+
+    long t = System.nanoTime();
+    kubelet.stage(N2, bound);
+    report.put(SECTION, "bound_stage_seconds", secondsSince(t));
+    String sessionsP1 = bed.run(N2, CMD, "iscsiadm", "-m", "session", "-P", "1");
+    Path capture = Path.of("target", "iscsiadm-session-P1-bound.txt");
+    Files.createDirectories(capture.getParent());
+    Files.writeString(capture, sessionsP1);
+    java.util.Map<String, String> netdevs = netdevs(bed.health(N2, bound));
+
+    java.util.Map<String, String> netdevsWhileCut;
+    java.util.Map<String, String> statesWhileCut;
+    String writeWhileCut;
+    bed.bed().fault("link-down", N2, "a");
+    try {
+      boolean aFailed = Poll.waitFor(Duration.ofSeconds(40), Duration.ofSeconds(1),
+          () -> !"LOGGED_IN".equals(states(bed.health(N2, bound)).get(PORTAL_A)));
+      report.put(SECTION, "bound_portal_a_failed_after_cut", aFailed);
+      // Long enough for iscsid to retry portal A's connection.
+      Poll.sleep(Duration.ofSeconds(5));
+      io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse cut = bed.health(N2, bound);
+      netdevsWhileCut = netdevs(cut);
+      statesWhileCut = states(cut);
+      TestBed.ExecResult dd = bed.exec(N2, CMD, "dd", "if=/dev/mapper/" + ALIAS, "of=/dev/null", "bs=64k",
+          "count=16", "iflag=direct", "status=none");
+      writeWhileCut = dd.exitCode() + " " + dd.stderr().strip();
+    } finally {
+      bed.bed().fault("link-up", N2, "a");
+    }
+    boolean back = Poll.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(2),
+        () -> states(bed.health(N2, bound)).values().stream().allMatch("LOGGED_IN"::equals));
+    java.util.Map<String, String> netdevsAfter = netdevs(bed.health(N2, bound));
+    kubelet.unstage(N2, bound);
+    List<String> ifacesLeft = bed.run(N2, CMD, "ls", "/etc/iscsi/ifaces").lines()
+        .filter(l -> l.startsWith("ocfs2iscsi-")).toList();
+
+    // Crossed: portal A on vec1, portal B on vec0. tgtd's host answers for both of its addresses on both networks,
+    // so each session runs over the NIC its binding names, against the routing table; cutting SAN A's link then
+    // takes portal B's session down and leaves portal A's up.
+    VolumeSpec crossed = withInterfaces(vol, NIC_B, NIC_A);
+    kubelet.stage(N2, crossed);
+    String crossedP1 = bed.run(N2, CMD, "iscsiadm", "-m", "session", "-P", "1");
+    java.util.Map<String, String> crossedNetdevs = netdevs(bed.health(N2, crossed));
+    java.util.Map<String, String> crossedStatesWhileCut;
+    bed.bed().fault("link-down", N2, "a");
+    try {
+      Poll.waitFor(Duration.ofSeconds(40), Duration.ofSeconds(1),
+          () -> !"LOGGED_IN".equals(states(bed.health(N2, crossed)).get(PORTAL_B)));
+      crossedStatesWhileCut = states(bed.health(N2, crossed));
+    } finally {
+      bed.bed().fault("link-up", N2, "a");
+    }
+    boolean crossedBack = Poll.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(2),
+        () -> states(bed.health(N2, crossed)).values().stream().allMatch("LOGGED_IN"::equals));
+    kubelet.unstage(N2, crossed);
+
+    report.put(SECTION, "bound_netdevs", netdevs.toString());
+    report.put(SECTION, "bound_netdevs_while_a_cut", netdevsWhileCut.toString());
+    report.put(SECTION, "bound_states_while_a_cut", statesWhileCut.toString());
+    report.put(SECTION, "bound_read_while_a_cut", writeWhileCut);
+    report.put(SECTION, "bound_back_after_link_up", back);
+    report.put(SECTION, "crossed_netdevs", crossedNetdevs.toString());
+    report.put(SECTION, "crossed_states_while_a_cut", crossedStatesWhileCut.toString());
+    String crossedSourceA = sourceAddress(crossedP1, PORTAL_A);
+    java.util.Map<String, String> crossedCut = crossedStatesWhileCut;
+    SoftAssertions.assertSoftly(s -> {
+      s.assertThat(netdevs).as("NIC of each session after the bound stage (iscsiadm: %s)", oneLine(sessionsP1))
+          .isEqualTo(java.util.Map.of(PORTAL_A, NIC_A, PORTAL_B, NIC_B));
+      s.assertThat(sessionsP1).contains("Iface Name: ocfs2iscsi-" + NIC_A).contains("Iface Name: ocfs2iscsi-" + NIC_B);
+      s.assertThat(statesWhileCut.get(PORTAL_B)).as("portal B's session while SAN A is cut").isEqualTo("LOGGED_IN");
+      s.assertThat(statesWhileCut.get(PORTAL_A)).as("portal A's session while SAN A is cut").isNotEqualTo("LOGGED_IN");
+      s.assertThat(netdevsWhileCut).as("NIC of each session while SAN A is cut")
+          .isEqualTo(java.util.Map.of(PORTAL_A, NIC_A, PORTAL_B, NIC_B));
+      s.assertThat(writeWhileCut).as("direct read of the map over portal B while SAN A is cut").startsWith("0 ");
+      s.assertThat(back).as("both sessions logged in again within 60 s of SAN A's return; %s", diag(N2)).isTrue();
+      s.assertThat(netdevsAfter).as("NIC of each session after SAN A's return")
+          .isEqualTo(java.util.Map.of(PORTAL_A, NIC_A, PORTAL_B, NIC_B));
+      s.assertThat(ifacesLeft).as("the plugin's ifaces left on node2 after the unstage").isEmpty();
+      s.assertThat(crossedNetdevs).as("NIC of each session with the bindings crossed")
+          .isEqualTo(java.util.Map.of(PORTAL_A, NIC_B, PORTAL_B, NIC_A));
+      s.assertThat(crossedSourceA).as("portal A's source address with portal A bound to vec1 (iscsiadm: %s)",
+          oneLine(crossedP1)).startsWith("10.20.1.");
+      s.assertThat(crossedCut.get(PORTAL_A)).as("portal A's session (on vec1) while SAN A is cut")
+          .isEqualTo("LOGGED_IN");
+      s.assertThat(crossedCut.get(PORTAL_B)).as("portal B's session (on vec0) while SAN A is cut")
+          .isNotEqualTo("LOGGED_IN");
+      s.assertThat(crossedBack).as("both crossed sessions back within 60 s of SAN A's return").isTrue();
+    });
+  }
+
+  static final String NIC_A = "vec0";
+  static final String NIC_B = "vec1";
+
+  static VolumeSpec withInterfaces(VolumeSpec spec, String nicA, String nicB) {
+    return spec.toBuilder().setTarget(spec.getTarget().toBuilder().clearPortalInterfaces()
+        .putPortalInterfaces(PORTAL_A, nicA).putPortalInterfaces(PORTAL_B, nicB)).build();
+  }
+
+  /** The local address ("Iface IPaddress") of the session on {@code portal} in iscsiadm -m session -P 1 output. */
+  static String sourceAddress(String sessionsP1, String portal) {
+    Matcher m = Pattern.compile("Current Portal: " + Pattern.quote(portal) + ",\\d+(?s:.*?)Iface IPaddress: (\\S+)")
+        .matcher(sessionsP1);
+    return m.find() ? m.group(1) : "";
+  }
+
+  /** Portal to the NIC its session is bound to, for the portals that have a session. */
+  static java.util.Map<String, String> netdevs(io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse h) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    h.getSessionsList().stream().filter(x -> x.getSid() != 0).forEach(x -> out.put(x.getPortal(), x.getNetdev()));
+    return out;
+  }
+
+  static java.util.Map<String, String> states(io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse h) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    h.getSessionsList().forEach(x -> out.put(x.getPortal(), x.getState()));
+    return out;
+  }
+
   // ---- helpers -----------------------------------------------------------------------------------------------------
 
   static String pod(String node) {

@@ -19,11 +19,24 @@ public class SessionStatus {
   @JsonPropertyDescription("The connection's ping_tmo as the kernel applies it (noop_out_timeout, seconds).")
   private Integer noopOutTimeoutSeconds;
 
+  @JsonPropertyDescription("Network interface the session is bound to (target.portalInterfaces); absent when it"
+      + " follows the node's routing table.")
+  private String netdev;
+
+  @JsonPropertyDescription("open-iscsi iface the session runs through; absent when none.")
+  private String iface;
+
   public SessionStatus() {}
 
   public SessionStatus(String portal, String state) {
     this.portal = portal;
     this.state = state;
+  }
+
+  public SessionStatus(String portal, String state, String iface, String netdev) {
+    this(portal, state);
+    this.iface = iface == null || iface.isEmpty() ? null : iface;
+    this.netdev = netdev == null || netdev.isEmpty() ? null : netdev;
   }
 
   public String getPortal() { return portal; }
@@ -45,4 +58,12 @@ public class SessionStatus {
   public Integer getNoopOutTimeoutSeconds() { return noopOutTimeoutSeconds; }
 
   public void setNoopOutTimeoutSeconds(Integer v) { this.noopOutTimeoutSeconds = v; }
+
+  public String getNetdev() { return netdev; }
+
+  public void setNetdev(String netdev) { this.netdev = netdev; }
+
+  public String getIface() { return iface; }
+
+  public void setIface(String iface) { this.iface = iface; }
 }

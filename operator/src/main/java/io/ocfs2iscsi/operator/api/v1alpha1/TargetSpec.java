@@ -17,6 +17,15 @@ import java.util.List;
     value = "self.portals.all(p, self.portals.exists_one(q, q == p))",
     message = "portals must not repeat",
     fieldPath = ".portals")
+@ValidationRule(
+    value = "!has(self.portalInterfaces) || self.portalInterfaces.all(b, b.portal in self.portals)",
+    message = "portalInterfaces: every portal must be one of target.portals",
+    fieldPath = ".portalInterfaces")
+@ValidationRule(
+    value = "!has(self.portalInterfaces)"
+        + " || self.portalInterfaces.all(b, self.portalInterfaces.exists_one(c, c.portal == b.portal))",
+    message = "portalInterfaces: a portal must not be listed twice",
+    fieldPath = ".portalInterfaces")
 public class TargetSpec {
 
 
@@ -37,6 +46,11 @@ public class TargetSpec {
   @JsonPropertyDescription("Portals as host:port, one session per portal (two in the reference setup).")
   private List<@Pattern(ValueRules.PORTAL) @Size(max = 261) String> portals = new ArrayList<>();
 
+  @Size(max = 8)
+  @JsonPropertyDescription("Optional: the node network interface each portal's session is bound to (one NIC per"
+      + " SAN). Portals not listed follow the node's routing table.")
+  private List<PortalInterface> portalInterfaces;
+
   @JsonPropertyDescription("Secret with CHAP credentials (keys of kubernetes.io/iscsi-chap secrets); optional.")
   private SecretReference chapSecretRef;
 
@@ -54,6 +68,10 @@ public class TargetSpec {
   public List<String> getPortals() { return portals; }
 
   public void setPortals(List<String> portals) { this.portals = portals; }
+
+  public List<PortalInterface> getPortalInterfaces() { return portalInterfaces; }
+
+  public void setPortalInterfaces(List<PortalInterface> portalInterfaces) { this.portalInterfaces = portalInterfaces; }
 
   public SecretReference getChapSecretRef() { return chapSecretRef; }
 
