@@ -751,7 +751,11 @@ class NodePluginScenariosTest {
 
   // ---- stage cost: NodeStageVolume against the raw commands it stands for; the plugin's memory ---------------------
 
-  static final int STAGE_COST_ROUNDS = 2;
+  /**
+   * One round (about 75 s of CI time): in two rounds at load 10-13 the per-round ratios were 1.17 and 1.12 and the
+   * first stage of node2 (Order 3) 1.09 of the same raw figure, far from the 1.5 goal, so one round is asserted.
+   */
+  static final int STAGE_COST_ROUNDS = 1;
   static final double STAGE_COST_GOAL = 1.5;
   static final long PLUGIN_HWM_GOAL_MIB = 160;
   static final String HAND_MOUNT = "/mnt/by-hand";
@@ -851,6 +855,8 @@ class NodePluginScenariosTest {
     report.put("stage_cost", "ratio_stage_over_raw", ratio);
     report.put("stage_cost", "goal_ratio_at_most", STAGE_COST_GOAL);
     report.put("stage_cost", "goal_met", ratio <= STAGE_COST_GOAL);
+    assertThat(ratio).as("NodeStageVolume / the raw commands it stands for; %s", report.section("stage_cost"))
+        .isLessThanOrEqualTo(STAGE_COST_GOAL);
 
     // node2's plugin ran through every scenario (node1's was restarted in Order 9: its peak covers the rest).
     for (String n : List.of(N1, N2)) {
