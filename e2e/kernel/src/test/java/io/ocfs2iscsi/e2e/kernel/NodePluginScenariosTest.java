@@ -752,8 +752,9 @@ class NodePluginScenariosTest {
   // ---- stage cost: NodeStageVolume against the raw commands it stands for; the plugin's memory ---------------------
 
   /**
-   * One round (about 75 s of CI time): in two rounds at load 10-13 the per-round ratios were 1.17 and 1.12 and the
-   * first stage of node2 (Order 3) 1.09 of the same raw figure, far from the 1.5 goal, so one round is asserted.
+   * One round (50-75 s of CI time). Measured: 1.17 and 1.12 in two rounds at load 10-13, 1.29 in one at load 6-9;
+   * the gap is a fixed set of extra commands (record updates, session and device checks, 3-4 s) against a raw
+   * sequence that the 9-12 s mount dominates, so the ratio stays well inside the goal and is asserted.
    */
   static final int STAGE_COST_ROUNDS = 1;
   static final double STAGE_COST_GOAL = 1.5;
