@@ -171,7 +171,8 @@ public final class PluginBed implements AutoCloseable {
     TestBed.Node n = bed.node(node);
     // The script is a constant; every value travels as an argument ("$@"), never through the shell's parser.
     int pid = bed.spawn(node, "bash", "-c", "exec \"$@\" >>/ctl/plugin.log 2>&1", "node-plugin",
-        "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", GUEST_JAR,
+        // LOG_LEVEL=DEBUG: every host command with its wall time in the log (CommandLog reads them).
+        "java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-DLOG_LEVEL=DEBUG", "-jar", GUEST_JAR,
         "--node-id", n.name(),
         "--csi-endpoint", "tcp://0.0.0.0:" + CSI_PORT,
         // The test plays kubelet from outside the guest, over TCP (which has no authentication).
@@ -244,6 +245,29 @@ public final class PluginBed implements AutoCloseable {
 
   public Integer pluginPid(String node) {
     return pluginPids.get(node);
+  }
+
+  /**
+   * The plugin process's memory as the guest kernel counts it ({@code /proc/<pid>/status}): VmRSS (resident now),
+   * VmHWM (the resident peak since it started), VmSize and Threads; kB, except Threads.
+   */
+  public Map<String, Long> pluginMemory(String node) {
+    Integer pid = pluginPids.get(node);
+    if (pid == null) {
+      throw new IllegalStateException("no plugin started on " + node);
+    }
+    String status = run(node, Duration.ofSeconds(30), "cat", "/proc/" + pid + "/status");
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String line : status.split("\n")) {
+      String[] kv = line.split(":\\s+", 2);
+      if (kv.length == 2 && List.of("VmRSS", "VmHWM", "VmSize", "Threads").contains(kv[0])) {
+        out.put(kv[0], Long.parseLong(kv[1].replace(" kB", "").strip()));
+      }
+    }
+    if (!out.keySet().containsAll(List.of("VmRSS", "VmHWM"))) {
+      throw new IllegalStateException(node + ": no VmRSS/VmHWM in /proc/" + pid + "/status:\n" + status);
+    }
+    return out;
   }
 
   private static ManagedChannel channel(int port) {
