@@ -640,7 +640,7 @@ class NodePluginScenariosTest {
         }
         return last[0].getMapBytes() == 3 * GIB;
       });
-      assertThat(r0(last)).as("ExpandVolume on %s answered within 60 s; %s", n, diag(n)).isNotNull();
+      assertThat(last[0]).as("ExpandVolume on %s answered within 60 s; %s", n, diag(n)).isNotNull();
       ExpandVolumeResponse r = last[0];
       report.put("growth", "expand_map_" + n + "_seconds", secondsSince(t));
       assertThat(r.getStaged()).isTrue();
@@ -684,10 +684,6 @@ class NodePluginScenariosTest {
       assertThat(bed.health(n, vol).getProblemsList()).as("health on %s", n).isEmpty();
     }
     captureGrowthOutputs();
-  }
-
-  private static ExpandVolumeResponse r0(ExpandVolumeResponse[] last) {
-    return last[0];
   }
 
   /** Size of the filesystem at the node's publish path, as df reports it (bytes). */
