@@ -59,6 +59,30 @@ class VolumeFormatterTest {
     assertThat(calls).filteredOn(MKFS::equals).hasSize(1);
   }
 
+  /**
+   * Right after mkfs, udev's blkid opens the new map for a moment: the plugin's check finds no user, then the
+   * flush meets udev's open and multipath answers "map in use". That race is brief and must not fail the format
+   * (it left the sessions behind on the real kernel).
+   */
+  @Test
+  void aFlushThatMeetsUdevsBriefOpenAfterMkfsIsRetried() {
+    host.filesystem = null;
+    AtomicInteger flushes = new AtomicInteger();
+    host.fake.on("multipath", "-f", "mylun").answer(a -> {
+      if (flushes.incrementAndGet() == 1) {
+        return FakeCommandRunner.Reply.fail(1, "Dec 01 22:10:01 | mylun: map in use\n");
+      }
+      host.mapBuilt = false;
+      return FakeCommandRunner.Reply.ok();
+    });
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
+    assertThat(host.mapBuilt).as("the map is gone after the format (flushes: %s)", flushes).isFalse();
+    assertThat(flushes).hasValue(2);
+  }
+
   @Test
   void probeOnlyReportsABlankLunAndNeverFormats() {
     host.filesystem = null;
