@@ -9,6 +9,7 @@ import io.ocfs2iscsi.node.tools.Multipath;
 import io.ocfs2iscsi.node.tools.MultipathConfig;
 import io.ocfs2iscsi.node.tools.MultipathMap;
 import io.ocfs2iscsi.node.tools.MultipathPath;
+import io.ocfs2iscsi.node.tools.ToolFailure;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -110,9 +111,33 @@ public final class MultipathMapper {
                 + " stays until it is released");
       }
       host.multipath().disableQueueing(alias);
-      host.multipath().flush(alias);
+      flushUnused(alias);
     }
     host.files().deleteIfExists(MultipathConfig.volumeFile(alias));
+  }
+
+  /**
+   * The flush itself can meet an open that began after the check above (udev's blkid after mkfs or a path event):
+   * multipath then answers "map in use". Such an open is brief, so the flush is tried again, bounded, as long as
+   * nothing holds the map beyond that moment; a real user stops it at once.
+   */
+  private void flushUnused(String alias) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        host.multipath().flush(alias);
+        return;
+      } catch (ToolFailure e) {
+        MapUsers.Found users = mapUsers.of(alias);
+        if (!users.exists()) {
+          return;
+        }
+        if (users.mounted() || attempt >= timing.unmountedAttempts()) {
+          throw e;
+        }
+        LOG.info("flushing map {} met a brief open ({}); trying again", alias, e.getMessage());
+        host.sleeper().sleep(timing.interval());
+      }
+    }
   }
 
   private boolean writeDropIns(VolumeSpec spec, LunPaths lun, List<VolumeSpec> others) {
