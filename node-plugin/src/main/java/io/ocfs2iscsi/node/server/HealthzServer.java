@@ -16,10 +16,8 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.ocfs2iscsi.contract.CsiDriver;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -123,17 +121,17 @@ public final class HealthzServer implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       if (!exchange.getRequestURI().getPath().equals(PATH)) {
-        reply(exchange, 404, "not found: only " + PATH + " is served here");
+        HttpReplies.send(exchange, 404, HttpReplies.TEXT, "not found: only " + PATH + " is served here");
       } else if (!exchange.getRequestMethod().equals("GET")) {
         exchange.getResponseHeaders().set("Allow", "GET");
-        reply(exchange, 405, "method not allowed: " + PATH + " answers GET");
+        HttpReplies.send(exchange, 405, HttpReplies.TEXT, "method not allowed: " + PATH + " answers GET");
       } else {
         Optional<String> failure = probe();
         noteChange(failure);
         if (failure.isEmpty()) {
-          reply(exchange, 200, "ok");
+          HttpReplies.send(exchange, 200, HttpReplies.TEXT, "ok");
         } else {
-          reply(exchange, 500, failure.get());
+          HttpReplies.send(exchange, 500, HttpReplies.TEXT, failure.get());
         }
       }
     }
@@ -173,14 +171,6 @@ public final class HealthzServer implements AutoCloseable {
     }
   }
 
-  private static void reply(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
 
   @Override
   public void close() {

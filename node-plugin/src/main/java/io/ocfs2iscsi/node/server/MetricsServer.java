@@ -3,10 +3,8 @@ package io.ocfs2iscsi.node.server;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -67,32 +65,25 @@ public final class MetricsServer implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       if (!exchange.getRequestURI().getPath().equals(PATH)) {
-        reply(exchange, 404, "text/plain; charset=utf-8", "not found: only " + PATH + " is served here");
+        HttpReplies.send(exchange, 404, HttpReplies.TEXT, "not found: only " + PATH + " is served here");
       } else if (!exchange.getRequestMethod().equals("GET")) {
         exchange.getResponseHeaders().set("Allow", "GET");
-        reply(exchange, 405, "text/plain; charset=utf-8", "method not allowed: " + PATH + " answers GET");
+        HttpReplies.send(exchange, 405, HttpReplies.TEXT, "method not allowed: " + PATH + " answers GET");
       } else {
         String body;
         try {
           body = metrics.get();
         } catch (RuntimeException e) {
           LOG.warn("{} failed: {}", PATH, e.toString());
-          reply(exchange, 500, "text/plain; charset=utf-8", "metrics could not be read: " + e.getClass().getName());
+          HttpReplies.send(exchange, 500, HttpReplies.TEXT,
+              "metrics could not be read: " + e.getClass().getName());
           return;
         }
-        reply(exchange, 200, CONTENT_TYPE, body);
+        HttpReplies.send(exchange, 200, CONTENT_TYPE, body);
       }
     }
   }
 
-  private static void reply(HttpExchange exchange, int status, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
 
   @Override
   public void close() {

@@ -104,13 +104,7 @@ public final class BoundedCalls implements AutoCloseable {
           + " SAN is unreachable waits in the kernel until the SAN answers or o2cb fences the node); it goes on in"
           + " the background and a retry waits for it");
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
+      throw TaskFailures.rethrow(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new NodeException(NodeException.Code.CANCELLED, operation + " of volume " + volumeId

@@ -243,13 +243,7 @@ public final class IscsiLogin {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
+      throw TaskFailures.rethrow(e);
     } finally {
       pool.shutdownNow();
       try {
