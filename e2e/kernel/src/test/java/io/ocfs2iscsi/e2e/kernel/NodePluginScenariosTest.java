@@ -548,9 +548,10 @@ class NodePluginScenariosTest {
     assertThat(r.failed()).as("failed writes (log %s)", w.log()).isZero();
     // After the target is back: iscsid retries the login every 3 s (a fixed delay in open-iscsi), multipathd's 1 s
     // checker reinstates the path, and the write that waited completes (1 s): the goal, outage + 3 s, holds only
-    // when the target returns just before a retry.
+    // when the target returns just before a retry. One more second for a loaded host: 4.84 s beyond the outage was
+    // measured with two test beds on the 2-core CI machine.
     assertThat(pause).as("pause against the %.1f s outage (kill, 10 s, start) (log %s)", outage, w.log())
-        .isLessThanOrEqualTo(outage + 3.0 + 1.0 + 1.0);
+        .isLessThanOrEqualTo(outage + 3.0 + 1.0 + 1.0 + 1.0);
     assertThat(pause).as("the writer saw the outage as a pause (log %s)", w.log()).isGreaterThan(2.0);
     assertThat(during.size()).as("writes after the restart (log %s)", w.log()).isGreaterThanOrEqualTo(3);
     for (String n : List.of(N1, N2)) {
