@@ -120,12 +120,7 @@ public final class HealthzServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      if (!exchange.getRequestURI().getPath().equals(PATH)) {
-        HttpReplies.send(exchange, 404, HttpReplies.TEXT, "not found: only " + PATH + " is served here");
-      } else if (!exchange.getRequestMethod().equals("GET")) {
-        exchange.getResponseHeaders().set("Allow", "GET");
-        HttpReplies.send(exchange, 405, HttpReplies.TEXT, "method not allowed: " + PATH + " answers GET");
-      } else {
+      if (!HttpReplies.refusedUnlessGetOf(exchange, PATH)) {
         Optional<String> failure = probe();
         noteChange(failure);
         if (failure.isEmpty()) {

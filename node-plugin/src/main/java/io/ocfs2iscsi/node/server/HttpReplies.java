@@ -12,6 +12,24 @@ final class HttpReplies {
 
   private HttpReplies() {}
 
+  /**
+   * Answers 404 for any other path and 405 (with Allow: GET) for any other method than GET on {@code path}.
+   *
+   * @return true when it answered, so the caller has nothing more to send
+   */
+  static boolean refusedUnlessGetOf(HttpExchange exchange, String path) throws IOException {
+    if (!exchange.getRequestURI().getPath().equals(path)) {
+      send(exchange, 404, TEXT, "not found: only " + path + " is served here");
+      return true;
+    }
+    if (!exchange.getRequestMethod().equals("GET")) {
+      exchange.getResponseHeaders().set("Allow", "GET");
+      send(exchange, 405, TEXT, "method not allowed: " + path + " answers GET");
+      return true;
+    }
+    return false;
+  }
+
   static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);

@@ -64,12 +64,7 @@ public final class MetricsServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      if (!exchange.getRequestURI().getPath().equals(PATH)) {
-        HttpReplies.send(exchange, 404, HttpReplies.TEXT, "not found: only " + PATH + " is served here");
-      } else if (!exchange.getRequestMethod().equals("GET")) {
-        exchange.getResponseHeaders().set("Allow", "GET");
-        HttpReplies.send(exchange, 405, HttpReplies.TEXT, "method not allowed: " + PATH + " answers GET");
-      } else {
+      if (!HttpReplies.refusedUnlessGetOf(exchange, PATH)) {
         String body;
         try {
           body = metrics.get();
