@@ -279,7 +279,8 @@ public final class KubeCluster implements AutoCloseable {
     List<String> argv = new ArrayList<>();
     argv.add(bundle.controlPlaneBin().resolve("kubectl").toString());
     argv.addAll(List.of(args));
-    return HostCommands.run(argv, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(3));
+    return HostCommands.run(argv, Map.of("KUBECONFIG", kubeconfig.toString()),
+        CommandBound.of(argv, Duration.ofMinutes(3)));
   }
 
   /** {@link #kubectl} that must succeed; returns its standard output. */
@@ -301,7 +302,8 @@ public final class KubeCluster implements AutoCloseable {
       case "java" -> resolved.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
       default -> throw new IllegalArgumentException("not a command of the user's path: " + argv);
     }
-    return HostCommands.run(resolved, Map.of("KUBECONFIG", kubeconfig.toString()), Duration.ofMinutes(5));
+    return HostCommands.run(resolved, Map.of("KUBECONFIG", kubeconfig.toString()),
+        CommandBound.of(resolved, Duration.ofMinutes(5)));
   }
 
   static void sleep(Duration d) {
