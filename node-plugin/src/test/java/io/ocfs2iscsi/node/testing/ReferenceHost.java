@@ -101,6 +101,11 @@ public final class ReferenceHost {
   public final Set<String> pathsMultipathdMissed = new LinkedHashSet<>();
   /** Portals with a session. */
   public final Set<String> loggedIn = new LinkedHashSet<>();
+  /**
+   * Portals whose session iscsid gave up (a re-login answered "target not found"): still listed, in the kernel's
+   * state FREE, without its disk, until it is logged out. See {@link #giveUpSession}.
+   */
+  public final Set<String> givenUpPortals = new LinkedHashSet<>();
   /** What blkid finds on the map: null (blank), "ocfs2", "ext4". */
   public String filesystem = "ocfs2";
   /** The WWID each path's scsi_id prints (a second LUN behind portal B makes a mismatch). */
@@ -222,7 +227,7 @@ public final class ReferenceHost {
     fake.onPrefix("iscsiadm", "-m", "discoverydb", "-t", "sendtargets", "-p").answer(this::discoveryDb);
     fake.onPrefix("iscsiadm", "-m", "node", "-T").answer(this::otherTargetNode);
     fake.onPrefix("iscsiadm", "-m", "node", "-T", IQN).answer(this::node);
-    fake.onPrefix("iscsiadm", "-m", "session", "-r").reply(Reply.ok());
+    fake.onPrefix("iscsiadm", "-m", "session", "-r").answer(this::sessionBySid);
     fake.onPrefix("iscsiadm", "-m", "iface", "-I").answer(this::iface);
     fake.onPrefix("/lib/udev/scsi_id", "--whitelisted", "--replace-whitespace").answer(this::scsiId);
     fake.on("multipath", "-ll", "mylun").answer(a -> multipathLl());
@@ -341,7 +346,11 @@ public final class ReferenceHost {
       if (loggedIn.contains(portal)) {
         String iface = ifaceOfSession.get(portal);
         for (String l : b) {
-          if (iface != null && l.contains("Iface Name:")) {
+          String state = l.replaceAll("^\\s*(iSCSI Connection State|iSCSI Session State|Internal iscsid Session State):.*",
+              "$1");
+          if (givenUpPortals.contains(portal) && !state.equals(l)) {
+            l = l.replaceAll(":\\s.*", ": " + freeSessionStates().get(state));
+          } else if (iface != null && l.contains("Iface Name:")) {
             l = l.replaceAll(":\\s.*", ": " + iface);
           } else if (iface != null && l.contains("Iface Netdev:")) {
             l = l.replaceAll(":\\s.*", ": " + ifaces.getOrDefault(iface, "<empty>"));
@@ -351,6 +360,62 @@ public final class ReferenceHost {
       }
     }
     return Reply.ok(out.toString());
+  }
+
+  /**
+   * The state lines of the FREE session captured in the real-kernel guests (portal B's session, sid 2, after its
+   * recovery timeout): the kernel's session state FREE, iscsid's connection and internal states beside it.
+   */
+  private static Map<String, String> freeSessionStates() {
+    Map<String, String> states = new LinkedHashMap<>();
+    for (String l : captured("e2e/iscsiadm-session-P1-path-failed.txt").split("\n")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern
+          .compile("^\\s*(iSCSI Connection State|iSCSI Session State|Internal iscsid Session State):\\s*(.*)$")
+          .matcher(l);
+      if (m.matches()) {
+        states.put(m.group(1), m.group(2));
+      }
+    }
+    if (!"FREE".equals(states.get("iSCSI Session State"))) {
+      throw new AssertionError("the captured session list no longer ends with a FREE session: " + states);
+    }
+    return states;
+  }
+
+  /**
+   * iscsid gives up the session of a portal, as it does when a re-login after a target restart is answered "target
+   * not found": the session stays listed, FREE, and its disk is gone (removed from the map too).
+   */
+  public void giveUpSession(String portal) {
+    if (!loggedIn.contains(portal)) {
+      throw new AssertionError("no session through " + portal + " to give up");
+    }
+    givenUpPortals.add(portal);
+    removeSessionDisk(portal);
+  }
+
+  /** The sid of a portal's session in this host's session list. */
+  public int sidOf(String portal) {
+    return sidOfPortal.get(portal);
+  }
+
+  /** {@code iscsiadm -m session -r SID} with --rescan or -u (--logout): a rescan or the logout of that one session. */
+  private Reply sessionBySid(List<String> argv) {
+    int sid = Integer.parseInt(argv.get(4));
+    String portal = sidOfPortal.entrySet().stream().filter(e -> e.getValue() == sid).map(Map.Entry::getKey)
+        .filter(loggedIn::contains).findFirst().orElse(null);
+    if (portal == null) {
+      return new Reply(21, "", "iscsiadm: Could not get session info for sid " + sid + "\n");
+    }
+    if (!argv.contains("-u") && !argv.contains("--logout")) {
+      return Reply.ok();
+    }
+    loggedIn.remove(portal);
+    givenUpPortals.remove(portal);
+    ifaceOfSession.remove(portal);
+    removeSessionDisk(portal);
+    return Reply.ok("Logging out of session [sid: " + sid + ", target: " + IQN + ", portal: "
+        + portal.replace(':', ',') + "]\nLogout of [sid: " + sid + "] successful.\n");
   }
 
   /**
@@ -534,6 +599,7 @@ public final class ReferenceHost {
         if (!loggedIn.remove(portal)) {
           return new Reply(21, "", "iscsiadm: No matching sessions found\n");
         }
+        givenUpPortals.remove(portal);
         ifaceOfSession.remove(portal);
         removeSessionDisk(portal);
         return Reply.ok("Logging out of session [sid: " + sidOfPortal.get(portal) + ", target: " + IQN
@@ -591,8 +657,8 @@ public final class ReferenceHost {
     for (String line : captured("reference/multipath-ll-healthy.txt").split("\n")) {
       boolean pathLine = line.contains(" sdc ") || line.contains(" sdd ");
       boolean present =
-          (line.contains(" sdc ") && loggedIn.contains(PORTAL_A) && !pathsMultipathdMissed.contains("sdc"))
-              || (line.contains(" sdd ") && loggedIn.contains(PORTAL_B) && !pathsMultipathdMissed.contains("sdd"));
+          (line.contains(" sdc ") && hasDisk(PORTAL_A) && !pathsMultipathdMissed.contains("sdc"))
+              || (line.contains(" sdd ") && hasDisk(PORTAL_B) && !pathsMultipathdMissed.contains("sdd"));
       if (!pathLine) {
         out.append(line).append('\n');
       } else if (present) {
@@ -601,6 +667,10 @@ public final class ReferenceHost {
       }
     }
     return Reply.ok(out.toString());
+  }
+
+  private boolean hasDisk(String portal) {
+    return loggedIn.contains(portal) && !givenUpPortals.contains(portal);
   }
 
   private Reply registerCluster(List<String> argv) {

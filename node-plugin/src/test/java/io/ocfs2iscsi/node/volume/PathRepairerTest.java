@@ -274,4 +274,45 @@ class PathRepairerTest {
         .singleElement()
         .satisfies(f -> assertThat(f.last()).contains("waits for the next NodeStageVolume"));
   }
+
+  private PathRepairer stagedOnBothPathsThenPortalBGivenUp() {
+    host.stager.stage(new Requests.Stage("mylun", STAGING, ReferenceHost.spec(), Map.of(), List.of()));
+    assertThat(host.loggedIn).containsExactly(PORTAL_A, PORTAL_B);
+    PathRepairer repairer = new PathRepairer(host.tools, host.state, host.locks, host.targets, ReferenceHost.FAST, clock);
+    // The target restarted; its portal answered before the target existed again: iscsid gave the session up.
+    host.giveUpSession(PORTAL_B);
+    host.fake.clearCalls();
+    return repairer;
+  }
+
+  @Test
+  void aSessionIscsidGaveUpIsLoggedOutAndInAgainOnceItStaysFreePastTheGracePeriod() {
+    PathRepairer repairer = stagedOnBothPathsThenPortalBGivenUp();
+    int sid = host.sidOf(PORTAL_B);
+
+    assertThat(repairer.repairAll()).as("the round that first sees it FREE waits").isZero();
+    assertThat(host.fake.calls()).noneMatch(c -> c.contains(" -u") || c.endsWith("--login") || c.endsWith("--logout"));
+    VolumeHealth meanwhile = new VolumeInspector(host.tools, host.state, repairer).health(ReferenceHost.spec());
+    assertThat(meanwhile.problems())
+        .anySatisfy(p -> assertThat(p).startsWith("session " + sid + " on " + PORTAL_B + " is FREE (path repair: "));
+
+    clock.advance(PathRepairer.PERIOD);
+    int repaired = repairer.repairAll();
+
+    assertThat(repaired).isEqualTo(1);
+    assertThat(host.fake.calls())
+        .as("that one session logged out by its sid, then logged in again through its node record")
+        .containsSubsequence(
+            PROBE_B,
+            "iscsiadm -m session -r " + sid + " -u",
+            "iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " --login")
+        .noneMatch(c -> c.contains(PORTAL_A) && (c.endsWith("--logout") || c.endsWith("--login")))
+        .noneMatch(c -> c.equals("iscsiadm -m session -r " + host.sidOf(PORTAL_A) + " -u"));
+    assertThat(host.givenUpPortals).isEmpty();
+    assertThat(host.loggedIn).containsExactly(PORTAL_A, PORTAL_B);
+    VolumeHealth after = new VolumeInspector(host.tools, host.state, repairer).health(ReferenceHost.spec());
+    assertThat(after.problems()).isEmpty();
+    assertThat(after.paths()).hasSize(2);
+    assertThat(repairer.pending("mylun")).isEmpty();
+  }
 }
