@@ -211,6 +211,21 @@ public final class Iscsiadm {
     }
   }
 
+  /**
+   * Logs out of one session, named by its sid (other sessions of the same node record stay); a session that is gone
+   * already (exit 21) counts as success.
+   */
+  public void logoutSession(int sid) {
+    if (sid <= 0) {
+      throw new IllegalArgumentException("sid must be positive, got " + sid);
+    }
+    CommandResult r =
+        runner.run(Command.of(LOGIN_TIMEOUT, PROGRAM, "-m", "session", "-r", Integer.toString(sid), "-u"));
+    if (!r.ok() && r.exitCode() != EXIT_NO_OBJECTS_FOUND) {
+      throw failure("logout of session " + sid, r);
+    }
+  }
+
   /** Deletes the node record, so that no automatic login brings the session back at boot; absent is fine. */
   public void deleteNode(String iqn, Portal portal) {
     deleteNode(iqn, portal, null);

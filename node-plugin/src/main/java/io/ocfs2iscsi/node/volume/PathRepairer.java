@@ -41,12 +41,23 @@ import org.slf4j.LoggerFactory;
  * credentials of the target's other records: kubelet's secrets exist only during its calls), the session is logged
  * in, the new disk's WWID checked, and the disk added to the map. A portal that does not answer is tried again
  * after a delay that doubles up to {@link #MAX_BACKOFF}: never given up, never in a tight loop.
+ *
+ * <p>A portal whose session iscsid gave up is repaired the same way, after a logout. The kernel shows such a session
+ * FREE (its recovery timeout ran out), but so it shows one that iscsid is still logging in again while the portal is
+ * unreachable, and iscsid's own retries (every few seconds) are faster than these rounds. So a session is taken for
+ * given up only when it has been FREE for {@link #FREE_GRACE} and its portal now offers the target (iscsid would have
+ * logged it in within seconds). Then that one session is logged out by its sid and logged in again through the
+ * portal's node record, under the volume's and the target's locks, with the same backoff when it fails. Only a
+ * session the plugin logged in ({@link io.ocfs2iscsi.node.state.OwnedSessions}) is logged out, and none that still
+ * carries a disk of a volume of this node: those are reported in the volume's health and left alone.
  */
 public final class PathRepairer {
 
   private static final Logger LOG = LoggerFactory.getLogger(PathRepairer.class);
   static final Duration PERIOD = Duration.ofSeconds(30);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(120);
+  /** How long a session stays FREE, its portal offering the target, before it counts as given up by iscsid. */
+  static final Duration FREE_GRACE = Duration.ofSeconds(15);
   private static final List<String> CHAP_KEYS =
       List.of(
           ChapSecretKeys.SESSION_USERNAME, ChapSecretKeys.SESSION_PASSWORD, ChapSecretKeys.SESSION_USERNAME_IN,
@@ -60,6 +71,7 @@ public final class PathRepairer {
   private final IscsiLogin login;
   private final Clock clock;
   private final Map<PortalOfVolume, Failures> failures = new ConcurrentHashMap<>();
+  private final Map<PortalOfVolume, FreeSession> free = new ConcurrentHashMap<>();
   private ScheduledExecutorService executor;
 
   /** A portal of one volume. */
@@ -67,6 +79,13 @@ public final class PathRepairer {
 
   /** Consecutive failed attempts through a portal, and when the next one is due. */
   record Failures(int count, Instant since, Instant next, String last) {}
+
+  /** A portal's session seen FREE since {@code since}; {@code leftAlone} says why it is not logged out (or null). */
+  record FreeSession(int sid, Instant since, String leftAlone) {
+    FreeSession leftAlone(String why) {
+      return new FreeSession(sid, since, why);
+    }
+  }
 
   public PathRepairer(HostTools host, StateStore state, VolumeLocks locks, TargetLocks targets, Timing timing) {
     this(host, state, locks, targets, timing, Clock.systemUTC());
@@ -129,19 +148,28 @@ public final class PathRepairer {
       }
     }
     failures.keySet().removeIf(k -> !staged.contains(k.volumeId()));
+    free.keySet().removeIf(k -> !staged.contains(k.volumeId()));
     return repaired;
   }
 
   /** What the repairer says about a portal it waits for, for the volume's health ("" when it waits for none). */
   public String note(String volumeId, Portal portal) {
-    Failures f = failures.get(new PortalOfVolume(volumeId, portal));
-    if (f == null) {
-      return "";
+    PortalOfVolume key = new PortalOfVolume(volumeId, portal);
+    Failures f = failures.get(key);
+    FreeSession fs = free.get(key);
+    List<String> parts = new ArrayList<>();
+    if (fs != null) {
+      parts.add("FREE since " + fs.since() + "; " + (fs.leftAlone() != null ? "left alone: " + fs.leftAlone()
+          : "logged out and in again once it stays FREE " + FREE_GRACE.toSeconds() + " s while its portal offers"
+              + " the target (iscsid gave it up)"));
     }
-    long next = Math.max(0, Duration.between(clock.instant(), f.next()).toSeconds());
-    String last = f.last() == null ? "" : f.last().strip().lines().findFirst().orElse("");
-    return "path repair: " + f.count() + (f.count() == 1 ? " attempt" : " attempts") + " since " + f.since()
-        + ", next in " + next + " s" + (last.isEmpty() ? "" : "; last: " + abbreviate(last, 200));
+    if (f != null) {
+      long next = Math.max(0, Duration.between(clock.instant(), f.next()).toSeconds());
+      String last = f.last() == null ? "" : f.last().strip().lines().findFirst().orElse("");
+      parts.add(f.count() + (f.count() == 1 ? " attempt" : " attempts") + " since " + f.since() + ", next in " + next
+          + " s" + (last.isEmpty() ? "" : "; last: " + abbreviate(last, 200)));
+    }
+    return parts.isEmpty() ? "" : "path repair: " + String.join("; ", parts);
   }
 
   private static String abbreviate(String s, int max) {
@@ -167,8 +195,14 @@ public final class PathRepairer {
     for (String raw : spec.getTarget().getPortalsList()) {
       Portal p = Portal.parse(raw);
       PortalOfVolume key = new PortalOfVolume(seen.volumeId(), p);
-      if (sessions.containsKey(p)) {
+      IscsiSession session = sessions.get(p);
+      if (session == null) {
+        free.remove(key);
+      } else if (!session.free()) {
         failures.remove(key);
+        free.remove(key);
+        continue;
+      } else if (!givenUp(seen, session, now)) {
         continue;
       }
       Failures f = failures.get(key);
@@ -237,10 +271,11 @@ public final class PathRepairer {
     Map<Portal, IscsiSession> sessions = IscsiLogin.sessionsOf(iqn, host.iscsiadm().sessions());
     List<Portal> loggedIn = new ArrayList<>();
     for (Portal p : answering) {
-      if (sessions.containsKey(p)) {
+      PortalOfVolume key = new PortalOfVolume(v.volumeId(), p);
+      IscsiSession existing = sessions.get(p);
+      if (existing != null && !(existing.free() && givenUp(v, existing, now) && logOutGivenUp(v, existing, now))) {
         continue;
       }
-      PortalOfVolume key = new PortalOfVolume(v.volumeId(), p);
       Optional<ChapCredentials> chap = credentials(target, p, sessions.keySet());
       if (chap.isEmpty()) {
         failed(key, now, "the volume uses CHAP and no node record of " + iqn + " holds its credentials; the path"
@@ -288,6 +323,63 @@ public final class PathRepairer {
       LOG.info("{}: {} now in map {}", v.volumeId(), added, alias);
     }
     return added.size();
+  }
+
+  /**
+   * Whether a FREE session of the volume's portal counts as given up now: FREE for {@link #FREE_GRACE} (the same
+   * session: a new login has another sid) and logged in by the plugin. Keeps the time it was first seen and, for the
+   * health, why it is left alone.
+   */
+  private boolean givenUp(StagedVolume v, IscsiSession s, Instant now) {
+    PortalOfVolume key = new PortalOfVolume(v.volumeId(), s.portal());
+    FreeSession seen = free.get(key);
+    if (seen == null || seen.sid() != s.sid()) {
+      seen = new FreeSession(s.sid(), now, null);
+      LOG.warn("{}: session {} through {} is FREE (its recovery timeout ran out); if it stays so for {} s while its"
+          + " portal offers the target, it is logged out and in again", v.volumeId(), s.sid(), s.portal(),
+          FREE_GRACE.toSeconds());
+    }
+    String iqn = v.spec().getTarget().getIqn();
+    boolean owned = state.ownedSessions(iqn).portals().contains(s.portal());
+    seen = seen.leftAlone(owned ? null : "this plugin did not log it in (it existed before): log it out and in again"
+        + " by hand (iscsiadm -m session -r " + s.sid() + " -u, then a login through its node record)");
+    free.put(key, seen);
+    return owned && Duration.between(seen.since(), now).compareTo(FREE_GRACE) >= 0;
+  }
+
+  /**
+   * Logs out a session iscsid gave up, by its sid, unless it still carries a disk of a volume of this node (staged,
+   * or attached by a call in progress; this volume's own included): a session iscsid gave up has none, and one that
+   * iscsid is still logging in again keeps them. Called under the volume's and the target's locks. False when the
+   * session stays.
+   */
+  private boolean logOutGivenUp(StagedVolume v, IscsiSession s, Instant now) {
+    PortalOfVolume key = new PortalOfVolume(v.volumeId(), s.portal());
+    String iqn = v.spec().getTarget().getIqn();
+    List<VolumeSpec> users = new ArrayList<>();
+    state.volumes().stream().map(StagedVolume::spec).filter(o -> o.getTarget().getIqn().equals(iqn))
+        .forEach(users::add);
+    users.addAll(targets.attaching(iqn));
+    for (VolumeSpec user : users) {
+      if (!host.sysfs().disks(s.sid(), user.getTarget().getLun()).isEmpty()) {
+        free.computeIfPresent(key, (k, f) -> f.leftAlone("it still carries a disk of volume " + user.getVolumeId()
+            + " (a session iscsid gave up has none)"));
+        LOG.warn("{}: session {} through {} is FREE, but it still carries a disk of volume {}: left alone",
+            v.volumeId(), s.sid(), s.portal(), user.getVolumeId());
+        return false;
+      }
+    }
+    FreeSession seen = free.get(key);
+    LOG.warn("{}: session {} through {} FREE since {} while its portal offers the target: iscsid gave it up; logging"
+        + " it out and in again", v.volumeId(), s.sid(), s.portal(), seen == null ? now : seen.since());
+    try {
+      host.iscsiadm().logoutSession(s.sid());
+    } catch (ToolFailure e) {
+      failed(key, now, e.getMessage());
+      return false;
+    }
+    free.remove(key);
+    return true;
   }
 
   /**

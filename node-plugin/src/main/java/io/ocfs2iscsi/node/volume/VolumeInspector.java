@@ -37,7 +37,7 @@ public final class VolumeInspector {
     this(host, state, null);
   }
 
-  /** With the path repairer, a missing session's problem says what the repair has tried. */
+  /** With the path repairer, a missing or FREE session's problem says what the repair has tried. */
   public VolumeInspector(HostTools host, StateStore state, PathRepairer repairer) {
     this(host, state, repairer, h -> {});
   }
@@ -93,7 +93,9 @@ public final class VolumeInspector {
         sessionHealth.add(
             new VolumeHealth.Session(raw, s.sessionState(), s.sid(), timeouts, s.iface(), s.netdev()));
         if (!s.loggedIn()) {
-          problems.add("session " + s.sid() + " on " + raw + " is " + s.sessionState());
+          String repair = repairer == null ? "" : repairer.note(spec.getVolumeId(), Portal.parse(raw));
+          problems.add("session " + s.sid() + " on " + raw + " is " + s.sessionState()
+              + (repair.isEmpty() ? "" : " (" + repair + ")"));
         }
         String bound = PortalBindings.netdevOf(spec.getTarget(), Portal.parse(raw));
         if (bound != null && !bound.equals(s.netdev())) {

@@ -346,8 +346,8 @@ public final class ReferenceHost {
       if (loggedIn.contains(portal)) {
         String iface = ifaceOfSession.get(portal);
         for (String l : b) {
-          String state = l.replaceAll("^\\s*(iSCSI Connection State|iSCSI Session State|Internal iscsid Session State):.*",
-              "$1");
+          String state = l.replaceAll(
+              "^\\s*(iSCSI Connection State|iSCSI Session State|Internal iscsid Session State):.*", "$1");
           if (givenUpPortals.contains(portal) && !state.equals(l)) {
             l = l.replaceAll(":\\s.*", ": " + freeSessionStates().get(state));
           } else if (iface != null && l.contains("Iface Name:")) {

@@ -22,6 +22,17 @@ class IscsiadmParserTest {
   }
 
   @Test
+  void aSessionPastItsRecoveryTimeoutIsFree() {
+    List<IscsiSession> sessions = Iscsiadm.parseSessions(captured("e2e/iscsiadm-session-P1-path-failed.txt"));
+
+    assertThat(sessions).extracting(IscsiSession::sid, IscsiSession::sessionState, IscsiSession::free)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, "LOGGED_IN", false),
+            org.assertj.core.groups.Tuple.tuple(2, "FREE", true));
+    assertThat(sessions.get(1).connectionState()).isEqualTo("TRANSPORT WAIT");
+  }
+
+  @Test
   void sessionsBoundToTheirNicsCarryTheIfaceAndTheNetdev() {
     List<IscsiSession> sessions = Iscsiadm.parseSessions(captured("e2e/iscsiadm-session-P1-bound.txt"));
 

@@ -277,7 +277,7 @@ class PathRepairerTest {
 
   private PathRepairer stagedOnBothPathsThenPortalBGivenUp() {
     host.stager.stage(new Requests.Stage("mylun", STAGING, ReferenceHost.spec(), Map.of(), List.of()));
-    assertThat(host.loggedIn).containsExactly(PORTAL_A, PORTAL_B);
+    assertThat(host.loggedIn).containsExactlyInAnyOrder(PORTAL_A, PORTAL_B);
     PathRepairer repairer = new PathRepairer(host.tools, host.state, host.locks, host.targets, ReferenceHost.FAST, clock);
     // The target restarted; its portal answered before the target existed again: iscsid gave the session up.
     host.giveUpSession(PORTAL_B);
@@ -314,5 +314,112 @@ class PathRepairerTest {
     assertThat(after.problems()).isEmpty();
     assertThat(after.paths()).hasSize(2);
     assertThat(repairer.pending("mylun")).isEmpty();
+  }
+
+  @Test
+  void aFreeSessionWhosePortalDoesNotAnswerIsLeftToIscsidsOwnRetries() {
+    PathRepairer repairer = stagedOnBothPathsThenPortalBGivenUp();
+    // The link to portal B is down: iscsid keeps logging the session in again by itself (it shows FREE meanwhile).
+    host.downPortals.add(PORTAL_B);
+
+    for (int round = 0; round < 20; round++) {
+      repairer.repairAll();
+      clock.advance(PathRepairer.PERIOD);
+    }
+
+    assertThat(host.fake.calls()).noneMatch(c -> c.matches("iscsiadm -m session -r \\d+ -u") || c.endsWith("--logout")
+        || c.endsWith("--login"));
+    assertThat(host.givenUpPortals).containsExactly(PORTAL_B);
+    VolumeHealth h = new VolumeInspector(host.tools, host.state, repairer).health(ReferenceHost.spec());
+    assertThat(h.problems()).anySatisfy(p -> assertThat(p)
+        .startsWith("session " + host.sidOf(PORTAL_B) + " on " + PORTAL_B + " is FREE (path repair: FREE since "
+            + "2026-03-01T10:00:00Z;")
+        .contains("attempts since", "last: discovery through " + PORTAL_B));
+  }
+
+  @Test
+  void aFreeSessionThePluginDidNotLogInIsReportedAndLeftAlone() {
+    // An administrator's session through portal B existed before the stage: the plugin uses it, never logs it out.
+    host.loggedIn.add(PORTAL_B);
+    host.sessionDisk(PORTAL_B);
+    PathRepairer repairer = stagedOnBothPathsThenPortalBGivenUp();
+
+    for (int round = 0; round < 4; round++) {
+      repairer.repairAll();
+      clock.advance(PathRepairer.PERIOD);
+    }
+
+    assertThat(host.fake.calls()).noneMatch(c -> c.matches("iscsiadm -m session -r \\d+ -u") || c.endsWith("--logout")
+        || c.endsWith("--login"));
+    assertThat(host.givenUpPortals).containsExactly(PORTAL_B);
+    VolumeHealth h = new VolumeInspector(host.tools, host.state, repairer).health(ReferenceHost.spec());
+    assertThat(h.problems()).anySatisfy(p -> assertThat(p)
+        .contains("is FREE (path repair: FREE since", "left alone: this plugin did not log it in"));
+  }
+
+  @Test
+  void aFreeSessionThatStillCarriesAnotherVolumesDiskIsLeftAlone() {
+    io.ocfs2iscsi.agent.v1.VolumeSpec other = ReferenceHost.spec().toBuilder()
+        .setVolumeId("other")
+        .setTarget(ReferenceHost.spec().getTarget().toBuilder().setLun(1))
+        .setMultipath(ReferenceHost.spec().getMultipath().toBuilder().setAlias("other"))
+        .build();
+    PathRepairer repairer = stagedOnBothPathsThenPortalBGivenUp();
+    host.state.save(StagedVolume.staging(other, "/var/lib/kubelet/x/globalmount").withPhase(StagedVolume.Phase.STAGED));
+    // LUN 1, the other volume's, is still a disk behind portal B's session.
+    host.lunDisk(PORTAL_B, 1, "sdf", "36001405aa11bb22cc33dd44ee55ff660");
+
+    for (int round = 0; round < 4; round++) {
+      repairer.repairAll();
+      clock.advance(PathRepairer.PERIOD);
+    }
+
+    assertThat(host.fake.calls()).noneMatch(c -> c.matches("iscsiadm -m session -r \\d+ -u") || c.endsWith("--logout")
+        || c.endsWith(PORTAL_B + " --login"));
+    assertThat(host.givenUpPortals).containsExactly(PORTAL_B);
+    VolumeHealth h = new VolumeInspector(host.tools, host.state, repairer).health(ReferenceHost.spec());
+    assertThat(h.problems()).anySatisfy(p -> assertThat(p)
+        .contains("is FREE (path repair: FREE since", "left alone: it still carries a disk of volume other"));
+  }
+
+  @Test
+  void aBoundPortalsGivenUpSessionIsLoggedInAgainThroughTheIfaceOfItsNic() {
+    host.withInterfaces("eth1", "eth2");
+    io.ocfs2iscsi.agent.v1.VolumeSpec bound = ReferenceHost.spec().toBuilder()
+        .setTarget(ReferenceHost.spec().getTarget().toBuilder()
+            .putPortalInterfaces(PORTAL_A, "eth1").putPortalInterfaces(PORTAL_B, "eth2"))
+        .build();
+    host.stager.stage(new Requests.Stage("mylun", STAGING, bound, Map.of(), List.of()));
+    PathRepairer repairer = new PathRepairer(host.tools, host.state, host.locks, host.targets, ReferenceHost.FAST, clock);
+    host.giveUpSession(PORTAL_B);
+    host.fake.clearCalls();
+
+    repairer.repairAll();
+    clock.advance(PathRepairer.PERIOD);
+    assertThat(repairer.repairAll()).isEqualTo(1);
+
+    assertThat(host.fake.calls()).containsSubsequence(
+        PROBE_B + " -I ocfs2iscsi-eth2",
+        "iscsiadm -m session -r " + host.sidOf(PORTAL_B) + " -u",
+        "iscsiadm -m node -T " + IQN + " -p " + PORTAL_B + " --login -I ocfs2iscsi-eth2");
+    assertThat(host.ifaceOfSession).containsEntry(PORTAL_B, "ocfs2iscsi-eth2");
+    assertThat(host.givenUpPortals).isEmpty();
+  }
+
+  @Test
+  void aLogoutThatFailsIsTriedAgainWithTheRepairsBackoff() {
+    PathRepairer repairer = stagedOnBothPathsThenPortalBGivenUp();
+    String logout = "iscsiadm -m session -r " + host.sidOf(PORTAL_B) + " -u";
+    host.fake.on(logout.split(" ")).reply(new Reply(20, "", "iscsiadm: can not connect to iSCSI daemon (111)!\n"));
+
+    for (int round = 0; round < 8; round++) {
+      repairer.repairAll();
+      clock.advance(PathRepairer.PERIOD);
+    }
+
+    // FREE seen at 0 s; logouts at 30, then 30 + 30, + 60, + 120 s: 4 in 4 minutes, not one per round.
+    assertThat(host.fake.calls()).filteredOn(logout::equals).hasSizeBetween(2, 4);
+    assertThat(repairer.note("mylun", io.ocfs2iscsi.node.tools.Portal.parse(PORTAL_B)))
+        .contains("FREE since", "attempts since", "cannot talk to iscsid");
   }
 }
