@@ -315,11 +315,14 @@ public final class KubeCluster implements AutoCloseable {
     }
   }
 
-  /** What to read when something failed: the kubelet logs' tails and the pods' states. */
+  /** What to read when something failed: the pods' states, the newest events and the kubelet logs' tails. */
   public String diagnostics() {
     StringBuilder sb = new StringBuilder();
     if (kubeconfig != null) {
       sb.append(kubectl("get", "pods", "-A", "-o", "wide").stdout());
+      List<String> events = kubectl("get", "events", "-A", "--sort-by=.lastTimestamp").stdout().lines().toList();
+      sb.append("---- newest events\n");
+      events.subList(Math.max(0, events.size() - 25), events.size()).forEach(e -> sb.append(e).append('\n'));
     }
     for (String node : NODES) {
       sb.append("---- ").append(node).append(" kubelet.log\n").append(HostCommands.tail(kubeDir(node).resolve("kubelet.log"), 15))
