@@ -6,7 +6,18 @@ import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
+import io.ocfs2iscsi.node.testing.ManualClock;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +83,53 @@ class HostInventoryTest {
     inv.missingTools();
 
     assertThat(host.fake.calls()).hasSize(after);
+  }
+
+  /**
+   * kubelet's probes call Probe every 10 to 30 s with an 8 s deadline. On a loaded node a round of tool checks (a
+   * dozen processes through nsenter) can take longer than that; a probe that waited for it failed, every probe in
+   * the meantime started another round, and the liveness probe restarted the plugin in the middle of a stage. A
+   * probe answers from the last round while one (only one) new round runs.
+   */
+  @Test
+  void probesAnswerFromTheLastChecksWhileOneNewRoundRunsOnASlowHost() throws Exception {
+    ReferenceHost host = new ReferenceHost(root);
+    ManualClock clock = new ManualClock(Instant.EPOCH);
+    HostInventory inv = host.inventory(clock);
+    assertThat(inv.missingTools()).isEmpty();
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger slowChecks = new AtomicInteger();
+    host.fake.on("iscsiadm", "--version").answer(argv -> {
+      slowChecks.incrementAndGet();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Reply.ok("iscsiadm version 2.1.8\n");
+    });
+    host.fake.on("mkfs.ocfs2", "--version").reply(Reply.fail(127, "mkfs.ocfs2: No such file or directory"));
+    clock.advance(Duration.ofMinutes(2));
+    ExecutorService probes = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<List<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        answers.add(probes.submit(inv::missingTools));
+      }
+      for (Future<List<String>> a : answers) {
+        // Without the fix this waits for the blocked check until the test's bound.
+        assertThat(a.get(10, TimeUnit.SECONDS)).as("the last round's answer").isEmpty();
+      }
+      assertThat(slowChecks.get()).as("rounds started by three probes").isEqualTo(1);
+    } finally {
+      release.countDown();
+      probes.shutdownNow();
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (inv.missingTools().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(inv.missingTools()).as("the new round's answer once it is done").containsExactly("mkfs.ocfs2");
   }
 
   @Test

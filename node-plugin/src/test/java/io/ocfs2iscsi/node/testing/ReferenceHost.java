@@ -309,10 +309,15 @@ public final class ReferenceHost {
 
   /** The host's inventory as GetNodeInfo and Probe see it (addresses of drbd01, a fixed clock). */
   public io.ocfs2iscsi.node.info.HostInventory inventory() {
+    return inventory(java.time.Clock.fixed(java.time.Instant.EPOCH, java.time.ZoneOffset.UTC));
+  }
+
+  /** {@link #inventory()} on the test's clock. */
+  public io.ocfs2iscsi.node.info.HostInventory inventory(java.time.Clock clock) {
     return new io.ocfs2iscsi.node.info.HostInventory(
         tools, cluster,
         () -> List.of(ipv4("192.168.0.176"), ipv4("10.20.1.16"), ipv4("10.10.1.17")),
-        "drbd01", "0.1.0-test", "", java.time.Clock.fixed(java.time.Instant.EPOCH, java.time.ZoneOffset.UTC));
+        "drbd01", "0.1.0-test", "", clock);
   }
 
   private static java.net.Inet4Address ipv4(String a) {
