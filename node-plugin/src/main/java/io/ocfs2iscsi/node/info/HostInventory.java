@@ -13,15 +13,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The host's prerequisites: tools (with versions), kernel modules, the iscsid and multipathd daemons, the
- * initiator name and the o2cb address. Tool checks run processes, so their result is cached for a minute:
- * kubelet's liveness probe calls Probe every few seconds.
+ * initiator name and the o2cb address. Tool checks run processes, so their result is kept for a minute: kubelet's
+ * probes call Probe every few seconds with an 8 s deadline. On a loaded node a round of checks can take longer than
+ * that, so after the first round a probe answers from the last one while a single new round runs in the background:
+ * a probe that waited would fail, and the liveness probe would restart the plugin in the middle of a stage.
  */
 public final class HostInventory {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HostInventory.class);
 
   static final List<ToolCheck> TOOLS =
       List.of(
@@ -53,6 +60,8 @@ public final class HostInventory {
   private final Clock clock;
 
   private volatile Checked checked;
+  private final Object firstRound = new Object();
+  private final AtomicBoolean roundRunning = new AtomicBoolean();
 
   public HostInventory(
       HostTools host, ClusterStack cluster, NetworkAddresses network, String nodeName, String pluginVersion,
@@ -128,10 +137,32 @@ public final class HostInventory {
 
   private Checked check() {
     Checked c = checked;
-    Instant now = clock.instant();
-    if (c != null && c.at().plus(CACHE).isAfter(now)) {
-      return c;
+    if (c == null) {
+      synchronized (firstRound) {
+        if (checked == null) {
+          checked = checkHost();
+        }
+        return checked;
+      }
     }
+    if (!c.at().plus(CACHE).isAfter(clock.instant()) && roundRunning.compareAndSet(false, true)) {
+      Thread round = new Thread(() -> {
+        try {
+          checked = checkHost();
+        } catch (RuntimeException e) {
+          LOG.warn("checking the host's prerequisites failed: {}", e.toString());
+        } finally {
+          roundRunning.set(false);
+        }
+      }, "host-inventory");
+      round.setDaemon(true);
+      round.start();
+    }
+    return c;
+  }
+
+  private Checked checkHost() {
+    Instant now = clock.instant();
     List<NodeFacts.Tool> tools = new ArrayList<>();
     List<String> missingTools = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -158,9 +189,7 @@ public final class HostInventory {
     if (initiatorName().filter(n -> ValueRules.matches(ValueRules.IQN, n)).isEmpty()) {
       missing.add("no initiator name in " + INITIATOR_FILE);
     }
-    c = new Checked(now, List.copyOf(tools), List.copyOf(missingTools), List.copyOf(missing));
-    checked = c;
-    return c;
+    return new Checked(now, List.copyOf(tools), List.copyOf(missingTools), List.copyOf(missing));
   }
 
   /** Names of the host's processes (/proc/PID/comm; with hostPID the host's). */
