@@ -315,20 +315,47 @@ public final class KubeCluster implements AutoCloseable {
     }
   }
 
-  /** What to read when something failed: the pods' states, the newest events and the kubelet logs' tails. */
+  /**
+   * What to read when something failed: the kubelet logs' tails, the pods' states, the newest events, and last (CI
+   * keeps the end of the output) the product's own logs.
+   */
   public String diagnostics() {
     StringBuilder sb = new StringBuilder();
+    for (String node : NODES) {
+      sb.append("---- ").append(node).append(" kubelet.log\n").append(HostCommands.tail(kubeDir(node).resolve("kubelet.log"), 15))
+          .append('\n');
+    }
     if (kubeconfig != null) {
       sb.append(kubectl("get", "pods", "-A", "-o", "wide").stdout());
       List<String> events = kubectl("get", "events", "-A", "--sort-by=.lastTimestamp").stdout().lines().toList();
       sb.append("---- newest events\n");
       events.subList(Math.max(0, events.size() - 25), events.size()).forEach(e -> sb.append(e).append('\n'));
-    }
-    for (String node : NODES) {
-      sb.append("---- ").append(node).append(" kubelet.log\n").append(HostCommands.tail(kubeDir(node).resolve("kubelet.log"), 15))
-          .append('\n');
+      appendProductLogs(sb);
     }
     return sb.toString();
+  }
+
+  /**
+   * Each pod of the release: why its last container ended, and the end of its log (and of the previous container's
+   * when it restarted): the plugin's and the operator's own account of a failed step.
+   */
+  private void appendProductLogs(StringBuilder sb) {
+    String pods = kubectl("get", "pods", "-n", UserPath.RELEASE_NAMESPACE, "-o", "jsonpath={range .items[*]}"
+        + "{.metadata.name} {.status.containerStatuses[0].restartCount} "
+        + "{.status.containerStatuses[0].lastState.terminated.reason}{\"\\n\"}{end}").stdout();
+    for (String line : pods.split("\n")) {
+      String[] f = line.trim().split(" ");
+      if (f.length < 2 || f[0].isEmpty()) {
+        continue;
+      }
+      sb.append("---- pod ").append(f[0]).append(": restarts ").append(f[1])
+          .append(f.length > 2 ? ", last ended: " + f[2] : "").append('\n');
+      sb.append(kubectl("logs", "-n", UserPath.RELEASE_NAMESPACE, f[0], "--tail=30").stdout());
+      if (!f[1].equals("0")) {
+        sb.append("---- pod ").append(f[0]).append(", previous container\n");
+        sb.append(kubectl("logs", "-n", UserPath.RELEASE_NAMESPACE, f[0], "--previous", "--tail=30").stdout());
+      }
+    }
   }
 
   /** Stops the control plane, then the guests, the SAN and the namespace. */
