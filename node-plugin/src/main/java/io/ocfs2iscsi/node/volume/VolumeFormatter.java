@@ -174,7 +174,7 @@ public final class VolumeFormatter {
         host.mkfs()
             .format(
                 new MkfsOcfs2.Options(fs.getBlockSize(), fs.getClusterSize(), fs.getNodeSlots(), fs.getLabel(),
-                    fs.getClusterName()),
+                    fs.getClusterName(), fs.getClusterStack()),
                 device);
     BlkidProbe after = host.blkid().probe(device);
     LOG.info("{}: formatted {} with OCFS2 (label {}, {} node slots, UUID {})", spec.getVolumeId(), device,
