@@ -46,7 +46,10 @@ public final class VolumeContextCodec {
   public static final String NODE_SLOTS = "nodeSlots";
   /** Comma-separated mount options (each option is comma-free by {@link ValueRules#MOUNT_OPTION}). */
   public static final String MOUNT_OPTIONS = "mountOptions";
-  /** o2cb or user ({@link ClusterStackNames}); absent in contexts written before the user stack: o2cb. */
+  /**
+   * o2cb or user ({@link ClusterStackNames}). Written only for the user stack: absent means o2cb, so contexts of
+   * o2cb volumes stay what they were before the user stack existed.
+   */
   public static final String CLUSTER_STACK = "clusterStack";
 
   /** Keys a volume_context must carry; the others may be absent (empty or defaulted by the node). */
@@ -88,7 +91,9 @@ public final class VolumeContextCodec {
     m.put(CLUSTER_SIZE, fs.getClusterSize());
     m.put(NODE_SLOTS, Integer.toUnsignedString(fs.getNodeSlots()));
     m.put(MOUNT_OPTIONS, String.join(",", fs.getMountOptionsList()));
-    m.put(CLUSTER_STACK, ClusterStackNames.name(fs.getClusterStack()));
+    if (fs.getClusterStack() != ClusterStackKind.CLUSTER_STACK_O2CB) {
+      m.put(CLUSTER_STACK, ClusterStackNames.name(fs.getClusterStack()));
+    }
     return m;
   }
 
