@@ -168,7 +168,7 @@ public final class VolumeFormatter {
           device + " carries no signature; probe only, nothing was written");
     }
     FilesystemSettings fs = spec.getFilesystem();
-    cluster.ensureOnlineFor(fs.getClusterName());
+    cluster.ensureOnlineFor(fs.getClusterName(), fs.getClusterStack());
     cancellation.throwIfCancelled("FormatVolume of volume " + spec.getVolumeId() + " before mkfs.ocfs2");
     MkfsOcfs2.Report report =
         host.mkfs()
