@@ -12,7 +12,11 @@ import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.tools.MultipathPath;
+import io.ocfs2iscsi.node.volume.Requests;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
+import io.ocfs2iscsi.node.volume.VolumeHealth;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -243,5 +247,27 @@ class UserClusterStackTest {
 
     assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
     assertThat(host.fake.calls()).anyMatch(c -> c.startsWith("mkfs.ocfs2 ") && c.contains("--cluster-stack=pcmk"));
+  }
+
+  @Test
+  void aStagedUserStackVolumeHasNoO2cbHeartbeatToMiss() {
+    host.cluster.apply(userRequest());
+    VolumeSpec user = ReferenceHost.spec().toBuilder()
+        .setFilesystem(ReferenceHost.spec().getFilesystem().toBuilder()
+            .setClusterStack(ClusterStackKind.CLUSTER_STACK_USER))
+        .build();
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, user, Map.of(), List.of()));
+    // The fake host models o2cb's mount, which starts a heartbeat region; on the user stack there is none.
+    host.files.deleteIfExists("/sys/kernel/config/cluster/iscsi/heartbeat/" + ReferenceHost.REGION);
+    host.fake.on("multipath", "-ll", "mylun").reply(Reply.ok(captured("e2e/multipath-ll-all-paths-failed.txt")));
+    host.fake.on("multipathd", "show", "topology").reply(Reply.ok(captured("e2e/multipath-ll-all-paths-failed.txt")));
+
+    VolumeHealth h = host.inspector.health(user);
+
+    assertThat(h.mounted()).isTrue();
+    assertThat(h.paths()).isNotEmpty().noneMatch(MultipathPath::up);
+    assertThat(h.heartbeatActive()).isFalse();
+    assertThat(h.problems()).noneMatch(p -> p.contains("heartbeat"));
+    assertThat(host.inspector.heartbeatIo(user, h).failing()).isFalse();
   }
 }
