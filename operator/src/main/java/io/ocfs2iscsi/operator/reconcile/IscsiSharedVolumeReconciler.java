@@ -1,5 +1,8 @@
 package io.ocfs2iscsi.operator.reconcile;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.contract.ClusterStackNames;
+import io.ocfs2iscsi.operator.desired.VolumeStacks;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -184,6 +187,14 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
       return Optional.empty();
     }
     String clusterName = cluster.getSpec().getClusterName();
+    ClusterStackKind stack = VolumeStacks.of(withStatus(volume, status), cluster.getSpec());
+    if (stack != VolumeStacks.kind(cluster.getSpec().getStack())) {
+      a.block(VolumeReason.ClusterStackChanged, "the filesystem is formatted for the "
+          + ClusterStackNames.name(stack) + " stack but Ocfs2Cluster " + cluster.getMetadata().getName()
+          + " has spec.stack " + ClusterStackNames.name(VolumeStacks.kind(cluster.getSpec().getStack()))
+          + "; set it back (the cluster refuses the change while this volume is formatted)");
+      return Optional.empty();
+    }
     List<ClusterMemberStatus> members = cluster.getStatus() == null ? List.of()
         : cluster.getStatus().getMembers().stream().filter(m -> m.getState() != State.Held)
             .sorted(Comparator.comparingInt(ClusterMemberStatus::getNumber)).toList();
@@ -195,12 +206,12 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
             + " has the o2cb cluster online yet");
         return Optional.of(Math.min(poll, 10));
       }
-      if (!formatting.format(volume, clusterName, applied.get(0), status, a)) {
+      if (!formatting.format(volume, clusterName, stack, applied.get(0), status, a)) {
         return Optional.of(Math.min(poll, 30));
       }
     }
 
-    VolumeSpec spec = AgentVolumeSpecs.of(withStatus(volume, status), clusterName);
+    VolumeSpec spec = AgentVolumeSpecs.of(withStatus(volume, status), clusterName, stack);
     if (!publishing.publish(volume, cluster, spec, status, a)) {
       return Optional.of(Math.min(poll, 30));
     }
