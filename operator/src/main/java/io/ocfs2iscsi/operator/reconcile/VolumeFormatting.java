@@ -1,9 +1,9 @@
 package io.ocfs2iscsi.operator.reconcile;
 
 import io.ocfs2iscsi.agent.v1.ClusterStackKind;
-import io.ocfs2iscsi.contract.ClusterStackNames;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
+import io.ocfs2iscsi.contract.ClusterStackNames;
 import io.ocfs2iscsi.operator.agent.AgentCalls;
 import io.ocfs2iscsi.operator.agent.AgentErrors;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
