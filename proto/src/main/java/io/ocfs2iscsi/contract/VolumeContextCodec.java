@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.contract;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.FilesystemSettings;
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.MultipathSettings;
@@ -45,6 +46,11 @@ public final class VolumeContextCodec {
   public static final String NODE_SLOTS = "nodeSlots";
   /** Comma-separated mount options (each option is comma-free by {@link ValueRules#MOUNT_OPTION}). */
   public static final String MOUNT_OPTIONS = "mountOptions";
+  /**
+   * o2cb or user ({@link ClusterStackNames}). Written only for the user stack: absent means o2cb, so contexts of
+   * o2cb volumes stay what they were before the user stack existed.
+   */
+  public static final String CLUSTER_STACK = "clusterStack";
 
   /** Keys a volume_context must carry; the others may be absent (empty or defaulted by the node). */
   public static final List<String> REQUIRED =
@@ -85,6 +91,9 @@ public final class VolumeContextCodec {
     m.put(CLUSTER_SIZE, fs.getClusterSize());
     m.put(NODE_SLOTS, Integer.toUnsignedString(fs.getNodeSlots()));
     m.put(MOUNT_OPTIONS, String.join(",", fs.getMountOptionsList()));
+    if (fs.getClusterStack() != ClusterStackKind.CLUSTER_STACK_O2CB) {
+      m.put(CLUSTER_STACK, ClusterStackNames.name(fs.getClusterStack()));
+    }
     return m;
   }
 
@@ -130,6 +139,7 @@ public final class VolumeContextCodec {
             .setClusterSize(ctx.getOrDefault(CLUSTER_SIZE, "32K"))
             .setNodeSlots(ctx.containsKey(NODE_SLOTS) ? number(ctx, NODE_SLOTS) : 4)
             .addAllMountOptions(list(ctx.getOrDefault(MOUNT_OPTIONS, "")))
+            .setClusterStack(stack(ctx))
             .build();
     return VolumeSpec.newBuilder()
         .setVolumeId(volumeId)
@@ -137,6 +147,12 @@ public final class VolumeContextCodec {
         .setMultipath(multipath)
         .setFilesystem(filesystem)
         .build();
+  }
+
+  private static ClusterStackKind stack(Map<String, String> ctx) {
+    String raw = ctx.getOrDefault(CLUSTER_STACK, ClusterStackNames.O2CB);
+    return ClusterStackNames.of(raw.trim()).orElseThrow(() -> new IllegalArgumentException(
+        "volume_context[" + CLUSTER_STACK + "] must be " + ClusterStackNames.RULE + ", got '" + raw + "'"));
   }
 
   private static void putIfSet(Map<String, String> m, String key, String value) {

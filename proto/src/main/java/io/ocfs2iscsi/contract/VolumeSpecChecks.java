@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.contract;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.FilesystemSettings;
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.MultipathSettings;
@@ -93,6 +94,10 @@ public final class VolumeSpecChecks {
     oneOf(out, "filesystem.block_size", fs.getBlockSize(), BLOCK_SIZES);
     oneOf(out, "filesystem.cluster_size", fs.getClusterSize(), CLUSTER_SIZES);
     uint32(out, "filesystem.node_slots", fs.getNodeSlots(), 1, MAX_NODE_SLOTS);
+    if (fs.getClusterStack() == ClusterStackKind.UNRECOGNIZED) {
+      out.add("filesystem.cluster_stack: must be " + ClusterStackNames.RULE + ", got enum value "
+          + fs.getClusterStackValue());
+    }
     for (int i = 0; i < fs.getMountOptionsCount(); i++) {
       check(
           out,

@@ -3,6 +3,7 @@ package io.ocfs2iscsi.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.FilesystemSettings;
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.MultipathSettings;
@@ -56,6 +57,34 @@ class VolumeContextCodecTest {
     assertThat(ctx).containsEntry("portals", "192.168.0.180:3260,10.20.1.180:3260").containsEntry("lun", "0");
     assertThat(VolumeContextCodec.decode("mylun", ctx)).isEqualTo(spec);
     assertThat(VolumeSpecChecks.violations(spec)).isEmpty();
+  }
+
+  @Test
+  void theClusterStackTravelsAndAnOldContextWithoutItMeansO2cb() {
+    VolumeSpec user = reference().toBuilder()
+        .setFilesystem(reference().getFilesystem().toBuilder().setClusterStack(ClusterStackKind.CLUSTER_STACK_USER))
+        .build();
+    Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(user));
+    assertThat(ctx).containsEntry("clusterStack", "user");
+    assertThat(VolumeContextCodec.decode("mylun", ctx)).isEqualTo(user);
+    assertThat(VolumeContextCodec.encode(reference())).doesNotContainKey("clusterStack");
+
+    ctx.remove("clusterStack");
+    assertThat(VolumeContextCodec.decode("mylun", ctx).getFilesystem().getClusterStack())
+        .isEqualTo(ClusterStackKind.CLUSTER_STACK_O2CB);
+  }
+
+  @Test
+  void anUnknownClusterStackIsRefusedNamingTheKey() {
+    Map<String, String> ctx = new HashMap<>(VolumeContextCodec.encode(reference()));
+    ctx.put("clusterStack", "pcmk");
+    Map<String, String> o2cb = new HashMap<>(VolumeContextCodec.encode(reference()));
+    o2cb.put("clusterStack", "o2cb");
+    assertThat(VolumeContextCodec.decode("mylun", o2cb)).isEqualTo(reference());
+
+    assertThatThrownBy(() -> VolumeContextCodec.decode("mylun", ctx))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("volume_context[clusterStack] must be o2cb or user, got 'pcmk'");
   }
 
   @Test

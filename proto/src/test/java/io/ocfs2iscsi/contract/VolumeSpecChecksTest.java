@@ -82,4 +82,16 @@ class VolumeSpecChecksTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("volume_context[lun] must be a whole number between 0 and 4294967295, got '" + text + "'");
   }
+
+  @org.junit.jupiter.api.Test
+  void aClusterStackFromANewerSenderIsRefusedNamingTheField() {
+    VolumeSpec spec = VolumeContextCodecTest.reference();
+    VolumeSpec unknown = spec.toBuilder()
+        .setFilesystem(spec.getFilesystem().toBuilder().setClusterStackValue(7))
+        .build();
+
+    assertThat(VolumeSpecChecks.violations(unknown)).containsExactly(
+        "filesystem.cluster_stack: must be o2cb or user, got enum value 7");
+    assertThat(VolumeSpecChecks.violations(spec)).isEmpty();
+  }
 }

@@ -2,8 +2,12 @@ package io.ocfs2iscsi.node.cluster;
 
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
+import io.ocfs2iscsi.contract.ClusterStackNames;
 import io.ocfs2iscsi.contract.O2cbClusterRules;
+import io.ocfs2iscsi.contract.UserStackRules;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.Command;
@@ -25,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The o2cb cluster on this node: ApplyCluster writes it (cluster.conf, configfs), NodeStage and FormatVolume make
+ * The cluster on this node, on the stack the request names: o2cb here (cluster.conf, configfs), the user stack
+ * (corosync + dlm_controld) in {@link UserClusterStack}. ApplyCluster writes it, NodeStage and FormatVolume make
  * sure it is online. The applied cluster is kept in the state dir, so a restarted plugin brings the same cluster
  * back. A rebooted node does not: while it was down, the others may have marked it out of service and given its o2cb
  * number to another node, and coming online with the member list of before the crash would make two nodes write
@@ -43,11 +48,15 @@ public final class ClusterStack {
 
   private final HostTools host;
   private final StateStore state;
+  private final KernelStackLabel label;
+  private final UserClusterStack user;
   private volatile String hostname;
 
   public ClusterStack(HostTools host, StateStore state) {
     this.host = host;
     this.state = state;
+    this.label = new KernelStackLabel(host);
+    this.user = new UserClusterStack(host, label);
   }
 
   /** The outcome of applying a cluster. */
@@ -65,17 +74,25 @@ public final class ClusterStack {
     String me = localNodeName();
     if (request.getMembersList().stream().noneMatch(m -> isLocal(m.getNodeName(), me))) {
       return new Applied(!sameAsBefore, false,
-          "this node (host name " + me + ") is not among the members; o2cb identifies the local node by its host"
-              + " name, so every member's node_name must equal its `uname -n`");
+          "this node (host name " + me + ") is not among the members; o2cb and corosync identify the local node by"
+              + " its host name, so every member's node_name must equal its `uname -n`");
     }
-    return bringOnline(request);
+    return bringOnlineOnItsStack(request);
+  }
+
+  private Applied bringOnlineOnItsStack(ApplyClusterRequest request) {
+    return isUser(request.getStack()) ? user.bringOnline(request) : bringOnline(request);
+  }
+
+  private static boolean isUser(ClusterStackKind stack) {
+    return stack == ClusterStackKind.CLUSTER_STACK_USER;
   }
 
   /**
-   * Before a stage or a format: the applied cluster must contain this node and carry the volume's cluster name;
-   * then it is brought online (a no-op when it is).
+   * Before a stage or a format: the applied cluster must contain this node, carry the volume's cluster name and run
+   * the stack the volume is formatted for; then it is brought online (a no-op when it is).
    */
-  public synchronized void ensureOnlineFor(String clusterName) {
+  public synchronized void ensureOnlineFor(String clusterName, ClusterStackKind stack) {
     ApplyClusterRequest applied =
         state.cluster()
             .orElseThrow(
@@ -87,6 +104,12 @@ public final class ClusterStack {
       throw NodeException.unavailable(
           "the volume belongs to o2cb cluster " + clusterName + " but this node has cluster "
               + applied.getClusterName() + " applied; one o2cb cluster runs per node");
+    }
+    if (isUser(applied.getStack()) != isUser(stack)) {
+      throw NodeException.failedPrecondition(
+          "the volume is formatted for the " + ClusterStackNames.name(stack) + " stack but this node has cluster "
+              + clusterName + " applied on the " + ClusterStackNames.name(applied.getStack()) + " stack; the"
+              + " stack of a filesystem changes only with o2cluster -u while no node mounts it");
     }
     Optional<String> boot = bootId();
     Optional<String> appliedIn = state.clusterBoot();
@@ -102,7 +125,11 @@ public final class ClusterStack {
           "o2cb cluster " + clusterName + " as applied does not contain this node (host name " + me
               + "): the operator has not admitted it yet");
     }
-    Applied a = bringOnline(applied);
+    Applied a = bringOnlineOnItsStack(applied);
+    if (!a.online() && isUser(stack)) {
+      throw NodeException.unavailable("cluster " + clusterName + " (user stack) is not online yet: " + a.pending()
+          + "; retry then");
+    }
     if (!a.online()) {
       throw NodeException.internal("o2cb cluster " + clusterName + " is not online: " + a.pending());
     }
@@ -145,6 +172,7 @@ public final class ClusterStack {
       changed = true;
     }
     prepareKernel();
+    label.claim("o2cb", "o2cb");
     for (String other : host.o2cb().registeredClusters()) {
       if (!other.equals(name)) {
         retire(other);
@@ -268,6 +296,18 @@ public final class ClusterStack {
     ValueRules.uint32OutOfRange("port", r.getPort(), 0, 65535).ifPresent(p -> out.add(p + " (0 means 7777)"));
     if (r.getMembersCount() == 0) {
       out.add("members: at least one member is needed");
+    }
+    if (r.getStack() == ClusterStackKind.UNRECOGNIZED) {
+      out.add("stack: must be " + ClusterStackNames.RULE + ", got enum value " + r.getStackValue());
+    }
+    if (r.getCorosyncTokenMs() != 0) {
+      ValueRules.uint32OutOfRange("corosync_token_ms", r.getCorosyncTokenMs(), UserStackRules.TOKEN_MS_MIN,
+          UserStackRules.TOKEN_MS_MAX).ifPresent(p -> out.add(p + " (0 means corosync's "
+              + UserStackRules.TOKEN_MS_DEFAULT + ")"));
+    }
+    if (r.getDlmFencing() == DlmFencing.UNRECOGNIZED) {
+      out.add("dlm_fencing: must be DLM_FENCING_WAIT_FOR_REJOIN or DLM_FENCING_DISABLED, got enum value "
+          + r.getDlmFencingValue());
     }
     Set<String> names = new HashSet<>();
     Set<Integer> numbers = new HashSet<>();

@@ -73,6 +73,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setChanged(a.changed())
           .setOnline(a.online())
           .setPending(a.pending())
+          .setStack(r.getStack())
           .build();
     });
   }

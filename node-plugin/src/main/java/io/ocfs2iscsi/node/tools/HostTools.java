@@ -25,7 +25,9 @@ public record HostTools(
     MountedOcfs2 mountedOcfs2,
     Mounter mounter,
     Statfs statfs,
-    TunefsOcfs2 tunefs) {
+    TunefsOcfs2 tunefs,
+    Corosync corosync,
+    DlmTool dlm) {
 
   /** Tools over {@code commands}, whose output is redacted with {@code redactor} before any tool sees it. */
   public static HostTools create(
@@ -48,6 +50,8 @@ public record HostTools(
         new MountedOcfs2(runner),
         new Mounter(runner, files, mode),
         new Statfs(runner),
-        new TunefsOcfs2(runner));
+        new TunefsOcfs2(runner),
+        new Corosync(runner),
+        new DlmTool(runner));
   }
 }

@@ -1,5 +1,7 @@
 package io.ocfs2iscsi.node.tools;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.contract.ClusterStackNames;
 import io.ocfs2iscsi.contract.FormatDeadlines;
 import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
@@ -36,7 +38,8 @@ public final class MkfsOcfs2 {
 
   /** Every value is validated (VolumeSpecChecks) before it gets here. */
   public record Options(
-      String blockSize, String clusterSize, int nodeSlots, String label, String clusterName) {}
+      String blockSize, String clusterSize, int nodeSlots, String label, String clusterName,
+      ClusterStackKind clusterStack) {}
 
   public static List<String> argv(Options o, String device) {
     List<String> argv = new ArrayList<>(List.of(PROGRAM, "-b", o.blockSize(), "-C", o.clusterSize(), "-N",
@@ -45,7 +48,7 @@ public final class MkfsOcfs2 {
       argv.add("-L");
       argv.add(o.label());
     }
-    argv.add("--cluster-stack=o2cb");
+    argv.add("--cluster-stack=" + ClusterStackNames.diskLabel(o.clusterStack()));
     argv.add("--cluster-name=" + o.clusterName());
     argv.add(device);
     return argv;

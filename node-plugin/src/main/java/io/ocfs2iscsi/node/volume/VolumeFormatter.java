@@ -168,13 +168,13 @@ public final class VolumeFormatter {
           device + " carries no signature; probe only, nothing was written");
     }
     FilesystemSettings fs = spec.getFilesystem();
-    cluster.ensureOnlineFor(fs.getClusterName());
+    cluster.ensureOnlineFor(fs.getClusterName(), fs.getClusterStack());
     cancellation.throwIfCancelled("FormatVolume of volume " + spec.getVolumeId() + " before mkfs.ocfs2");
     MkfsOcfs2.Report report =
         host.mkfs()
             .format(
                 new MkfsOcfs2.Options(fs.getBlockSize(), fs.getClusterSize(), fs.getNodeSlots(), fs.getLabel(),
-                    fs.getClusterName()),
+                    fs.getClusterName(), fs.getClusterStack()),
                 device);
     BlkidProbe after = host.blkid().probe(device);
     LOG.info("{}: formatted {} with OCFS2 (label {}, {} node slots, UUID {})", spec.getVolumeId(), device,

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.node.volume;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.state.StagedVolume;
@@ -58,9 +59,12 @@ public final class VolumeInspector {
     return healthOf(spec);
   }
 
-  /** Whether this node's disk heartbeat on the volume is written, from what {@code health} found and o2hb's clock. */
+  /**
+   * Whether this node's disk heartbeat on the volume is written, from what {@code health} found and o2hb's clock.
+   * Volumes of the user stack have no disk heartbeat, and count as written.
+   */
   public HeartbeatIo heartbeatIo(VolumeSpec spec, VolumeHealth health) {
-    if (!health.mounted()) {
+    if (!health.mounted() || spec.getFilesystem().getClusterStack() == ClusterStackKind.CLUSTER_STACK_USER) {
       return HeartbeatIo.WRITING;
     }
     String uuid = state.volume(spec.getVolumeId()).map(StagedVolume::uuid).orElse("");
@@ -152,7 +156,8 @@ public final class VolumeInspector {
           publishes++;
         }
       }
-      if (!v.uuid().isEmpty()) {
+      // The user stack has no disk heartbeat: corosync watches the members over the network.
+      if (!v.uuid().isEmpty() && spec.getFilesystem().getClusterStack() != ClusterStackKind.CLUSTER_STACK_USER) {
         heartbeat =
             host.o2cb().heartbeatRegions(spec.getFilesystem().getClusterName()).contains(O2cb.regionName(v.uuid()));
         if (mounted && !heartbeat) {

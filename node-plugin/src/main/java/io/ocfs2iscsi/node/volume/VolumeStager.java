@@ -102,7 +102,8 @@ public final class VolumeStager {
     record = record.withLun(attached.lun().wwid(), attached.lun().deviceWwids());
     state.save(record);
 
-    times.time("o2cb", () -> cluster.ensureOnlineFor(spec.getFilesystem().getClusterName()));
+    times.time("o2cb", () -> cluster.ensureOnlineFor(spec.getFilesystem().getClusterName(),
+        spec.getFilesystem().getClusterStack()));
 
     Optional<String> uuid =
         times.time("mount", () -> mounts.mount(spec, attached.device(), r.stagingPath(), r.mountFlags()));

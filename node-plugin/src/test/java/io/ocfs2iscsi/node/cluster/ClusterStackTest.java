@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
 import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.node.NodeException;
@@ -154,7 +155,7 @@ class ClusterStackTest {
     ClusterStack afterReboot = new ClusterStack(host.tools, host.state);
     host.fake.clearCalls();
 
-    afterReboot.ensureOnlineFor("iscsi");
+    afterReboot.ensureOnlineFor("iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
 
     assertThat(host.fake.calls())
         .containsExactly(

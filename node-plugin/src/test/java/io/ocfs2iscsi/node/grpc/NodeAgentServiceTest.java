@@ -1,12 +1,15 @@
 package io.ocfs2iscsi.node.grpc;
 
+import static io.ocfs2iscsi.node.Fixtures.captured;
 import static io.ocfs2iscsi.node.testing.ReferenceHost.STAGING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.ExpandVolumeRequest;
 import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
@@ -96,6 +99,43 @@ class NodeAgentServiceTest {
     assertThat(first.getChanged()).isTrue();
     assertThat(again.getChanged()).isFalse();
     assertThat(again.getPending()).isEmpty();
+  }
+
+  @Test
+  void applyClusterOnTheUserStackAnswersWithTheStackAndWhatItWaitsFor() {
+    FakeCommandRunner fake = plugin.host.fake;
+    String dir = "e2e/user-stack/";
+    fake.on("corosync").reply(FakeCommandRunner.Reply.ok());
+    fake.on("dlm_controld").reply(FakeCommandRunner.Reply.ok());
+    fake.on("corosync-quorumtool", "-s")
+        .reply(1, "", captured(dir + "corosync-quorumtool-s-not-running.stderr.txt"))
+        .reply(2, captured(dir + "corosync-quorumtool-s-waiting-for-all.txt"), "");
+    fake.on("corosync-cmapctl", "-g", "totem.cluster_name")
+        .reply(FakeCommandRunner.Reply.ok(captured(dir + "corosync-cmapctl-g-cluster-name.txt")));
+    fake.on("dlm_tool", "status").reply(FakeCommandRunner.Reply.ok(captured(dir + "dlm-tool-status-no-daemon.txt")))
+        .reply(FakeCommandRunner.Reply.ok(captured(dir + "dlm-tool-status.txt")));
+    ApplyClusterRequest user = ReferenceHost.clusterRequest().toBuilder().clearPort().clearTimeouts()
+        .setStack(ClusterStackKind.CLUSTER_STACK_USER).build();
+
+    ApplyClusterResponse r = plugin.agent.applyCluster(user);
+
+    assertThat(r.getStack()).isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
+    assertThat(r.getOnline()).isFalse();
+    assertThat(r.getAppliedRevision()).isEmpty();
+    assertThat(r.getPending()).contains("corosync is not quorate yet");
+  }
+
+  @Test
+  void applyClusterOnTheUserStackWhileO2cbMountsAVolumeIsAFailedPrecondition() {
+    plugin.host.write("/sys/fs/ocfs2/cluster_stack", "o2cb\n");
+    plugin.host.write("/proc/self/mounts", "/dev/mapper/mylun /mnt/o2cb ocfs2 rw,relatime,_netdev 0 0\n");
+    ApplyClusterRequest user = ReferenceHost.clusterRequest().toBuilder().clearPort().clearTimeouts()
+        .setStack(ClusterStackKind.CLUSTER_STACK_USER).build();
+
+    assertThatThrownBy(() -> plugin.agent.applyCluster(user))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("one kernel runs one cluster stack");
   }
 
   @Test

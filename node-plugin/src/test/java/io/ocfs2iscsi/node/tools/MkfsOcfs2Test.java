@@ -1,9 +1,10 @@
 package io.ocfs2iscsi.node.tools;
 
-import io.ocfs2iscsi.contract.FormatDeadlines;
 import static io.ocfs2iscsi.node.Fixtures.captured;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.contract.FormatDeadlines;
 import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class MkfsOcfs2Test {
       return new CommandResult(c, 0, captured("reference/mkfs-ocfs2.txt"), "");
     });
 
-    mkfs.format(new MkfsOcfs2.Options("4K", "32K", 4, "ISCSI", "iscsi"), "/dev/mapper/mylun");
+    mkfs.format(new MkfsOcfs2.Options("4K", "32K", 4, "ISCSI", "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB), "/dev/mapper/mylun");
 
     assertThat(ran).singleElement().satisfies(c -> {
       assertThat(c.program()).isEqualTo("mkfs.ocfs2");

@@ -4,6 +4,7 @@ import static io.ocfs2iscsi.node.Fixtures.captured;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,22 @@ class Ocfs2ParsersTest {
   @Test
   void mkfsArgvOfTheReferenceWithTheClusterStackNamed() {
     assertThat(
-            MkfsOcfs2.argv(new MkfsOcfs2.Options("4K", "32K", 4, "ISCSI", "iscsi"), "/dev/mapper/mylun"))
+            MkfsOcfs2.argv(new MkfsOcfs2.Options("4K", "32K", 4, "ISCSI", "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB), "/dev/mapper/mylun"))
         .containsExactly(
             "mkfs.ocfs2", "-b", "4K", "-C", "32K", "-N", "4", "-L", "ISCSI", "--cluster-stack=o2cb",
             "--cluster-name=iscsi", "/dev/mapper/mylun");
-    assertThat(MkfsOcfs2.argv(new MkfsOcfs2.Options("4K", "32K", 2, "", "c1"), "/dev/mapper/x"))
+    assertThat(MkfsOcfs2.argv(new MkfsOcfs2.Options("4K", "32K", 2, "", "c1", ClusterStackKind.CLUSTER_STACK_O2CB), "/dev/mapper/x"))
         .doesNotContain("-L");
+  }
+
+  @Test
+  void mkfsArgvForTheUserStackNamesItPcmkAsOcfs2ToolsCallsIt() {
+    assertThat(MkfsOcfs2.argv(
+            new MkfsOcfs2.Options("4K", "32K", 4, "usr", "iscsi", ClusterStackKind.CLUSTER_STACK_USER),
+            "/dev/mapper/usr"))
+        .containsExactly(
+            "mkfs.ocfs2", "-b", "4K", "-C", "32K", "-N", "4", "-L", "usr", "--cluster-stack=pcmk",
+            "--cluster-name=iscsi", "/dev/mapper/usr");
   }
 
   @Test

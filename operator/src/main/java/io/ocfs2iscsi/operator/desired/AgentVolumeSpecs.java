@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.desired;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.FilesystemSettings;
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.MultipathSettings;
@@ -17,8 +18,9 @@ public final class AgentVolumeSpecs {
 
   /**
    * @param clusterName the o2cb cluster name of the volume's Ocfs2Cluster
+   * @param stack the cluster stack the volume is (to be) formatted for ({@link VolumeStacks})
    */
-  public static VolumeSpec of(IscsiSharedVolume volume, String clusterName) {
+  public static VolumeSpec of(IscsiSharedVolume volume, String clusterName, ClusterStackKind stack) {
     TargetSpec target = volume.getSpec().getTarget();
     SessionSpec session = target.getSession() == null ? new SessionSpec() : target.getSession();
     MultipathSpec mp = volume.getSpec().getMultipath() == null ? new MultipathSpec() : volume.getSpec().getMultipath();
@@ -50,7 +52,8 @@ public final class AgentVolumeSpecs {
             .setBlockSize(fs.getBlockSize().value())
             .setClusterSize(fs.getClusterSize().value())
             .setNodeSlots(fs.getNodeSlots())
-            .addAllMountOptions(fs.getMountOptions()))
+            .addAllMountOptions(fs.getMountOptions())
+            .setClusterStack(stack))
         .build();
   }
 

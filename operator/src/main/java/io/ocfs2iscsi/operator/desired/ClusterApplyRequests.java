@@ -2,8 +2,11 @@ package io.ocfs2iscsi.operator.desired;
 
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.UserStackSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,9 +15,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The full o2cb cluster every member gets. Its revision is a digest of everything written to cluster.conf and the
- * timeouts, so a member that applied revision R has exactly this configuration, and an unchanged list is not sent
- * again.
+ * The full cluster every member gets: on o2cb what goes to cluster.conf and the timeouts, on the user stack what
+ * goes to corosync.conf and dlm.conf (the same members and numbers). Its revision is a digest of all of it, so a
+ * member that applied revision R has exactly this configuration, and an unchanged list is not sent again. Settings
+ * of the stack not in use are left out of the request, so they do not change the revision.
  */
 public final class ClusterApplyRequests {
 
@@ -25,14 +29,21 @@ public final class ClusterApplyRequests {
 
   public static ApplyClusterRequest of(Ocfs2ClusterSpec spec, List<Member> members) {
     List<Member> sorted = members.stream().sorted(Comparator.comparingInt(Member::number)).toList();
-    ApplyClusterRequest.Builder request = ApplyClusterRequest.newBuilder()
-        .setClusterName(spec.getClusterName())
-        .setPort(spec.getPort())
-        .setTimeouts(O2cbTimeouts.newBuilder()
-            .setHeartbeatDeadThreshold(spec.getHeartbeat().getDeadThreshold())
-            .setIdleTimeoutMs(spec.getNetwork().getIdleTimeoutMs())
-            .setKeepaliveDelayMs(spec.getNetwork().getKeepaliveDelayMs())
-            .setReconnectDelayMs(spec.getNetwork().getReconnectDelayMs()));
+    ApplyClusterRequest.Builder request = ApplyClusterRequest.newBuilder().setClusterName(spec.getClusterName());
+    if (spec.getStack() == Ocfs2ClusterSpec.Stack.USER) {
+      UserStackSpec user = spec.getUserStack();
+      request.setStack(ClusterStackKind.CLUSTER_STACK_USER)
+          .setCorosyncTokenMs(user.getTokenMs())
+          .setDlmFencing(user.getFencing() == UserStackSpec.Fencing.Disabled
+              ? DlmFencing.DLM_FENCING_DISABLED : DlmFencing.DLM_FENCING_WAIT_FOR_REJOIN);
+    } else {
+      request.setPort(spec.getPort())
+          .setTimeouts(O2cbTimeouts.newBuilder()
+              .setHeartbeatDeadThreshold(spec.getHeartbeat().getDeadThreshold())
+              .setIdleTimeoutMs(spec.getNetwork().getIdleTimeoutMs())
+              .setKeepaliveDelayMs(spec.getNetwork().getKeepaliveDelayMs())
+              .setReconnectDelayMs(spec.getNetwork().getReconnectDelayMs()));
+    }
     sorted.forEach(m -> request.addMembers(
         ClusterMember.newBuilder().setNodeName(m.o2cbNodeName()).setNumber(m.number()).setAddress(m.address())));
     return request.setRevision(revision(request)).build();

@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.desired;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.contract.FailoverDefaults;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.MultipathSpec;
@@ -57,6 +58,22 @@ public final class TimeoutCoherence {
     String detectionParts() {
       return noopOutIntervalName + " " + noopOutInterval + " s + " + noopOutTimeoutName + " " + noopOutTimeout + " s";
     }
+  }
+
+  /**
+   * The check for a volume of {@code stack}. The user stack has no disk heartbeat: a node whose paths block waits
+   * for them and does not fence itself (corosync watches the members over the network, not through the SAN), so
+   * there is no dead time for the failover to fit in.
+   */
+  public static Verdict check(Values v, int deadThreshold, ClusterStackKind stack) {
+    Verdict o2cb = check(v, deadThreshold);
+    if (stack != ClusterStackKind.CLUSTER_STACK_USER) {
+      return o2cb;
+    }
+    String blocked = o2cb.blockSeconds().isPresent()
+        ? "for up to " + o2cb.blockSeconds().getAsLong() + " s" : "as long as no path is back (no_path_retry queue)";
+    return new Verdict(true, o2cb.blockSeconds(), 0, "the user stack has no disk heartbeat: when every path is"
+        + " down, I/O on a node waits " + blocked + " and the node does not fence itself");
   }
 
   public static Verdict check(IscsiSharedVolumeSpec spec, int deadThreshold) {

@@ -15,22 +15,25 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.contract.ClusterStackNames;
 import io.ocfs2iscsi.operator.agent.AgentCalls;
 import io.ocfs2iscsi.operator.agent.NodeAgents;
-import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus.State;
+import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec.TimeoutCheck;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.NodeVolumeStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
 import io.ocfs2iscsi.operator.desired.AgentVolumeSpecs;
+import io.ocfs2iscsi.operator.desired.EffectiveTimeouts;
 import io.ocfs2iscsi.operator.desired.LunClaims;
 import io.ocfs2iscsi.operator.desired.PersistentVolumes;
-import io.ocfs2iscsi.operator.desired.EffectiveTimeouts;
 import io.ocfs2iscsi.operator.desired.TimeoutCoherence;
+import io.ocfs2iscsi.operator.desired.VolumeStacks;
 import io.ocfs2iscsi.operator.status.Conditions;
 import io.ocfs2iscsi.operator.status.HealthTransitions;
 import io.ocfs2iscsi.operator.status.NodeHealthViews;
@@ -176,14 +179,22 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
       return Optional.empty();
     }
     Ocfs2Cluster cluster = found.get();
-    TimeoutCoherence.Verdict verdict =
-        TimeoutCoherence.check(volume.getSpec(), cluster.getSpec().getHeartbeat().getDeadThreshold());
+    TimeoutCoherence.Verdict verdict = TimeoutCoherence.check(TimeoutCoherence.Values.of(volume.getSpec()),
+        cluster.getSpec().getHeartbeat().getDeadThreshold(), VolumeStacks.of(volume, cluster.getSpec()));
     a.timeouts(verdict.coherent(), verdict.message());
     if (!verdict.coherent() && volume.getSpec().getTimeoutCheck() != TimeoutCheck.Warn) {
       a.block(VolumeReason.TimeoutsIncoherent, verdict.message() + " (timeoutCheck: Warn accepts the risk)");
       return Optional.empty();
     }
     String clusterName = cluster.getSpec().getClusterName();
+    ClusterStackKind stack = VolumeStacks.of(withStatus(volume, status), cluster.getSpec());
+    if (stack != VolumeStacks.kind(cluster.getSpec().getStack())) {
+      a.block(VolumeReason.ClusterStackChanged, "the filesystem is formatted for the "
+          + ClusterStackNames.name(stack) + " stack but Ocfs2Cluster " + cluster.getMetadata().getName()
+          + " has spec.stack " + ClusterStackNames.name(VolumeStacks.kind(cluster.getSpec().getStack()))
+          + "; set it back (the cluster refuses the change while this volume is formatted)");
+      return Optional.empty();
+    }
     List<ClusterMemberStatus> members = cluster.getStatus() == null ? List.of()
         : cluster.getStatus().getMembers().stream().filter(m -> m.getState() != State.Held)
             .sorted(Comparator.comparingInt(ClusterMemberStatus::getNumber)).toList();
@@ -195,12 +206,12 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
             + " has the o2cb cluster online yet");
         return Optional.of(Math.min(poll, 10));
       }
-      if (!formatting.format(volume, clusterName, applied.get(0), status, a)) {
+      if (!formatting.format(volume, clusterName, stack, applied.get(0), status, a)) {
         return Optional.of(Math.min(poll, 30));
       }
     }
 
-    VolumeSpec spec = AgentVolumeSpecs.of(withStatus(volume, status), clusterName);
+    VolumeSpec spec = AgentVolumeSpecs.of(withStatus(volume, status), clusterName, stack);
     if (!publishing.publish(volume, cluster, spec, status, a)) {
       return Optional.of(Math.min(poll, 30));
     }
@@ -251,8 +262,8 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
       IscsiSharedVolume volume, Ocfs2Cluster cluster, List<NodeVolumeStatus> health, VolumeAssessment a) {
     int deadThreshold = cluster.getSpec().getHeartbeat().getDeadThreshold();
     List<NodeVolumeStatus> reachable = health.stream().filter(NodeHealthViews::reachable).toList();
-    TimeoutCoherence.Verdict effective =
-        TimeoutCoherence.check(EffectiveTimeouts.worst(volume.getSpec(), reachable), deadThreshold);
+    TimeoutCoherence.Verdict effective = TimeoutCoherence.check(EffectiveTimeouts.worst(volume.getSpec(), reachable),
+        deadThreshold, VolumeStacks.of(volume, cluster.getSpec()));
     if (!effective.coherent() || a.timeoutWarning().isEmpty()) {
       a.timeouts(effective.coherent(), effective.message());
     }

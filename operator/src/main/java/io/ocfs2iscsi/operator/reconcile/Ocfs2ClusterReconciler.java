@@ -30,6 +30,7 @@ import io.ocfs2iscsi.operator.desired.ClusterNodes;
 import io.ocfs2iscsi.operator.desired.MemberNumbering;
 import io.ocfs2iscsi.operator.desired.MountReports;
 import io.ocfs2iscsi.operator.desired.NodeLoss;
+import io.ocfs2iscsi.operator.desired.VolumeStacks;
 import io.ocfs2iscsi.operator.status.ClusterConditions;
 import io.ocfs2iscsi.operator.status.ClusterReason;
 import io.ocfs2iscsi.operator.status.Conditions;
@@ -127,6 +128,12 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         || (before.getMetadata().getDeletionTimestamp() == null) != (now.getMetadata().getDeletionTimestamp() == null);
   }
 
+  private List<IscsiSharedVolume> volumesOf(Ocfs2Cluster cluster) {
+    String name = cluster.getMetadata().getName();
+    return volumes.list(v -> v.getSpec() != null && v.getSpec().getFilesystem() != null
+        && name.equals(v.getSpec().getFilesystem().getClusterRef())).toList();
+  }
+
   private static boolean formatted(IscsiSharedVolume v) {
     return v.getStatus() != null && v.getStatus().getFormatted() != null;
   }
@@ -138,7 +145,14 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
     List<Violation> violations = Ocfs2ClusterValidator.validate(cluster);
     List<Condition> desired;
     boolean retrySoon = false;
-    if (!violations.isEmpty()) {
+    Optional<String> stackRefused = violations.isEmpty()
+        ? VolumeStacks.changeRefusal(cluster.getSpec(), volumesOf(cluster)) : Optional.empty();
+    if (stackRefused.isPresent()) {
+      desired = ClusterConditions.stackChangeRefused(stackRefused.get());
+      if (!Conditions.hasReason(before.getConditions(), ClusterConditions.READY, ClusterReason.StackChangeRefused)) {
+        events.warning(cluster, ClusterReason.StackChangeRefused, stackRefused.get());
+      }
+    } else if (!violations.isEmpty()) {
       String message = violations.stream().map(Violation::toString).collect(Collectors.joining("; "));
       desired = ClusterConditions.invalid(message);
       if (!Conditions.hasReason(before.getConditions(), ClusterConditions.READY, ClusterReason.InvalidSpec)) {
@@ -178,8 +192,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         .collect(Collectors.toMap(n -> n.getMetadata().getName(), n -> n, (a, b) -> a));
     Set<String> withDriver = ClusterNodes.nodesWithDriver(csiNodes.list(c -> true).toList());
     Set<String> selected = ClusterNodes.selected(allNodes, cluster.getSpec().getNodeSelector(), withDriver);
-    List<IscsiSharedVolume> ofCluster = volumes.list(v -> v.getSpec() != null && v.getSpec().getFilesystem() != null
-        && name.equals(v.getSpec().getFilesystem().getClusterRef())).toList();
+    List<IscsiSharedVolume> ofCluster = volumesOf(cluster);
     Map<String, ClusterMemberStatus> previous = new LinkedHashMap<>();
     before.getMembers().forEach(m -> previous.put(m.getNodeName(), m));
     Map<String, Integer> previousNumbers = new HashMap<>();

@@ -1,7 +1,9 @@
 package io.ocfs2iscsi.operator.reconcile;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
+import io.ocfs2iscsi.contract.ClusterStackNames;
 import io.ocfs2iscsi.operator.agent.AgentCalls;
 import io.ocfs2iscsi.operator.agent.AgentErrors;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
@@ -50,8 +52,8 @@ final class VolumeFormatting {
 
   /** Formats or adopts on {@code member}; returns true when the volume is formatted now. */
   boolean format(
-      IscsiSharedVolume volume, String clusterName, ClusterMemberStatus member, IscsiSharedVolumeStatus status,
-      VolumeAssessment a) {
+      IscsiSharedVolume volume, String clusterName, ClusterStackKind stack, ClusterMemberStatus member,
+      IscsiSharedVolumeStatus status, VolumeAssessment a) {
     String name = volume.getMetadata().getName();
     LunClaims.Lun lun = LunClaims.lunOf(volume).orElseThrow();
     Optional<FormatLease.Held> held = lease.acquire(lun, name);
@@ -66,7 +68,7 @@ final class VolumeFormatting {
     try (FormatLease.Renewal renewal = lease.keepRenewed(lun, renewals)) {
       answer = calls.one(new AgentCalls.Target(member.getNodeName(), member.getAgentEndpoint()),
           settings.formatTimeout(), agent -> agent.formatVolume(FormatVolumeRequest.newBuilder()
-              .setVolume(AgentVolumeSpecs.of(volume, clusterName))
+              .setVolume(AgentVolumeSpecs.of(volume, clusterName, stack))
               .putAllSecrets(chap.read(volume.getSpec().getTarget().getChapSecretRef()))
               .setProbeOnly(probeOnly)
               .build()));
@@ -78,18 +80,19 @@ final class VolumeFormatting {
           + answer.failure());
       return false;
     }
-    return outcome(volume, clusterName, member, answer.reply(), status, a);
+    return outcome(volume, clusterName, stack, member, answer.reply(), status, a);
   }
 
   /** What FormatVolume's answer means: formatted, adopted, or why the volume waits (nothing was written). */
   private boolean outcome(
-      IscsiSharedVolume volume, String clusterName, ClusterMemberStatus member, FormatVolumeResponse r,
-      IscsiSharedVolumeStatus status, VolumeAssessment a) {
+      IscsiSharedVolume volume, String clusterName, ClusterStackKind stack, ClusterMemberStatus member,
+      FormatVolumeResponse r, IscsiSharedVolumeStatus status, VolumeAssessment a) {
     String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     String expectedLabel = volume.getSpec().getFilesystem().getLabel();
     switch (r.getOutcome()) {
       case FORMATTED -> {
         FormattedStatus formatted = new FormattedStatus(r.getUuid(), member.getNodeName(), now, false);
+        formatted.setClusterStack(ClusterStackNames.name(stack));
         status.setFormatted(formatted);
         status.setWwid(r.getWwid());
         metrics.formatted();
@@ -103,6 +106,7 @@ final class VolumeFormatting {
         boolean clusterOk = r.getClusterName().isEmpty() || clusterName.equals(r.getClusterName());
         if (labelOk && clusterOk) {
           FormattedStatus adopted = new FormattedStatus(r.getUuid(), member.getNodeName(), now, true);
+          adopted.setClusterStack(ClusterStackNames.name(stack));
           status.setFormatted(adopted);
           status.setWwid(r.getWwid());
           events.normal(volume, VolumeReason.Adopted, "node " + member.getNodeName() + " found OCFS2 " + r.getUuid()

@@ -19,6 +19,11 @@ public final class ClusterConditions {
     return List.of(Conditions.of(READY, false, ClusterReason.InvalidSpec, violations));
   }
 
+  /** spec.stack differs from what formatted volumes record: Ready=False, nothing applied. */
+  public static List<Condition> stackChangeRefused(String message) {
+    return List.of(Conditions.of(READY, false, ClusterReason.StackChangeRefused, message));
+  }
+
   /**
    * What one pass found out about the members.
    *

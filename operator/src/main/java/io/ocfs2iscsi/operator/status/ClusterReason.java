@@ -7,6 +7,8 @@ public enum ClusterReason implements Reason {
   AllMembersApplied,
   /** A field breaks a rule (also a Warning event). */
   InvalidSpec,
+  /** spec.stack differs from the stack formatted volumes of the cluster record (also a Warning event). */
+  StackChangeRefused,
   /** No Ready node matches nodeSelector with the node plugin registered. */
   NoMembers,
   /** Some members are Joining or Unreachable, ApplyCluster failed on them, or a node found no free number. */

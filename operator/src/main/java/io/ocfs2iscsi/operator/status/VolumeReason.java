@@ -10,6 +10,8 @@ public enum VolumeReason implements Reason {
   LunInUse,
   ChapSecretNamespaceNotAllowed,
   ClusterNotFound,
+  /** The filesystem records another cluster stack than its Ocfs2Cluster's spec.stack. */
+  ClusterStackChanged,
   TimeoutsIncoherent,
   ClusterNotApplied,
   FormatInProgress,

@@ -1,11 +1,13 @@
 package io.ocfs2iscsi.operator.validation;
 
 import io.ocfs2iscsi.contract.O2cbClusterRules;
+import io.ocfs2iscsi.contract.UserStackRules;
 import io.ocfs2iscsi.contract.ValueRules;
 import io.ocfs2iscsi.operator.api.v1alpha1.HeartbeatSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.O2cbNetworkSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.UserStackSpec;
 import java.util.List;
 
 /** The rules of the Ocfs2Cluster CRD schema, in Java, for the operator and the validate command. */
@@ -25,6 +27,10 @@ public final class Ocfs2ClusterValidator {
           O2cbClusterRules.CLUSTER_NAME_RULE);
     }
     c.range("spec.port", spec.getPort(), O2cbClusterRules.PORT_MIN, O2cbClusterRules.PORT_MAX);
+    UserStackSpec user = spec.getUserStack();
+    if (user != null) {
+      c.range("spec.userStack.tokenMs", user.getTokenMs(), UserStackRules.TOKEN_MS_MIN, UserStackRules.TOKEN_MS_MAX);
+    }
     c.pattern("spec.addressCidr", spec.getAddressCidr(), ValueRules.IPV4_CIDR, ValueRules.IPV4_CIDR_RULE);
     List<String> fenced = spec.getFencedNodes();
     if (fenced != null) {

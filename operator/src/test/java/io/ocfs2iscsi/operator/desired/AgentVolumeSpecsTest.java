@@ -2,6 +2,7 @@ package io.ocfs2iscsi.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.contract.VolumeSpecChecks;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
@@ -14,7 +15,7 @@ class AgentVolumeSpecsTest {
 
   @Test
   void theReferenceVolumeAsTheAgentSeesIt() {
-    VolumeSpec s = AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi");
+    VolumeSpec s = AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
 
     assertThat(s.getVolumeId()).isEqualTo("mylun");
     assertThat(s.getTarget().getIqn()).isEqualTo("iqn.2016-02.local.virtual:virtual.vg1");
@@ -43,7 +44,8 @@ class AgentVolumeSpecsTest {
 
   @Test
   void theNodePluginAcceptsWhatTheOperatorSends() {
-    assertThat(VolumeSpecChecks.violations(AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi"))).isEmpty();
+    assertThat(VolumeSpecChecks.violations(
+        AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB))).isEmpty();
   }
 
   @Test
@@ -53,18 +55,29 @@ class AgentVolumeSpecsTest {
         new io.ocfs2iscsi.operator.api.v1alpha1.PortalInterface("192.168.0.180:3260", "eth1"),
         new io.ocfs2iscsi.operator.api.v1alpha1.PortalInterface("10.20.1.180:3260", "eth2")));
 
-    VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi");
+    VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
 
     assertThat(s.getTarget().getPortalInterfacesMap())
         .containsExactlyInAnyOrderEntriesOf(java.util.Map.of("192.168.0.180:3260", "eth1", "10.20.1.180:3260", "eth2"));
     assertThat(VolumeSpecChecks.violations(s)).isEmpty();
-    assertThat(AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi").getTarget().getPortalInterfacesMap()).isEmpty();
+    assertThat(AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB)
+        .getTarget().getPortalInterfacesMap()).isEmpty();
   }
 
   @Test
   void theClusterNameComesFromTheOcfs2ClusterNotTheVolume() {
-    assertThat(AgentVolumeSpecs.of(ExampleResources.volume(), "prod_o2cb").getFilesystem().getClusterName())
-        .isEqualTo("prod_o2cb");
+    assertThat(AgentVolumeSpecs.of(ExampleResources.volume(), "prod_o2cb", ClusterStackKind.CLUSTER_STACK_O2CB)
+        .getFilesystem().getClusterName()).isEqualTo("prod_o2cb");
+  }
+
+  @Test
+  void theClusterStackReachesTheFilesystemSettingsAndTheVolumeContextOnlyForTheUserStack() {
+    VolumeSpec user = AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi", ClusterStackKind.CLUSTER_STACK_USER);
+    VolumeSpec o2cb = AgentVolumeSpecs.of(ExampleResources.volume(), "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
+
+    assertThat(user.getFilesystem().getClusterStack()).isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
+    assertThat(io.ocfs2iscsi.contract.VolumeContextCodec.encode(user)).containsEntry("clusterStack", "user");
+    assertThat(io.ocfs2iscsi.contract.VolumeContextCodec.encode(o2cb)).doesNotContainKey("clusterStack");
   }
 
   @Test
@@ -72,7 +85,7 @@ class AgentVolumeSpecsTest {
     IscsiSharedVolume v = ExampleResources.volume();
     v.getSpec().getTarget().setChapSecretRef(new SecretReference("storage", "san-chap"));
 
-    VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi");
+    VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
 
     assertThat(s.getTarget().getChap()).isTrue();
     assertThat(s.toString()).doesNotContain("san-chap");
@@ -85,7 +98,7 @@ class AgentVolumeSpecsTest {
     v.getSpec().getTarget().setSession(null);
     v.getSpec().getFilesystem().setLabel(null);
 
-    VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi");
+    VolumeSpec s = AgentVolumeSpecs.of(v, "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
 
     assertThat(s.getMultipath().getAlias()).isEqualTo("mylun");
     assertThat(s.getMultipath().getNoPathRetry()).isEqualTo("15");
@@ -104,10 +117,10 @@ class AgentVolumeSpecsTest {
     IscsiSharedVolumeStatus status = new IscsiSharedVolumeStatus();
     status.setWwid("36001405pinned");
     v.setStatus(status);
-    assertThat(AgentVolumeSpecs.of(v, "iscsi").getMultipath().getWwid()).isEqualTo("36001405pinned");
+    assertThat(AgentVolumeSpecs.of(v, "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB).getMultipath().getWwid()).isEqualTo("36001405pinned");
 
     v.getSpec().getMultipath().setWwid("36001405fromspec");
-    assertThat(AgentVolumeSpecs.of(v, "iscsi").getMultipath().getWwid()).isEqualTo("36001405fromspec");
+    assertThat(AgentVolumeSpecs.of(v, "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB).getMultipath().getWwid()).isEqualTo("36001405fromspec");
 
     v.getSpec().setMultipath(new MultipathSpec());
     assertThat(AgentVolumeSpecs.pinnedWwid(v)).isEqualTo("36001405pinned");

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.UserStackSpec;
 import io.ocfs2iscsi.operator.desired.ClusterApplyRequests.Member;
 import java.util.List;
 import java.util.function.Consumer;
@@ -93,5 +96,54 @@ class ClusterApplyRequestsTest {
     s.setAddressCidr("10.20.0.0/16");
 
     assertThat(revision(s, members)).isEqualTo(base);
+  }
+
+  @Test
+  void anO2cbClusterKeepsTheRevisionItHadBeforeTheUserStackExisted() {
+    // The revision members applied under an older operator: an upgrade must not make every node apply again.
+    assertThat(revision(spec(), List.of(DRBD01, DRBD02))).isEqualTo("f0406b8594878eb2");
+    assertThat(ClusterApplyRequests.of(spec(), List.of(DRBD01)).getStack())
+        .isEqualTo(ClusterStackKind.CLUSTER_STACK_O2CB);
+  }
+
+  @Test
+  void theUserStackCarriesTheStackTheTokenAndFencingAndNoO2cbSettings() {
+    Ocfs2ClusterSpec s = spec();
+    s.setStack(Ocfs2ClusterSpec.Stack.USER);
+    s.getUserStack().setTokenMs(5000);
+    s.getUserStack().setFencing(UserStackSpec.Fencing.Disabled);
+
+    ApplyClusterRequest r = ClusterApplyRequests.of(s, List.of(DRBD02, DRBD01));
+
+    assertThat(r.getStack()).isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
+    assertThat(r.getCorosyncTokenMs()).isEqualTo(5000);
+    assertThat(r.getDlmFencing()).isEqualTo(DlmFencing.DLM_FENCING_DISABLED);
+    assertThat(r.getMembersList()).extracting(ClusterMember::getNumber).containsExactly(0, 1);
+    assertThat(r.getPort()).isZero();
+    assertThat(r.hasTimeouts()).isFalse();
+  }
+
+  @Test
+  void onTheUserStackTheRevisionFollowsItsSettingsAndNotTheO2cbOnes() {
+    List<Member> members = List.of(DRBD01, DRBD02);
+    Ocfs2ClusterSpec user = spec();
+    user.setStack(Ocfs2ClusterSpec.Stack.USER);
+    String base = revision(user, members);
+    assertThat(base).isNotEqualTo(revision(spec(), members));
+
+    List<Consumer<Ocfs2ClusterSpec>> seen = List.of(
+        s -> s.getUserStack().setTokenMs(10000),
+        s -> s.getUserStack().setFencing(UserStackSpec.Fencing.Disabled));
+    for (Consumer<Ocfs2ClusterSpec> change : seen) {
+      Ocfs2ClusterSpec s = spec();
+      s.setStack(Ocfs2ClusterSpec.Stack.USER);
+      change.accept(s);
+      assertThat(revision(s, members)).isNotEqualTo(base);
+    }
+    Ocfs2ClusterSpec o2cbOnly = spec();
+    o2cbOnly.setStack(Ocfs2ClusterSpec.Stack.USER);
+    o2cbOnly.setPort(7778);
+    o2cbOnly.getHeartbeat().setDeadThreshold(61);
+    assertThat(revision(o2cbOnly, members)).isEqualTo(base);
   }
 }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.contract.VolumeContextCodec;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
@@ -32,7 +33,7 @@ class PersistentVolumesTest {
   }
 
   private static PersistentVolume render(IscsiSharedVolume v, Ocfs2Cluster c) {
-    return PersistentVolumes.volume(v, c, AgentVolumeSpecs.of(v, c.getSpec().getClusterName()));
+    return PersistentVolumes.volume(v, c, AgentVolumeSpecs.of(v, c.getSpec().getClusterName(), ClusterStackKind.CLUSTER_STACK_O2CB));
   }
 
   @Test
@@ -109,7 +110,7 @@ class PersistentVolumesTest {
   @Test
   void volumeAttributesDecodeBackToTheAgentSpec() {
     IscsiSharedVolume v = formatted();
-    VolumeSpec agentSpec = AgentVolumeSpecs.of(v, "iscsi");
+    VolumeSpec agentSpec = AgentVolumeSpecs.of(v, "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
     PersistentVolume pv = PersistentVolumes.volume(v, ExampleResources.cluster(), agentSpec);
 
     VolumeSpec decoded = VolumeContextCodec.decode(pv.getSpec().getCsi().getVolumeHandle(),
@@ -128,7 +129,7 @@ class PersistentVolumesTest {
     v.getSpec().getFilesystem().setNodeSlots(16);
     v.getSpec().getFilesystem().setLabel(null);
     v.getSpec().getTarget().setChapSecretRef(new SecretReference("storage", "chap"));
-    VolumeSpec agentSpec = AgentVolumeSpecs.of(v, "iscsi");
+    VolumeSpec agentSpec = AgentVolumeSpecs.of(v, "iscsi", ClusterStackKind.CLUSTER_STACK_O2CB);
 
     PersistentVolume pv = PersistentVolumes.volume(v, ExampleResources.cluster(), agentSpec);
 

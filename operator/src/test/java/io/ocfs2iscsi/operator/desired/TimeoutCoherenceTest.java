@@ -2,6 +2,7 @@ package io.ocfs2iscsi.operator.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.contract.O2cbClusterRules;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.MultipathSpec;
@@ -138,5 +139,19 @@ class TimeoutCoherenceTest {
     Matcher m = Pattern.compile(regex).matcher(message);
     assertThat(m.find()).as("'%s' in: %s", regex, message).isTrue();
     return m.group(1);
+  }
+
+  @Test
+  void onTheUserStackNoDiskHeartbeatLimitsHowLongPathsMayBlock() {
+    TimeoutCoherence.Verdict queue = TimeoutCoherence.check(
+        TimeoutCoherence.Values.of(spec(10, "queue", 3)), 3, ClusterStackKind.CLUSTER_STACK_USER);
+    TimeoutCoherence.Verdict count = TimeoutCoherence.check(
+        TimeoutCoherence.Values.of(spec(60, "100", 3)), 3, ClusterStackKind.CLUSTER_STACK_USER);
+
+    assertThat(queue.coherent()).isTrue();
+    assertThat(queue.message()).contains("no disk heartbeat");
+    assertThat(count.coherent()).isTrue();
+    assertThat(TimeoutCoherence.check(TimeoutCoherence.Values.of(spec(60, "100", 3)), 3,
+        ClusterStackKind.CLUSTER_STACK_O2CB).coherent()).isFalse();
   }
 }

@@ -41,6 +41,8 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
   final AtomicInteger formatCalls = new AtomicInteger();
   /** The secret keys and values of the last FormatVolume call (what the operator read from the CHAP Secret). */
   volatile java.util.Map<String, String> lastFormatSecrets = java.util.Map.of();
+  /** The last FormatVolume request. */
+  volatile FormatVolumeRequest lastFormat;
   final AtomicInteger healthCalls = new AtomicInteger();
   /** grow_filesystem of every ExpandVolume call, in order. */
   final List<Boolean> expandCalls = new CopyOnWriteArrayList<>();
@@ -96,6 +98,7 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
       return;
     }
     formatCalls.incrementAndGet();
+    lastFormat = request;
     lastFormatSecrets = java.util.Map.copyOf(request.getSecretsMap());
     formatEntered.countDown();
     CountDownLatch gate = formatGate;

@@ -10,11 +10,13 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec.TimeoutCheck;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
+import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterSpec;
 import io.ocfs2iscsi.operator.desired.ExampleResources;
 import io.ocfs2iscsi.operator.run.OperatorRuntime;
 import io.ocfs2iscsi.operator.status.Conditions;
@@ -173,6 +175,40 @@ abstract class ReconcilerScenarios {
         cond -> assertThat(cond.getObservedGeneration()).isEqualTo(ready.getMetadata().getGeneration()));
     assertThat(events(volume.getMetadata().getName(), "Formatted")).hasSize(1);
     assertThat(totalFormatCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void aUserStackClusterFormatsForItsStackAndRefusesAStackChangeOnceFormatted() {
+    Ocfs2Cluster cluster = cluster(c -> c.getSpec().setStack(Ocfs2ClusterSpec.Stack.USER));
+    node(1);
+    node(2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+
+    IscsiSharedVolume v = awaitVolume(volume, x -> x.getStatus().getFormatted() != null
+        && Conditions.isTrue(x.getStatus().getConditions(), "Published"));
+    assertThat(v.getStatus().getFormatted().getClusterStack()).isEqualTo("user");
+    assertThat(agents.node(nodeName(1)).lastApplied().getStack()).isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
+    assertThat(agents.node(nodeName(1)).lastFormat.getVolume().getFilesystem().getClusterStack())
+        .isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
+    PersistentVolume pv = client().persistentVolumes().withName(volume.getMetadata().getName()).get();
+    assertThat(pv.getSpec().getCsi().getVolumeAttributes()).containsEntry("clusterStack", "user");
+    int appliesBefore = agents.node(nodeName(1)).applied.size();
+
+    client().resources(Ocfs2Cluster.class).withName(cluster.getMetadata().getName())
+        .edit(c -> {
+          c.getSpec().setStack(Ocfs2ClusterSpec.Stack.O2CB);
+          return c;
+        });
+
+    Ocfs2Cluster refused = awaitCluster(cluster, x -> "StackChangeRefused".equals(
+        Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(refused.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
+        .satisfies(c -> assertThat(c.getMessage()).contains("spec.stack").contains(volume.getMetadata().getName())
+            .contains("o2cluster -u"));
+    assertThat(agents.node(nodeName(1)).applied).hasSize(appliesBefore);
+    awaitVolume(volume, x -> "ClusterStackChanged".equals(
+        Conditions.reason(x.getStatus().getConditions(), "Ready")));
   }
 
   @Test
@@ -744,7 +780,12 @@ abstract class ReconcilerScenarios {
   }
 
   Ocfs2Cluster cluster() {
+    return cluster(c -> {});
+  }
+
+  Ocfs2Cluster cluster(java.util.function.Consumer<Ocfs2Cluster> change) {
     Ocfs2Cluster c = ExampleResources.cluster();
+    change.accept(c);
     c.getMetadata().setName("c-" + id);
     c.getSpec().setClusterName(id.length() > 16 ? id.substring(0, 16) : id);
     c.getSpec().setNodeSelector(Map.of(TEST_LABEL, id));

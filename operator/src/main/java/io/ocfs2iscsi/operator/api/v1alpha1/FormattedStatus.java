@@ -18,6 +18,10 @@ public class FormattedStatus {
   @JsonPropertyDescription("True when an existing OCFS2 filesystem was adopted instead of formatted.")
   private Boolean adopted;
 
+  @JsonPropertyDescription("Cluster stack the filesystem is formatted for (o2cb or user), the cluster's when it was"
+      + " formatted or adopted. Absent on volumes formatted before stacks were recorded: o2cb.")
+  private String clusterStack;
+
   public FormattedStatus() {}
 
   public FormattedStatus(String uuid, String node, String time, Boolean adopted) {
@@ -42,4 +46,8 @@ public class FormattedStatus {
   public Boolean getAdopted() { return adopted; }
 
   public void setAdopted(Boolean adopted) { this.adopted = adopted; }
+
+  public String getClusterStack() { return clusterStack; }
+
+  public void setClusterStack(String clusterStack) { this.clusterStack = clusterStack; }
 }

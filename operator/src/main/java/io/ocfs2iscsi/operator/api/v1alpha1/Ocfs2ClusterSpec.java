@@ -1,6 +1,7 @@
 package io.ocfs2iscsi.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -18,10 +19,29 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Ocfs2ClusterSpec {
 
+  /** The cluster stack OCFS2 runs on. One kernel runs one stack at a time. */
+  public enum Stack {
+    /** The kernel's o2cb stack: flock locks cluster-wide, POSIX (fcntl) locks node-local. */
+    @JsonProperty("o2cb")
+    O2CB,
+    /** corosync + dlm_controld on every member: flock and POSIX locks cluster-wide. */
+    @JsonProperty("user")
+    USER
+  }
+
   @Required
   @Pattern(O2cbClusterRules.CLUSTER_NAME)
   @JsonPropertyDescription("o2cb cluster name: 1-16 letters, digits or '_'. Recorded in every filesystem of the cluster.")
   private String clusterName;
+
+  @Default("o2cb")
+  @JsonPropertyDescription("Cluster stack: o2cb (the kernel's; POSIX fcntl locks are node-local) or user (corosync +"
+      + " dlm_controld on every member; POSIX locks are cluster-wide). Cannot change while volumes of the cluster are"
+      + " formatted: their filesystems record the stack.")
+  private Stack stack = Stack.O2CB;
+
+  @JsonPropertyDescription("corosync and dlm_controld settings, used with stack: user.")
+  private UserStackSpec userStack = new UserStackSpec();
 
   @Default("" + O2cbClusterRules.PORT_DEFAULT)
   @Min(O2cbClusterRules.PORT_MIN)
@@ -57,6 +77,22 @@ public class Ocfs2ClusterSpec {
 
   public void setClusterName(String clusterName) {
     this.clusterName = clusterName;
+  }
+
+  public Stack getStack() {
+    return stack;
+  }
+
+  public void setStack(Stack stack) {
+    this.stack = stack;
+  }
+
+  public UserStackSpec getUserStack() {
+    return userStack;
+  }
+
+  public void setUserStack(UserStackSpec userStack) {
+    this.userStack = userStack;
   }
 
   public Integer getPort() {

@@ -1,0 +1,147 @@
+package io.ocfs2iscsi.node.cluster;
+
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.DlmFencing;
+import io.ocfs2iscsi.contract.UserStackRules;
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.host.CommandResult;
+import io.ocfs2iscsi.node.tools.Corosync;
+import io.ocfs2iscsi.node.tools.CorosyncConf;
+import io.ocfs2iscsi.node.tools.DlmConf;
+import io.ocfs2iscsi.node.tools.DlmTool;
+import io.ocfs2iscsi.node.tools.HostTools;
+import io.ocfs2iscsi.node.tools.O2cb;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The user-space cluster stack on this node: corosync (membership, quorum) and dlm_controld (the kernel DLM's
+ * configuration, POSIX locks, fencing). OCFS2 joins it without ocfs2_controld: the kernel's stack_user talks to the
+ * DLM directly. The daemons must outlive the plugin (a dlm_controld that dies with lockspaces open needs a reboot),
+ * so they are started through the host's systemd units where it has systemd, and otherwise detached (both
+ * daemonize themselves). They are never stopped here: stopping corosync under a mounted volume wedges the node.
+ */
+final class UserClusterStack {
+
+  private static final Logger LOG = LoggerFactory.getLogger(UserClusterStack.class);
+  /** dlm for the lockspaces; ocfs2_stack_user (with ocfs2_stackglue) for the stack label. */
+  static final List<String> MODULES = List.of("dlm", "ocfs2_stack_user");
+  static final String SYSTEMD = "/run/systemd/system";
+  static final String LABEL = "pcmk";
+
+  private final HostTools host;
+  private final KernelStackLabel label;
+
+  UserClusterStack(HostTools host, KernelStackLabel label) {
+    this.host = host;
+    this.label = label;
+  }
+
+  /** Writes the configuration, starts what does not run, reloads corosync when its members changed. */
+  ClusterStack.Applied bringOnline(ApplyClusterRequest request) {
+    String name = request.getClusterName();
+    prepareKernel();
+    label.claim(LABEL, "user");
+    CorosyncConf conf = confOf(request);
+    boolean corosyncConfChanged = writeIfChanged(CorosyncConf.PATH, conf.render());
+    boolean dlmConfChanged = writeIfChanged(DlmConf.PATH, DlmConf.render(fencingOf(request.getDlmFencing())));
+    boolean changed = corosyncConfChanged || dlmConfChanged;
+    boolean systemd = host.files().isDirectory(SYSTEMD);
+    List<String> pending = new ArrayList<>();
+
+    Optional<Corosync.Quorum> quorum = host.corosync().quorum();
+    if (quorum.isEmpty()) {
+      host.corosync().start(systemd);
+      LOG.info("started corosync for cluster {} ({})", name, systemd ? "corosync.service" : "detached");
+      changed = true;
+    } else {
+      requireSameName(name);
+      if (corosyncConfChanged) {
+        host.corosync().reload();
+        LOG.info("corosync reloaded {} for cluster {} ({} members)", CorosyncConf.PATH, name, conf.nodes().size());
+      }
+    }
+    Optional<DlmTool.Status> dlm = host.dlm().status();
+    if (dlm.isEmpty()) {
+      host.dlm().start(systemd);
+      LOG.info("started dlm_controld ({})", systemd ? "dlm.service" : "detached");
+      changed = true;
+      dlm = host.dlm().status();
+    } else if (dlmConfChanged) {
+      pending.add(DlmConf.PATH + " changed while dlm_controld runs: it takes effect when dlm_controld restarts");
+    }
+    Optional<String> problem = notOnline(name);
+    problem.ifPresent(pending::add);
+    return new ClusterStack.Applied(changed, problem.isEmpty(), String.join("; ", pending));
+  }
+
+  /** Why the stack cannot carry a volume of cluster {@code name} now; empty when it can. */
+  Optional<String> notOnline(String name) {
+    Optional<Corosync.Quorum> quorum = host.corosync().quorum();
+    if (quorum.isEmpty()) {
+      return Optional.of("corosync does not run on this node");
+    }
+    requireSameName(name);
+    if (!quorum.get().quorate()) {
+      return Optional.of("corosync is not quorate yet (members seen: " + quorum.get().members()
+          + "; with two members both must have been seen once)");
+    }
+    if (host.dlm().status().isEmpty()) {
+      return Optional.of("dlm_controld does not answer on this node");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The DLM refuses a lockspace whose cluster name differs from corosync's, and a running corosync does not take a
+   * new name on reload.
+   */
+  private void requireSameName(String name) {
+    Optional<String> running = host.corosync().clusterName();
+    if (running.isPresent() && !running.get().equals(name)) {
+      throw NodeException.failedPrecondition(
+          "corosync on this node runs cluster " + running.get() + ", not " + name + "; a running corosync does not"
+              + " change its cluster name: unmount the volumes of cluster " + running.get() + ", stop dlm_controld,"
+              + " then corosync (corosync-cfgtool -H), and apply again");
+    }
+  }
+
+  /** configfs mounted, dlm and the user stack's glue loaded: what dlm.service's ExecStartPre does. */
+  private void prepareKernel() {
+    for (String m : MODULES) {
+      CommandResult r = host.modprobe().load(m);
+      if (!r.ok()) {
+        LOG.info("modprobe {}: {} (fine when built in)", m, r.complaint());
+      }
+    }
+    boolean configfs = host.mounter().table().entries().stream().anyMatch(e -> e.fsType().equals("configfs"));
+    if (!configfs) {
+      host.mounter().mount("none", O2cb.CONFIGFS, "configfs", List.of("rw"));
+    }
+  }
+
+  private boolean writeIfChanged(String path, String text) {
+    if (host.files().read(path).filter(text::equals).isPresent()) {
+      return false;
+    }
+    host.files().writeAtomically(path, text, false);
+    LOG.info("wrote {}", path);
+    return true;
+  }
+
+  static CorosyncConf confOf(ApplyClusterRequest r) {
+    return new CorosyncConf(
+        r.getClusterName(),
+        r.getMembersList().stream()
+            .map(m -> new CorosyncConf.Node(UserStackRules.nodeId(m.getNumber()), m.getNodeName(), m.getAddress()))
+            .toList(),
+        r.getCorosyncTokenMs());
+  }
+
+  static DlmConf.Fencing fencingOf(DlmFencing f) {
+    return f == DlmFencing.DLM_FENCING_DISABLED ? DlmConf.Fencing.DISABLED : DlmConf.Fencing.WAIT_FOR_REJOIN;
+  }
+}

@@ -1,0 +1,273 @@
+package io.ocfs2iscsi.node.cluster;
+
+import static io.ocfs2iscsi.node.Fixtures.captured;
+import static io.ocfs2iscsi.node.Fixtures.golden;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.agent.v1.DlmFencing;
+import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
+import io.ocfs2iscsi.node.testing.ReferenceHost;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.tools.MultipathPath;
+import io.ocfs2iscsi.node.volume.Requests;
+import io.ocfs2iscsi.node.volume.VolumeFormatter;
+import io.ocfs2iscsi.node.volume.VolumeHealth;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ApplyCluster with stack USER: corosync + dlm_controld, replaying the outputs captured in the guests. */
+class UserClusterStackTest {
+
+  private static final String DIR = "e2e/user-stack/";
+  private static final String LABEL = "/sys/fs/ocfs2/cluster_stack";
+
+  @TempDir Path root;
+  ReferenceHost host;
+  boolean corosyncRuns;
+  boolean dlmControldRuns;
+  String quorum = captured(DIR + "corosync-quorumtool-s.txt");
+
+  @BeforeEach
+  void setUp() {
+    host = new ReferenceHost(root);
+    host.write(LABEL, "o2cb\n");
+    host.fake.on("corosync").answer(a -> {
+      corosyncRuns = true;
+      return Reply.ok();
+    });
+    host.fake.on("dlm_controld").answer(a -> {
+      dlmControldRuns = true;
+      return Reply.ok();
+    });
+    host.fake.on("systemctl", "start", "corosync.service").answer(a -> {
+      corosyncRuns = true;
+      return Reply.ok();
+    });
+    host.fake.on("systemctl", "start", "dlm.service").answer(a -> {
+      dlmControldRuns = true;
+      return Reply.ok();
+    });
+    host.fake.on("corosync-quorumtool", "-s").answer(a -> corosyncRuns
+        ? new Reply(quorum.contains("Quorate:          Yes") ? 0 : 2, quorum, "")
+        : new Reply(1, "", captured(DIR + "corosync-quorumtool-s-not-running.stderr.txt")));
+    host.fake.on("corosync-cmapctl", "-g", "totem.cluster_name").answer(a -> corosyncRuns
+        ? Reply.ok(captured(DIR + "corosync-cmapctl-g-cluster-name.txt")) : new Reply(1, "", ""));
+    host.fake.on("dlm_tool", "status").answer(a -> Reply.ok(dlmControldRuns
+        ? captured(DIR + "dlm-tool-status.txt") : captured(DIR + "dlm-tool-status-no-daemon.txt")));
+    host.fake.on("corosync-cfgtool", "-R").reply(Reply.ok());
+  }
+
+  static ApplyClusterRequest userRequest() {
+    return ReferenceHost.clusterRequest().toBuilder()
+        .clearPort()
+        .clearTimeouts()
+        .setStack(ClusterStackKind.CLUSTER_STACK_USER)
+        .build();
+  }
+
+  @Test
+  void applyOnAFreshNodeWritesBothConfigsAndStartsTheDaemonsDetached() {
+    ClusterStack.Applied a = host.cluster.apply(userRequest());
+
+    assertThat(a).isEqualTo(new ClusterStack.Applied(true, true, ""));
+    assertThat(host.read("/etc/corosync/corosync.conf")).isEqualTo(golden("corosync-two-nodes.conf"));
+    assertThat(host.read("/etc/dlm/dlm.conf")).isEqualTo(golden("dlm-wait-for-rejoin.conf"));
+    assertThat(host.read(LABEL)).isEqualTo("pcmk");
+    assertThat(host.fake.calls()).containsSubsequence(
+        "modprobe dlm", "modprobe ocfs2_stack_user", "corosync-quorumtool -s", "corosync", "dlm_tool status",
+        "dlm_controld");
+    assertThat(host.fake.calls()).doesNotContain("corosync-cfgtool -R").noneMatch(c -> c.startsWith("o2cb"));
+    assertThat(host.state.cluster()).contains(userRequest());
+  }
+
+  @Test
+  void withSystemdTheUnitsStartTheDaemons() {
+    host.files.createDirectories("/run/systemd/system");
+
+    host.cluster.apply(userRequest());
+
+    assertThat(host.fake.calls()).containsSubsequence("systemctl start corosync.service", "systemctl start dlm.service")
+        .doesNotContain("corosync", "dlm_controld");
+  }
+
+  @Test
+  void fencingDisabledIsWrittenToDlmConf() {
+    host.cluster.apply(userRequest().toBuilder().setDlmFencing(DlmFencing.DLM_FENCING_DISABLED).build());
+
+    assertThat(host.read("/etc/dlm/dlm.conf")).isEqualTo(golden("dlm-fencing-disabled.conf"));
+  }
+
+  @Test
+  void aLoneMemberWaitingForItsPeerIsAppliedButNotOnline() {
+    quorum = captured(DIR + "corosync-quorumtool-s-waiting-for-all.txt");
+
+    ClusterStack.Applied a = host.cluster.apply(userRequest());
+
+    assertThat(a.online()).isFalse();
+    assertThat(a.pending()).contains("corosync is not quorate yet").contains("members seen: [1]");
+  }
+
+  @Test
+  void stagingWaitsWhileCorosyncIsNotQuorate() {
+    quorum = captured(DIR + "corosync-quorumtool-s-waiting-for-all.txt");
+    host.cluster.apply(userRequest());
+
+    assertThatThrownBy(() -> host.cluster.ensureOnlineFor("iscsi", ClusterStackKind.CLUSTER_STACK_USER))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.UNAVAILABLE))
+        .hasMessageContaining("not quorate");
+
+    quorum = captured(DIR + "corosync-quorumtool-s.txt");
+    host.cluster.ensureOnlineFor("iscsi", ClusterStackKind.CLUSTER_STACK_USER);
+  }
+
+  @Test
+  void applyingTheSameClusterAgainStartsAndReloadsNothing() {
+    host.cluster.apply(userRequest());
+    host.fake.clearCalls();
+
+    ClusterStack.Applied a = host.cluster.apply(userRequest());
+
+    assertThat(a).isEqualTo(new ClusterStack.Applied(false, true, ""));
+    assertThat(host.fake.calls()).doesNotContain("corosync", "dlm_controld", "corosync-cfgtool -R");
+  }
+
+  @Test
+  void aNewMemberIsAddedToTheRunningCorosyncByAReload() {
+    host.cluster.apply(userRequest());
+    host.fake.clearCalls();
+    ApplyClusterRequest three = userRequest().toBuilder()
+        .addMembers(ClusterMember.newBuilder().setNodeName("drbd03").setNumber(2).setAddress("10.10.1.21"))
+        .setRevision("1/2")
+        .build();
+
+    ClusterStack.Applied a = host.cluster.apply(three);
+
+    assertThat(a.changed()).isTrue();
+    assertThat(host.fake.calls()).contains("corosync-cfgtool -R").doesNotContain("corosync", "dlm_controld");
+    assertThat(host.read("/etc/corosync/corosync.conf"))
+        .contains("        nodeid: 3\n        name: drbd03\n        ring0_addr: 10.10.1.21\n")
+        .doesNotContain("two_node");
+  }
+
+  @Test
+  void refusedWhileAnO2cbVolumeIsMounted() {
+    host.write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n"
+        + "/dev/mapper/mylun /mnt/o2cb ocfs2 rw,relatime,_netdev,heartbeat=local 0 0\n");
+
+    assertThatThrownBy(() -> host.cluster.apply(userRequest()))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("the o2cb cluster stack is active on this node")
+        .hasMessageContaining("/mnt/o2cb")
+        .hasMessageContaining("one kernel runs one cluster stack");
+    assertThat(corosyncRuns).isFalse();
+    assertThat(host.exists("/etc/corosync/corosync.conf")).isFalse();
+    assertThat(host.read(LABEL)).isEqualTo("o2cb\n");
+  }
+
+  @Test
+  void o2cbIsRefusedWhileAUserStackVolumeIsMountedAndGetsItsLabelBackOnceNothingIs() {
+    host.write(LABEL, "pcmk\n");
+    host.write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n"
+        + "/dev/mapper/otherlun /mnt/usr ocfs2 rw,relatime,_netdev 0 0\n");
+
+    assertThatThrownBy(() -> host.cluster.apply(ReferenceHost.clusterRequest()))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("the user cluster stack is active on this node");
+    assertThat(host.read(LABEL)).isEqualTo("pcmk\n");
+
+    host.write("/proc/self/mounts", "/dev/ubda / ext4 rw,relatime 0 0\n");
+    host.cluster.apply(ReferenceHost.clusterRequest());
+
+    assertThat(host.read(LABEL)).isEqualTo("o2cb");
+  }
+
+  @Test
+  void corosyncRunningAnotherClusterIsRefused() {
+    corosyncRuns = true;
+    // The captured line, with the name another cluster would have.
+    host.fake.on("corosync-cmapctl", "-g", "totem.cluster_name")
+        .reply(Reply.ok(captured(DIR + "corosync-cmapctl-g-cluster-name.txt").replace("= iscsi", "= other")));
+
+    assertThatThrownBy(() -> host.cluster.apply(userRequest()))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("corosync on this node runs cluster other, not iscsi");
+  }
+
+  @Test
+  void aVolumeOfTheOtherStackIsNotStagedOnThisCluster() {
+    host.cluster.apply(ReferenceHost.clusterRequest());
+
+    assertThatThrownBy(() -> host.cluster.ensureOnlineFor("iscsi", ClusterStackKind.CLUSTER_STACK_USER))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("formatted for the user stack")
+        .hasMessageContaining("o2cb");
+  }
+
+  @Test
+  void userStackValuesAreCheckedBeforeAnythingIsWritten() {
+    List<ApplyClusterRequest> bad = List.of(
+        userRequest().toBuilder().setCorosyncTokenMs(999).build(),
+        userRequest().toBuilder().setStackValue(9).build(),
+        userRequest().toBuilder().setDlmFencingValue(9).build());
+
+    for (ApplyClusterRequest r : bad) {
+      assertThatThrownBy(() -> host.cluster.apply(r))
+          .isInstanceOfSatisfying(NodeException.class,
+              e -> assertThat(e.code()).isEqualTo(NodeException.Code.INVALID_ARGUMENT))
+          .hasMessageMatching(".*(corosync_token_ms|stack|dlm_fencing): must be.*");
+    }
+    assertThat(host.fake.calls()).isEmpty();
+    assertThat(host.state.cluster()).isEmpty();
+  }
+
+  @Test
+  void formatVolumeFormatsForTheUserStack() {
+    host.cluster.apply(userRequest());
+    host.filesystem = null;
+    host.fake.clearCalls();
+
+    VolumeFormatter.Result r = host.formatter.format(ReferenceHost.spec().toBuilder()
+        .setFilesystem(ReferenceHost.spec().getFilesystem().toBuilder()
+            .setClusterStack(ClusterStackKind.CLUSTER_STACK_USER))
+        .build(), Map.of());
+
+    assertThat(r.outcome()).isEqualTo(VolumeFormatter.Outcome.FORMATTED);
+    assertThat(host.fake.calls()).anyMatch(c -> c.startsWith("mkfs.ocfs2 ") && c.contains("--cluster-stack=pcmk"));
+  }
+
+  @Test
+  void aStagedUserStackVolumeHasNoO2cbHeartbeatToMiss() {
+    host.cluster.apply(userRequest());
+    VolumeSpec user = ReferenceHost.spec().toBuilder()
+        .setFilesystem(ReferenceHost.spec().getFilesystem().toBuilder()
+            .setClusterStack(ClusterStackKind.CLUSTER_STACK_USER))
+        .build();
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, user, Map.of(), List.of()));
+    // The fake host models o2cb's mount, which starts a heartbeat region; on the user stack there is none.
+    host.files.deleteIfExists("/sys/kernel/config/cluster/iscsi/heartbeat/" + ReferenceHost.REGION);
+    host.fake.on("multipath", "-ll", "mylun").reply(Reply.ok(captured("e2e/multipath-ll-all-paths-failed.txt")));
+    host.fake.on("multipathd", "show", "topology").reply(Reply.ok(captured("e2e/multipath-ll-all-paths-failed.txt")));
+
+    VolumeHealth h = host.inspector.health(user);
+
+    assertThat(h.mounted()).isTrue();
+    assertThat(h.paths()).isNotEmpty().noneMatch(MultipathPath::up);
+    assertThat(h.heartbeatActive()).isFalse();
+    assertThat(h.problems()).noneMatch(p -> p.contains("heartbeat"));
+    assertThat(host.inspector.heartbeatIo(user, h).failing()).isFalse();
+  }
+}
