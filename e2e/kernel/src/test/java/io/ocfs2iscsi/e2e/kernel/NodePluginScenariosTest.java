@@ -927,6 +927,219 @@ class NodePluginScenariosTest {
     }
   }
 
+  // ---- the user-space cluster stack (corosync + dlm_controld) in the same kernels, after o2cb -----------------------
+
+  /**
+   * The steps that bring the user stack up and down go through {@link UserStackByHand} (raw commands, as measured
+   * by hand); they stand for the node agent's ApplyCluster with the user stack, FormatVolume and NodeStageVolume.
+   * The volume is target 2's LUN (otherlun): its ext4 of Order 2 and the raw benchmark data of Order 6 are wiped.
+   */
+  UserStackByHand userStack;
+  long userStackStart;
+
+  /**
+   * One kernel runs one OCFS2 stack at a time: once no volume of the o2cb stack is mounted, the same guests bring up
+   * corosync and dlm_controld (the o2cb cluster stays registered), format the volume for the pcmk stack and mount it
+   * on both nodes.
+   */
+  @Test
+  @Order(14)
+  void userStackComesUpInTheSameKernelsOnceNoO2cbVolumeIsMounted() {
+    userStackStart = System.nanoTime();
+    for (String n : List.of(N1, N2)) {
+      kubelet.unpublish(n, vol, pod(n));
+      kubelet.unstage(n, vol);
+      assertThat(mountsOf(n)).as("no OCFS2 volume mounted on %s before the switch", n).isEmpty();
+    }
+    userStack = new UserStackByHand(bed, ReferenceVolume.cluster(bed.bed(), "1"));
+    UserStackByHand.Started started = userStack.start();
+    report.put("user_stack", "corosync_started_seconds", started.corosyncStartedSeconds());
+    report.put("user_stack", "quorate_after_seconds", started.quorateSeconds());
+    report.put("user_stack", "dlm_members_after_seconds", started.dlmMembersSeconds());
+    for (String n : List.of(N1, N2)) {
+      assertThat(bed.run(n, CMD, "corosync-quorumtool", "-s")).as("quorum on %s", n)
+          .containsPattern("Quorate: +Yes").containsPattern("Nodes: +2");
+      assertThat(bed.run(n, CMD, "corosync-cmapctl", "totem.cluster_name"))
+          .isEqualTo("totem.cluster_name (str) = " + userStack.clusterName() + "\n");
+    }
+    long t = System.nanoTime();
+    for (String n : List.of(N1, N2)) {
+      userStack.attach(n, vol2, ReferenceVolume.WWID2);
+    }
+    report.put("user_stack", "attach_both_nodes_seconds", secondsSince(t));
+    bed.run(N1, CMD, "wipefs", "-a", "/dev/mapper/" + vol2.getMultipath().getAlias());
+    t = System.nanoTime();
+    String mkfs = userStack.format(N1, vol2);
+    report.put("user_stack", "mkfs_seconds", secondsSince(t));
+    assertThat(mkfs).contains("Cluster stack: pcmk", "Cluster name: " + userStack.clusterName());
+    for (String n : List.of(N1, N2)) {
+      t = System.nanoTime();
+      userStack.mount(n, vol2);
+      report.put("user_stack", "mount_" + n + "_seconds", secondsSince(t));
+    }
+    for (String n : List.of(N1, N2)) {
+      assertThat(bed.run(n, CMD, "cat", "/sys/fs/ocfs2/cluster_stack")).isEqualTo("pcmk\n");
+      assertThat(mountsOf(n)).as("mounts on %s", n).singleElement().asString()
+          .startsWith("/dev/mapper/otherlun " + UserStackByHand.MOUNT + " ocfs2 ").contains("cluster_stack=pcmk");
+    }
+    // corosync node ids are the o2cb numbers (1, 2) + 1
+    assertThat(bed.run(N2, CMD, "dlm_tool", "ls")).as("the volume's lockspace").containsPattern("members +2 3 \n");
+    assertThat(bed.run(N1, CMD, "o2cluster", "-o", "/dev/mapper/otherlun"))
+        .isEqualTo("pcmk," + userStack.clusterName() + ",none\n");
+  }
+
+  String userStackFile(String name) {
+    return UserStackByHand.MOUNT + "/" + name;
+  }
+
+  /** Waits in F_SETLKW for a POSIX write lock on {@code $ARGV[0]}; prints the seconds it waited. */
+  static final String LOCK_WAIT = "use Fcntl; use Time::HiRes qw(time); open(my $f, '+<', $ARGV[0]) or die \"open:"
+      + " $!\\n\"; my $t = time; fcntl($f, F_SETLKW, pack('s s x4 q q i x4', F_WRLCK, SEEK_SET, 0, 0, 0)) or die"
+      + " \"lock: $!\\n\"; printf(\"%.3f\\n\", time - $t)";
+
+  /**
+   * The reverse of Order 5's o2cb result: on the user stack a POSIX (fcntl) write lock held on node1 is seen on
+   * node2, which is refused (F_SETLK) or waits until node1 lets go (F_SETLKW); flock stays cluster-wide.
+   */
+  @Test
+  @Order(15)
+  void posixLocksAreClusterWideOnTheUserStack() throws Exception {
+    String file = userStackFile("locks.txt");
+    bed.run(N1, CMD, "touch", file);
+    for (String kind : List.of("flock", "fcntl")) {
+      int holder = bed.bed().spawn(N1, "perl", "-e", LOCK_PROBE, kind, file, "300");
+      try {
+        boolean held = Poll.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
+            () -> probe(N1, kind, file).exitCode() == 1);
+        assertThat(held).as("%s: a second process on node1 is refused while the holder runs; %s", kind, diag(N1))
+            .isTrue();
+        TestBed.ExecResult other = probe(N2, kind, file);
+        report.put("lock_semantics", "user_stack_" + kind + "_refused_on_other_node", other.exitCode() == 1);
+        assertThat(other.exitCode()).as("%s held on node1 is seen on node2 with the user stack: %s %s", kind,
+            other.stdout(), other.stderr()).isEqualTo(1);
+        if (kind.equals("fcntl")) {
+          ExecutorService pool = Executors.newSingleThreadExecutor();
+          try {
+            Future<TestBed.ExecResult> waiter = pool.submit(
+                () -> bed.exec(N2, Duration.ofMinutes(2), "perl", "-e", LOCK_WAIT, file));
+            Poll.sleep(Duration.ofSeconds(3));
+            assertThat(waiter.isDone()).as("node2 still waits for the lock: %s", waiter.isDone()
+                ? waiter.get().toString() : "").isFalse();
+            long released = System.nanoTime();
+            bed.run(N1, CMD, "kill", Integer.toString(holder));
+            TestBed.ExecResult got = waiter.get(2, TimeUnit.MINUTES);
+            double afterRelease = secondsSince(released);
+            assertThat(got.exitCode()).as("node2's F_SETLKW: %s", got).isZero();
+            double waited = Double.parseDouble(got.stdout().strip());
+            report.put("lock_semantics", "user_stack_fcntl_wait_seconds", waited);
+            report.put("lock_semantics", "user_stack_fcntl_granted_after_release_seconds", afterRelease);
+            // The waiter starts through the test bed's agent (a second or more on a loaded host), so it waits less
+            // than the 3 s it was given; granted at once, it would have waited nothing.
+            assertThat(waited).as("node2 waited while node1 held the lock").isGreaterThanOrEqualTo(1.0);
+          } finally {
+            pool.shutdownNow();
+          }
+        }
+      } finally {
+        bed.exec(N1, CMD, "kill", Integer.toString(holder));
+      }
+      boolean released = Poll.waitFor(Duration.ofSeconds(30), Duration.ofMillis(500),
+          () -> probe(N2, kind, file).exitCode() == 0);
+      assertThat(released).as("%s released on node1 is free on node2", kind).isTrue();
+    }
+  }
+
+  TestBed.ExecResult probe(String node, String kind, String file) {
+    return bed.exec(node, CMD, "perl", "-e", LOCK_PROBE, kind, file, "0");
+  }
+
+  static final int SQLITE_ROWS_PER_NODE = 150;
+
+  /**
+   * SQLite relies on POSIX locks: both nodes insert {@link #SQLITE_ROWS_PER_NODE} rows each into one database on
+   * the volume at the same time (one transaction per row, rollback journal, busy timeout); nothing is lost and the
+   * database is intact.
+   */
+  @Test
+  @Order(16)
+  void sqliteFromBothNodesAtOnceKeepsEveryRow() throws Exception {
+    String db = userStackFile("rows.db");
+    bed.run(N1, CMD, "sqlite3", db, "PRAGMA journal_mode=DELETE;"
+        + " CREATE TABLE t(node TEXT NOT NULL, i INTEGER NOT NULL, PRIMARY KEY (node, i));");
+    // $1 the database, $2 the rows, $3 the node name (validated by the harness: node[0-9]+)
+    String script = "touch /ctl/ready-$3; while [[ ! -e /ctl/go-$3 ]]; do sleep 0.01; done;"
+        + " { echo '.timeout 60000'; for ((i = 1; i <= $2; i++)); do echo \"INSERT INTO t VALUES('$3', $i);\";"
+        + " done; } | sqlite3 -bail \"$1\"";
+    double seconds = bothAtOnce(n -> new String[] {"bash", "-c", script, "insert", db,
+        Integer.toString(SQLITE_ROWS_PER_NODE), n});
+    String check = bed.run(N2, CMD, "sqlite3", db, "PRAGMA integrity_check; PRAGMA journal_mode;"
+        + " SELECT node || '=' || count(*) FROM t GROUP BY node ORDER BY node;");
+    report.put("user_stack", "sqlite_rows", 2 * SQLITE_ROWS_PER_NODE);
+    report.put("user_stack", "sqlite_seconds", seconds);
+    report.put("user_stack", "sqlite_rows_per_second", Report.round(2 * SQLITE_ROWS_PER_NODE / seconds));
+    report.put("user_stack", "sqlite_check", check.strip());
+    assertThat(check).as("integrity, journal mode and rows per node, read on node2")
+        .isEqualTo("ok\ndelete\nnode1=" + SQLITE_ROWS_PER_NODE + "\nnode2=" + SQLITE_ROWS_PER_NODE + "\n");
+  }
+
+  /**
+   * Runs the argument vector {@code argvOf(node)} on both nodes at once: each script waits at a barrier (touch
+   * /ctl/ready-NODE, wait for /ctl/go-NODE) until both are ready. Returns the seconds from the release to the end
+   * of both.
+   */
+  double bothAtOnce(java.util.function.Function<String, String[]> argvOf) throws Exception {
+    for (String n : List.of(N1, N2)) {
+      Files.deleteIfExists(bed.bed().ctlDir(n).resolve("ready-" + n));
+      Files.deleteIfExists(bed.bed().ctlDir(n).resolve("go-" + n));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<TestBed.ExecResult>> runs = new java.util.ArrayList<>();
+      for (String n : List.of(N1, N2)) {
+        runs.add(pool.submit(() -> bed.exec(n, Duration.ofMinutes(5), argvOf.apply(n))));
+      }
+      boolean ready = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(20),
+          () -> List.of(N1, N2).stream().allMatch(n -> Files.exists(bed.bed().ctlDir(n).resolve("ready-" + n))));
+      assertThat(ready).as("both nodes at the barrier").isTrue();
+      long t = System.nanoTime();
+      for (String n : List.of(N1, N2)) {
+        Files.writeString(bed.bed().ctlDir(n).resolve("go-" + n), "go\n");
+      }
+      for (Future<TestBed.ExecResult> r : runs) {
+        r.get(6, TimeUnit.MINUTES).requireSuccess();
+      }
+      return secondsSince(t);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Down again in the safe order (unmount everywhere, then dlm_controld, then corosync) and back to the o2cb label;
+   * nothing of the user stack is left. Records the CI time the user-stack steps added.
+   */
+  @Test
+  @Order(17)
+  void userStackGoesDownAfterTheLastUnmount() {
+    long t = System.nanoTime();
+    for (String n : List.of(N1, N2)) {
+      userStack.unmount(n);
+    }
+    report.put("user_stack", "unmount_both_seconds", secondsSince(t));
+    report.put("user_stack", "stop_daemons_seconds", userStack.stop());
+    for (String n : List.of(N1, N2)) {
+      userStack.detach(n, vol2);
+    }
+    userStack.labelO2cb();
+    for (String n : List.of(N1, N2)) {
+      assertThat(bed.exec(n, CMD, "pgrep", "-x", "corosync|dlm_controld").stdout()).as("daemons on %s", n).isEmpty();
+      assertThat(bed.run(n, CMD, "cat", "/sys/fs/ocfs2/cluster_stack")).isEqualTo("o2cb\n");
+      assertThat(mountsOf(n)).isEmpty();
+      assertThat(bed.exec(n, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(ReferenceVolume.TARGET2_IQN);
+    }
+    report.put("user_stack", "added_ci_seconds", secondsSince(userStackStart));
+  }
+
   /**
    * The host commands the plugin ran during one call (from its log: count, seconds per program, total) under
    * {@code stage_cost.<key>_*}; returns the total seconds.
