@@ -134,29 +134,37 @@ public final class UserStackByHand {
       throw new IllegalArgumentException("alias '" + alias + "' or WWID '" + wwid + "' malformed");
     }
     String iqn = vol.getTarget().getIqn();
-    // The map's entry first (as the reference's by-hand setup does), then the logins.
     writeFile(node, "/etc/multipath/conf.d/user-stack-" + alias + ".conf", "multipaths {\n\tmultipath {\n\t\twwid "
         + wwid + "\n\t\talias " + alias + "\n\t\tpath_grouping_policy multibus\n\t\tno_path_retry 12\n\t}\n}\n");
-    bed.run(node, CMD, "multipathd", "reconfigure");
     for (String portal : vol.getTarget().getPortalsList()) {
-      bed.run(node, CMD, "iscsiadm", "-m", "node", "-o", "new", "-T", iqn, "-p", portal);
+      // A record may exist from an earlier discovery of that portal (it lists every target): a second one of
+      // another layout makes a later "-o delete" fail.
+      if (bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-p", portal).exitCode() != 0) {
+        bed.run(node, CMD, "iscsiadm", "-m", "node", "-o", "new", "-T", iqn, "-p", portal);
+      }
       TestBed.ExecResult login = bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-p", portal, "--login");
       if (login.exitCode() != 0 && login.exitCode() != 15) { // 15: session already present
         throw new IllegalStateException(node + ": login to " + iqn + " at " + portal + ": " + login);
       }
     }
-    long t0 = System.nanoTime();
-    boolean[] reconfigured = {false};
+    // The login returns before the kernel has scanned the LUN, and multipathd in the guests does not reliably take a
+    // path from its uevent: wait for both disks, then reconfigure (and again every 10 s while the map is not whole).
+    for (String portal : vol.getTarget().getPortalsList()) {
+      String byPath = "/dev/disk/by-path/ip-" + portal + "-iscsi-" + iqn + "-lun-" + vol.getTarget().getLun();
+      boolean appeared = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(250),
+          () -> bed.exec(node, CMD, "test", "-b", byPath).exitCode() == 0);
+      if (!appeared) {
+        throw new IllegalStateException(node + ": " + byPath + " did not appear within 60 s; " + bed.diagnostics(node));
+      }
+    }
+    bed.run(node, CMD, "multipathd", "reconfigure");
+    long[] lastReconfigure = {System.nanoTime()};
     boolean ready = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
-      if (mapReady(node, alias)) {
-        return true;
-      }
-      // multipathd may not have taken both new paths from its reconfigure alone: once more after 15 s.
-      if (!reconfigured[0] && System.nanoTime() - t0 > Duration.ofSeconds(15).toNanos()) {
-        reconfigured[0] = true;
+      if (System.nanoTime() - lastReconfigure[0] > Duration.ofSeconds(10).toNanos()) {
         bed.run(node, CMD, "multipathd", "reconfigure");
+        lastReconfigure[0] = System.nanoTime();
       }
-      return false;
+      return mapReady(node, alias);
     });
     if (!ready) {
       throw new IllegalStateException(node + ": map " + alias + " without two active paths within 60 s:\n"
@@ -199,7 +207,21 @@ public final class UserStackByHand {
     bed.run(node, CMD, "rm", "-f", "/etc/multipath/conf.d/user-stack-" + alias + ".conf");
     bed.run(node, CMD, "multipathd", "reconfigure");
     bed.run(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "--logout");
-    bed.run(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-o", "delete");
+    if (bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-o", "delete").exitCode() != 0) {
+      for (String portal : vol.getTarget().getPortalsList()) {
+        bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-p", portal, "-o", "delete");
+      }
+    }
+    String left = bed.exec(node, CMD, "iscsiadm", "-m", "node").stdout();
+    if (left.contains(iqn)) {
+      throw new IllegalStateException(node + ": node records of " + iqn + " left after delete:\n" + left);
+    }
+  }
+
+  /** corosync's node id of {@code node}: its o2cb member number + 1. */
+  public int nodeId(String node) {
+    return cluster.getMembersList().stream().filter(m -> m.getNodeName().equals(node)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no member " + node)).getNumber() + 1;
   }
 
   /**

@@ -1053,7 +1053,7 @@ class NodePluginScenariosTest {
     return bed.exec(node, CMD, "perl", "-e", LOCK_PROBE, kind, file, "0");
   }
 
-  static final int SQLITE_ROWS_PER_NODE = 150;
+  static final int SQLITE_ROWS_PER_NODE = 100;
 
   /**
    * SQLite relies on POSIX locks: both nodes insert {@link #SQLITE_ROWS_PER_NODE} rows each into one database on
@@ -1114,10 +1114,7 @@ class NodePluginScenariosTest {
     }
   }
 
-  /**
-   * Down again in the safe order (unmount everywhere, then dlm_controld, then corosync) and back to the o2cb label;
-   * nothing of the user stack is left. Records the CI time the user-stack steps added.
-   */
+  /** Down again in the safe order: unmount everywhere, then dlm_controld, then corosync. */
   @Test
   @Order(17)
   void userStackGoesDownAfterTheLastUnmount() {
@@ -1127,6 +1124,66 @@ class NodePluginScenariosTest {
     }
     report.put("user_stack", "unmount_both_seconds", secondsSince(t));
     report.put("user_stack", "stop_daemons_seconds", userStack.stop());
+    for (String n : List.of(N1, N2)) {
+      assertThat(bed.exec(n, CMD, "pgrep", "-x", "corosync|dlm_controld").stdout()).as("daemons on %s", n).isEmpty();
+      assertThat(mountsOf(n)).isEmpty();
+    }
+  }
+
+  /**
+   * What storage fencing of the user stack can use on this target (tgtd), on the map of the unmounted volume: both
+   * nodes register a key on every path, node1 reserves (Write Exclusive, registrants only), node1 preempts node2's
+   * key; node2's writes then fail at once while node1 writes on, and node2 writes again after registering anew.
+   * PREEMPT AND ABORT, what fence_scsi uses, is refused by tgtd: reported, not asserted (a property of the target).
+   */
+  @Test
+  @Order(18)
+  void persistentReservationsFenceANodeAtTheTarget() {
+    String map = "/dev/mapper/" + vol2.getMultipath().getAlias();
+    String key1 = prKey(N1);
+    String key2 = prKey(N2);
+    String path1 = bed.run(N1, CMD, "readlink", "-f", "/dev/disk/by-path/ip-" + vol2.getTarget().getPortals(0)
+        + "-iscsi-" + vol2.getTarget().getIqn() + "-lun-" + vol2.getTarget().getLun()).strip();
+    assertThat(path1).matches("/dev/sd[a-z]+");
+    try {
+      for (String n : List.of(N1, N2)) {
+        bed.run(n, CMD, "mpathpersist", "--out", "--register-ignore", "--param-sark=" + prKey(n), map);
+      }
+      bed.run(N1, CMD, "mpathpersist", "--out", "--reserve", "--param-rk=" + key1, "--prout-type=5", map);
+      assertThat(bed.run(N1, CMD, "mpathpersist", "-i", "-k", map)).as("a key per node and path")
+          .contains("4 registered reservation keys follow:", key1, key2);
+      assertThat(bed.run(N2, CMD, "mpathpersist", "-i", "-r", map))
+          .contains("Key = " + key1, "type = Write Exclusive, registrants only");
+      for (String n : List.of(N1, N2)) {
+        assertThat(rewriteBlock(n, map).exitCode()).as("registered %s writes under the reservation", n).isZero();
+      }
+      TestBed.ExecResult abort = bed.exec(N1, CMD, "sg_persist", "-n", "-o", "-A", "-T", "5", "-K", key1, "-S", key2,
+          "-d", path1);
+      report.put("fencing_pr", "preempt_and_abort_exit_code", abort.exitCode());
+      report.put("fencing_pr", "preempt_and_abort_stderr", abort.stderr().strip());
+      long t = System.nanoTime();
+      bed.run(N1, CMD, "sg_persist", "-n", "-o", "-P", "-T", "5", "-K", key1, "-S", key2, "-d", path1);
+      report.put("fencing_pr", "preempt_seconds", secondsSince(t));
+      String keys = bed.run(N1, CMD, "mpathpersist", "-i", "-k", map);
+      assertThat(keys).as("node2's key is gone from every path").contains("2 registered reservation keys follow:")
+          .doesNotContain(key2);
+      t = System.nanoTime();
+      TestBed.ExecResult fenced = rewriteBlock(N2, map);
+      report.put("fencing_pr", "fenced_write_failed_after_seconds", secondsSince(t));
+      report.put("fencing_pr", "fenced_write_error", fenced.stderr().strip().lines().findFirst().orElse(""));
+      assertThat(fenced.exitCode()).as("node2 writes after it was preempted: %s", fenced).isNotZero();
+      assertThat(fenced.stderr()).contains("Invalid exchange"); // EBADE: the target's RESERVATION CONFLICT
+      assertThat(bed.exec(N2, CMD, "dd", "if=" + map, "of=/dev/null", "bs=4096", "count=1", "iflag=direct",
+          "status=none").exitCode()).as("node2 still reads").isZero();
+      assertThat(rewriteBlock(N1, map).exitCode()).as("node1 writes on").isZero();
+      assertThat(bed.run(N2, CMD, "multipath", "-ll", vol2.getMultipath().getAlias()))
+          .as("a reservation conflict fails no path").satisfies(ll -> assertThat(activePaths(ll)).isEqualTo(2));
+      bed.run(N2, CMD, "mpathpersist", "--out", "--register-ignore", "--param-sark=" + key2, map);
+      assertThat(rewriteBlock(N2, map).exitCode()).as("node2 writes again once registered").isZero();
+    } finally {
+      bed.exec(N1, CMD, "sg_persist", "-n", "-o", "-C", "-K", key1, "-d", path1);
+    }
+    assertThat(bed.run(N1, CMD, "mpathpersist", "-i", "-k", map)).contains("0 registered reservation key");
     for (String n : List.of(N1, N2)) {
       userStack.detach(n, vol2);
     }
@@ -1138,6 +1195,18 @@ class NodePluginScenariosTest {
       assertThat(bed.exec(n, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(ReferenceVolume.TARGET2_IQN);
     }
     report.put("user_stack", "added_ci_seconds", secondsSince(userStackStart));
+  }
+
+  /** A reservation key per node: "oc" and the corosync node id. */
+  String prKey(String node) {
+    return String.format("0x6f63%012x", userStack.nodeId(node));
+  }
+
+  /** Writes block 100000 of {@code device} back with its own bytes (O_DIRECT): a write that changes nothing. */
+  TestBed.ExecResult rewriteBlock(String node, String device) {
+    return bed.exec(node, CMD, "bash", "-c", "dd if=\"$1\" bs=4096 skip=100000 count=1 iflag=direct status=none"
+        + " >/tmp/block && dd if=/tmp/block of=\"$1\" bs=4096 seek=100000 count=1 oflag=direct conv=notrunc"
+        + " status=none", "rewrite", device);
   }
 
   /**
