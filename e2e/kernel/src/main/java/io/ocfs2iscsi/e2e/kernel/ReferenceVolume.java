@@ -25,6 +25,8 @@ public final class ReferenceVolume {
   public static final String TARGET2_IQN = "iqn.2016-02.local.virtual:virtual.vg2";
   /** tgt's WWID of target 1 LUN 1 (stable across tgtd restarts). */
   public static final String WWID = "360000000000000000e00000000010001";
+  /** tgt's WWID of target 2 LUN 1. */
+  public static final String WWID2 = "360000000000000000e00000000020001";
 
   private ReferenceVolume() {}
 

@@ -1,0 +1,277 @@
+package io.ocfs2iscsi.e2e.kernel;
+
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
+import io.ocfs2iscsi.agent.v1.ClusterMember;
+import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The user-space cluster stack (corosync + dlm_controld, OCFS2 stack label {@code pcmk}) brought up and down on the
+ * guests of a {@link PluginBed} with raw commands, as measured by hand (e2e/guest/captured/user-stack/README.md):
+ * what the node agent is to do once it manages this stack. Each step is one method, so that a test can later call
+ * the agent (ApplyCluster with the user stack, FormatVolume, NodeStageVolume) in its place.
+ *
+ * <p>corosync's node ids are the o2cb member numbers + 1 (corosync refuses 0, OCFS2 waits for an id above 0); the
+ * volume's cluster name must equal corosync's {@code totem.cluster_name} (the DLM refuses the lockspace otherwise).
+ * Fencing is off ({@code enable_fencing=0}): no node dies in the steps that use this class.
+ */
+public final class UserStackByHand {
+
+  public static final String MOUNT = "/mnt/user-stack";
+  static final Duration CMD = Duration.ofSeconds(60);
+  static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]{1,16}");
+  static final Pattern IPV4 = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}");
+  static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  static final String DLM_CONF = "protocol=tcp\nenable_fencing=0\n";
+
+  private final PluginBed bed;
+  private final ApplyClusterRequest cluster;
+
+  /** The stack of {@code cluster}'s members (the same request the o2cb stack was applied with). */
+  public UserStackByHand(PluginBed bed, ApplyClusterRequest cluster) {
+    if (!CLUSTER_NAME.matcher(cluster.getClusterName()).matches()) {
+      throw new IllegalArgumentException("cluster_name '" + cluster.getClusterName()
+          + "' must be 1-16 of [A-Za-z0-9_-] (corosync's totem.cluster_name)");
+    }
+    for (ClusterMember m : cluster.getMembersList()) {
+      if (!IPV4.matcher(m.getAddress()).matches() || !ALIAS.matcher(m.getNodeName()).matches()) {
+        throw new IllegalArgumentException("member " + m.getNodeName() + ": address '" + m.getAddress()
+            + "' must be an IPv4 address and the name 1-64 of [A-Za-z0-9_-]");
+      }
+    }
+    this.bed = bed;
+    this.cluster = cluster;
+  }
+
+  public String clusterName() {
+    return cluster.getClusterName();
+  }
+
+  /** corosync.conf: knet unicast on the members' management addresses, two-node quorum where there are two. */
+  public String corosyncConf() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("totem {\n    version: 2\n    cluster_name: ").append(cluster.getClusterName())
+        .append("\n    transport: knet\n    crypto_cipher: none\n    crypto_hash: none\n    token: 3000\n}\n");
+    sb.append("nodelist {\n");
+    for (ClusterMember m : cluster.getMembersList()) {
+      sb.append("    node {\n        nodeid: ").append(m.getNumber() + 1).append("\n        name: ")
+          .append(m.getNodeName()).append("\n        ring0_addr: ").append(m.getAddress()).append("\n    }\n");
+    }
+    sb.append("}\nquorum {\n    provider: corosync_votequorum\n");
+    if (cluster.getMembersCount() == 2) {
+      sb.append("    two_node: 1\n");
+    }
+    sb.append("}\nlogging {\n    to_stderr: no\n    to_syslog: no\n    to_logfile: yes\n"
+        + "    logfile: /var/log/corosync/corosync.log\n    timestamp: on\n}\n");
+    return sb.toString();
+  }
+
+  /**
+   * Writes the configuration and the stack label ({@code pcmk}: mkfs.ocfs2 compares with it, and the kernel
+   * refuses it while a volume of the o2cb stack is mounted), starts corosync on every node (it daemonizes itself),
+   * waits for quorum (two_node waits for all: the first quorum needs every member once), then starts dlm_controld
+   * (daemonizes too) and waits until every member is in the daemon group. Returns the seconds to quorum and to the
+   * DLM's membership, counted from the first corosync start.
+   */
+  public Started start() {
+    List<String> nodes = nodes();
+    for (String n : nodes) {
+      writeFile(n, "/etc/corosync/corosync.conf", corosyncConf());
+      bed.run(n, CMD, "mkdir", "-p", "/etc/dlm", "/var/log/corosync");
+      writeFile(n, "/etc/dlm/dlm.conf", DLM_CONF);
+      bed.run(n, CMD, "bash", "-c", "echo pcmk >/sys/fs/ocfs2/cluster_stack");
+    }
+    long t0 = System.nanoTime();
+    for (String n : nodes) {
+      bed.run(n, CMD, "corosync");
+    }
+    double corosyncStarted = secondsSince(t0);
+    for (String n : nodes) {
+      boolean quorate = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(250),
+          () -> bed.exec(n, CMD, "corosync-quorumtool", "-s").exitCode() == 0);
+      if (!quorate) {
+        throw new IllegalStateException(n + ": corosync not quorate within 60 s: " + quorumStatus(n));
+      }
+    }
+    double quorum = secondsSince(t0);
+    for (String n : nodes) {
+      bed.run(n, CMD, "dlm_controld");
+    }
+    for (String n : nodes) {
+      boolean joined = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(250),
+          () -> dlmMembers(n) == nodes.size());
+      if (!joined) {
+        throw new IllegalStateException(n + ": dlm_controld does not see all members within 60 s: "
+            + bed.exec(n, CMD, "dlm_tool", "status").stdout());
+      }
+    }
+    return new Started(corosyncStarted, quorum, secondsSince(t0));
+  }
+
+  /** Seconds from the first corosync start: all started, all quorate, all members in dlm_controld's group. */
+  public record Started(double corosyncStartedSeconds, double quorateSeconds, double dlmMembersSeconds) {}
+
+  /** Members in state M ("member") of {@code dlm_tool status}; its exit code is 0 even without a daemon. */
+  int dlmMembers(String node) {
+    return (int) bed.exec(node, CMD, "dlm_tool", "status").stdout().lines()
+        .filter(l -> l.matches("node \\d+ M .*")).count();
+  }
+
+  String quorumStatus(String node) {
+    TestBed.ExecResult r = bed.exec(node, CMD, "corosync-quorumtool", "-s");
+    return "exit code " + r.exitCode() + "\n" + r.stdout() + r.stderr();
+  }
+
+  /**
+   * Logs {@code node} in to the volume's target through both portals (new node records, no discovery: it would
+   * rewrite other targets' records) and makes its two-path multipath map under the volume's alias.
+   */
+  public void attach(String node, VolumeSpec vol, String wwid) {
+    String alias = vol.getMultipath().getAlias();
+    if (!ALIAS.matcher(alias).matches() || !wwid.matches("[0-9a-f]{33}")) {
+      throw new IllegalArgumentException("alias '" + alias + "' or WWID '" + wwid + "' malformed");
+    }
+    String iqn = vol.getTarget().getIqn();
+    writeFile(node, "/etc/multipath/conf.d/user-stack-" + alias + ".conf", "multipaths {\n\tmultipath {\n\t\twwid "
+        + wwid + "\n\t\talias " + alias + "\n\t\tpath_grouping_policy multibus\n\t\tno_path_retry 12\n\t}\n}\n");
+    for (String portal : vol.getTarget().getPortalsList()) {
+      // A record may exist from an earlier discovery of that portal (it lists every target): a second one of
+      // another layout makes a later "-o delete" fail.
+      if (bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-p", portal).exitCode() != 0) {
+        bed.run(node, CMD, "iscsiadm", "-m", "node", "-o", "new", "-T", iqn, "-p", portal);
+      }
+      TestBed.ExecResult login = bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-p", portal, "--login");
+      if (login.exitCode() != 0 && login.exitCode() != 15) { // 15: session already present
+        throw new IllegalStateException(node + ": login to " + iqn + " at " + portal + ": " + login);
+      }
+    }
+    // The login returns before the kernel has scanned the LUN, and multipathd in the guests does not reliably take a
+    // path from its uevent: wait for both disks, then reconfigure (and again every 10 s while the map is not whole).
+    for (String portal : vol.getTarget().getPortalsList()) {
+      String byPath = "/dev/disk/by-path/ip-" + portal + "-iscsi-" + iqn + "-lun-" + vol.getTarget().getLun();
+      boolean appeared = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(250),
+          () -> bed.exec(node, CMD, "test", "-b", byPath).exitCode() == 0);
+      if (!appeared) {
+        throw new IllegalStateException(node + ": " + byPath + " did not appear within 60 s; " + bed.diagnostics(node));
+      }
+    }
+    bed.run(node, CMD, "multipathd", "reconfigure");
+    long[] lastReconfigure = {System.nanoTime()};
+    boolean ready = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
+      if (System.nanoTime() - lastReconfigure[0] > Duration.ofSeconds(10).toNanos()) {
+        bed.run(node, CMD, "multipathd", "reconfigure");
+        lastReconfigure[0] = System.nanoTime();
+      }
+      return mapReady(node, alias);
+    });
+    if (!ready) {
+      throw new IllegalStateException(node + ": map " + alias + " without two active paths within 60 s:\n"
+          + bed.exec(node, CMD, "bash", "-c", "iscsiadm -m session; multipath -ll; multipathd show paths;"
+              + " head -50 /etc/multipath.conf /etc/multipath/conf.d/*; cat /etc/multipath/wwids 2>&1").stdout()
+          + bed.diagnostics(node));
+    }
+  }
+
+  boolean mapReady(String node, String alias) {
+    return bed.exec(node, CMD, "bash", "-c", "[[ -e /dev/mapper/$1 ]] && (( $(multipath -ll \"$1\""
+        + " | grep -c 'active ready running') == 2 ))", "map-ready", alias).exitCode() == 0;
+  }
+
+  /** mkfs.ocfs2 for the user stack on {@code node}; its output. */
+  public String format(String node, VolumeSpec vol) {
+    return bed.run(node, Duration.ofMinutes(3), "mkfs.ocfs2", "-b", "4K", "-C", "32K", "-N", "4", "-L", "USERSTACK",
+        "--cluster-stack=pcmk", "--cluster-name=" + cluster.getClusterName(), device(vol));
+  }
+
+  /** Mounts the volume on {@link #MOUNT}. */
+  public void mount(String node, VolumeSpec vol) {
+    bed.run(node, CMD, "mkdir", "-p", MOUNT);
+    bed.run(node, Duration.ofMinutes(2), "mount", "-t", "ocfs2", "-o", "_netdev,noatime", device(vol), MOUNT);
+  }
+
+  public void unmount(String node) {
+    bed.run(node, Duration.ofMinutes(2), "umount", MOUNT);
+  }
+
+  /** Undoes {@link #attach}: flushes the map, drops its entry, logs out and deletes the node records. */
+  public void detach(String node, VolumeSpec vol) {
+    String alias = vol.getMultipath().getAlias();
+    String iqn = vol.getTarget().getIqn();
+    boolean flushed = Poll.waitFor(Duration.ofSeconds(10), Duration.ofMillis(200),
+        () -> bed.exec(node, CMD, "multipath", "-f", alias).exitCode() == 0);
+    if (!flushed) {
+      throw new IllegalStateException(node + ": multipath -f " + alias + " failed for 10 s");
+    }
+    bed.run(node, CMD, "rm", "-f", "/etc/multipath/conf.d/user-stack-" + alias + ".conf");
+    bed.run(node, CMD, "multipathd", "reconfigure");
+    bed.run(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "--logout");
+    if (bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-o", "delete").exitCode() != 0) {
+      for (String portal : vol.getTarget().getPortalsList()) {
+        bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", iqn, "-p", portal, "-o", "delete");
+      }
+    }
+    String left = bed.exec(node, CMD, "iscsiadm", "-m", "node").stdout();
+    if (left.contains(iqn)) {
+      throw new IllegalStateException(node + ": node records of " + iqn + " left after delete:\n" + left);
+    }
+  }
+
+  /** corosync's node id of {@code node}: its o2cb member number + 1. */
+  public int nodeId(String node) {
+    return cluster.getMembersList().stream().filter(m -> m.getNodeName().equals(node)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no member " + node)).getNumber() + 1;
+  }
+
+  /**
+   * Stops dlm_controld, then corosync, on every node. Only with no volume of this stack mounted anywhere on the
+   * node: dlm_controld ignores SIGTERM while it has a lockspace, but {@code corosync-cfgtool -H} stops corosync even
+   * then, dlm_controld exits with it and a later umount hangs for good (measured). Returns the seconds it took.
+   */
+  public double stop() {
+    long t0 = System.nanoTime();
+    for (String n : nodes()) {
+      String mounts = bed.run(n, CMD, "cat", "/proc/mounts");
+      if (mounts.contains("cluster_stack=pcmk")) {
+        throw new IllegalStateException(n + ": a volume of the user stack is still mounted; not stopping:\n" + mounts);
+      }
+      bed.run(n, CMD, "bash", "-c", "p=$(cat /run/dlm_controld/dlm_controld.pid) && kill -TERM \"$p\" && for ((i = 0;"
+          + " i < 100; i++)); do kill -0 \"$p\" 2>/dev/null || exit 0; sleep 0.1; done; echo \"dlm_controld $p"
+          + " still running\"; exit 1");
+      bed.run(n, CMD, "corosync-cfgtool", "-H");
+    }
+    for (String n : nodes()) {
+      boolean gone = Poll.waitFor(Duration.ofSeconds(20), Duration.ofMillis(250),
+          () -> bed.exec(n, CMD, "pgrep", "-x", "corosync").exitCode() == 1);
+      if (!gone) {
+        throw new IllegalStateException(n + ": corosync still running 20 s after corosync-cfgtool -H");
+      }
+    }
+    return secondsSince(t0);
+  }
+
+  /** Back to the o2cb stack: the label stays {@code pcmk} after the last pcmk volume is gone. */
+  public void labelO2cb() {
+    for (String n : nodes()) {
+      bed.run(n, CMD, "bash", "-c", "echo o2cb >/sys/fs/ocfs2/cluster_stack");
+    }
+  }
+
+  static String device(VolumeSpec vol) {
+    return "/dev/mapper/" + vol.getMultipath().getAlias();
+  }
+
+  List<String> nodes() {
+    return cluster.getMembersList().stream().map(ClusterMember::getNodeName).toList();
+  }
+
+  /** Writes {@code content} to {@code path} in the guest (content and path are arguments, not shell text). */
+  void writeFile(String node, String path, String content) {
+    bed.run(node, CMD, "bash", "-c", "printf '%s' \"$1\" >\"$2\"", "write", content, path);
+  }
+
+  static double secondsSince(long nanos) {
+    return Report.round((System.nanoTime() - nanos) / 1e9);
+  }
+}
