@@ -128,12 +128,13 @@ public final class UserStackByHand {
    * Logs {@code node} in to the volume's target through both portals (new node records, no discovery: it would
    * rewrite other targets' records) and makes its two-path multipath map under the volume's alias.
    */
-  public void attach(String node, VolumeSpec vol, String wwid) {
+  public Attached attach(String node, VolumeSpec vol, String wwid) {
     String alias = vol.getMultipath().getAlias();
     if (!ALIAS.matcher(alias).matches() || !wwid.matches("[0-9a-f]{33}")) {
       throw new IllegalArgumentException("alias '" + alias + "' or WWID '" + wwid + "' malformed");
     }
     String iqn = vol.getTarget().getIqn();
+    long start = System.nanoTime();
     writeFile(node, "/etc/multipath/conf.d/user-stack-" + alias + ".conf", "multipaths {\n\tmultipath {\n\t\twwid "
         + wwid + "\n\t\talias " + alias + "\n\t\tpath_grouping_policy multibus\n\t\tno_path_retry 12\n\t}\n}\n");
     for (String portal : vol.getTarget().getPortalsList()) {
@@ -148,7 +149,10 @@ public final class UserStackByHand {
       }
     }
     // The login returns before the kernel has scanned the LUN, and multipathd in the guests does not reliably take a
-    // path from its uevent: wait for both disks, then reconfigure (and again every 10 s while the map is not whole).
+    // path from its uevent: wait for both disks, reconfigure, and add a path the map still lacks after 2 s
+    // explicitly (what the node plugin does).
+    double loggedIn = secondsSince(start);
+    List<String> disks = new java.util.ArrayList<>();
     for (String portal : vol.getTarget().getPortalsList()) {
       String byPath = "/dev/disk/by-path/ip-" + portal + "-iscsi-" + iqn + "-lun-" + vol.getTarget().getLun();
       boolean appeared = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(250),
@@ -156,15 +160,30 @@ public final class UserStackByHand {
       if (!appeared) {
         throw new IllegalStateException(node + ": " + byPath + " did not appear within 60 s; " + bed.diagnostics(node));
       }
-    }
-    bed.run(node, CMD, "multipathd", "reconfigure");
-    long[] lastReconfigure = {System.nanoTime()};
-    boolean ready = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
-      if (System.nanoTime() - lastReconfigure[0] > Duration.ofSeconds(10).toNanos()) {
-        bed.run(node, CMD, "multipathd", "reconfigure");
-        lastReconfigure[0] = System.nanoTime();
+      String disk = bed.run(node, CMD, "readlink", "-f", byPath).strip();
+      if (!disk.matches("/dev/sd[a-z]+")) {
+        throw new IllegalStateException(node + ": " + byPath + " points to " + disk + ", not a SCSI disk");
       }
-      return mapReady(node, alias);
+      disks.add(disk.substring("/dev/".length()));
+    }
+    double disksThere = secondsSince(start);
+    bed.run(node, CMD, "multipathd", "reconfigure");
+    long t0 = System.nanoTime();
+    boolean[] added = {false};
+    boolean ready = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
+      if (mapReady(node, alias)) {
+        return true;
+      }
+      if (!added[0] && System.nanoTime() - t0 > Duration.ofSeconds(2).toNanos()) {
+        added[0] = true;
+        String ll = bed.exec(node, CMD, "multipath", "-ll", alias).stdout();
+        for (String disk : disks) {
+          if (!ll.contains(" " + disk + " ")) {
+            bed.exec(node, CMD, "multipathd", "add", "path", disk);
+          }
+        }
+      }
+      return false;
     });
     if (!ready) {
       throw new IllegalStateException(node + ": map " + alias + " without two active paths within 60 s:\n"
@@ -172,7 +191,11 @@ public final class UserStackByHand {
               + " head -50 /etc/multipath.conf /etc/multipath/conf.d/*; cat /etc/multipath/wwids 2>&1").stdout()
           + bed.diagnostics(node));
     }
+    return new Attached(loggedIn, disksThere, secondsSince(start));
   }
+
+  /** Seconds from the start of {@link #attach}: logged in through both portals, both disks there, map whole. */
+  public record Attached(double loggedInSeconds, double disksSeconds, double mapSeconds) {}
 
   boolean mapReady(String node, String alias) {
     return bed.exec(node, CMD, "bash", "-c", "[[ -e /dev/mapper/$1 ]] && (( $(multipath -ll \"$1\""

@@ -964,7 +964,9 @@ class NodePluginScenariosTest {
     }
     long t = System.nanoTime();
     for (String n : List.of(N1, N2)) {
-      userStack.attach(n, vol2, ReferenceVolume.WWID2);
+      UserStackByHand.Attached a = userStack.attach(n, vol2, ReferenceVolume.WWID2);
+      report.put("user_stack", "attach_" + n + "_logged_in_disks_map_seconds",
+          List.of(a.loggedInSeconds(), a.disksSeconds(), a.mapSeconds()));
     }
     report.put("user_stack", "attach_both_nodes_seconds", secondsSince(t));
     bed.run(N1, CMD, "wipefs", "-a", "/dev/mapper/" + vol2.getMultipath().getAlias());
