@@ -8,23 +8,20 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The user-space cluster stack (corosync + dlm_controld, OCFS2 stack label {@code pcmk}) brought up and down on the
- * guests of a {@link PluginBed} with raw commands, as measured by hand (e2e/guest/captured/user-stack/README.md):
- * what the node agent is to do once it manages this stack. Each step is one method, so that a test can later call
- * the agent (ApplyCluster with the user stack, FormatVolume, NodeStageVolume) in its place.
+ * What a test of the user-space cluster stack (corosync + dlm_controld, OCFS2 stack label {@code pcmk}) does by hand
+ * on the guests of a {@link PluginBed}, because the product never does it: logging in to a LUN and making its map
+ * outside the node plugin (to wipe an earlier test's data, or to try SCSI-3 reservations on it), and stopping the
+ * daemons (the node plugin starts them and leaves them running). The commands are the ones measured by hand
+ * (e2e/guest/captured/user-stack/README.md).
  *
- * <p>corosync's node ids are the o2cb member numbers + 1 (corosync refuses 0, OCFS2 waits for an id above 0); the
- * volume's cluster name must equal corosync's {@code totem.cluster_name} (the DLM refuses the lockspace otherwise).
- * Fencing is off ({@code enable_fencing=0}): no node dies in the steps that use this class.
+ * <p>corosync's node ids are the o2cb member numbers + 1 (corosync refuses 0, OCFS2 waits for an id above 0).
  */
 public final class UserStackByHand {
 
-  public static final String MOUNT = "/mnt/user-stack";
   static final Duration CMD = Duration.ofSeconds(60);
   static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9_-]{1,16}");
   static final Pattern IPV4 = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}");
   static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  static final String DLM_CONF = "protocol=tcp\nenable_fencing=0\n";
 
   private final PluginBed bed;
   private final ApplyClusterRequest cluster;
@@ -47,81 +44,6 @@ public final class UserStackByHand {
 
   public String clusterName() {
     return cluster.getClusterName();
-  }
-
-  /** corosync.conf: knet unicast on the members' management addresses, two-node quorum where there are two. */
-  public String corosyncConf() {
-    StringBuilder sb = new StringBuilder();
-    sb.append("totem {\n    version: 2\n    cluster_name: ").append(cluster.getClusterName())
-        .append("\n    transport: knet\n    crypto_cipher: none\n    crypto_hash: none\n    token: 3000\n}\n");
-    sb.append("nodelist {\n");
-    for (ClusterMember m : cluster.getMembersList()) {
-      sb.append("    node {\n        nodeid: ").append(m.getNumber() + 1).append("\n        name: ")
-          .append(m.getNodeName()).append("\n        ring0_addr: ").append(m.getAddress()).append("\n    }\n");
-    }
-    sb.append("}\nquorum {\n    provider: corosync_votequorum\n");
-    if (cluster.getMembersCount() == 2) {
-      sb.append("    two_node: 1\n");
-    }
-    sb.append("}\nlogging {\n    to_stderr: no\n    to_syslog: no\n    to_logfile: yes\n"
-        + "    logfile: /var/log/corosync/corosync.log\n    timestamp: on\n}\n");
-    return sb.toString();
-  }
-
-  /**
-   * Writes the configuration and the stack label ({@code pcmk}: mkfs.ocfs2 compares with it, and the kernel
-   * refuses it while a volume of the o2cb stack is mounted), starts corosync on every node (it daemonizes itself),
-   * waits for quorum (two_node waits for all: the first quorum needs every member once), then starts dlm_controld
-   * (daemonizes too) and waits until every member is in the daemon group. Returns the seconds to quorum and to the
-   * DLM's membership, counted from the first corosync start.
-   */
-  public Started start() {
-    List<String> nodes = nodes();
-    for (String n : nodes) {
-      writeFile(n, "/etc/corosync/corosync.conf", corosyncConf());
-      bed.run(n, CMD, "mkdir", "-p", "/etc/dlm", "/var/log/corosync");
-      writeFile(n, "/etc/dlm/dlm.conf", DLM_CONF);
-      bed.run(n, CMD, "bash", "-c", "echo pcmk >/sys/fs/ocfs2/cluster_stack");
-    }
-    long t0 = System.nanoTime();
-    for (String n : nodes) {
-      bed.run(n, CMD, "corosync");
-    }
-    double corosyncStarted = secondsSince(t0);
-    for (String n : nodes) {
-      boolean quorate = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(250),
-          () -> bed.exec(n, CMD, "corosync-quorumtool", "-s").exitCode() == 0);
-      if (!quorate) {
-        throw new IllegalStateException(n + ": corosync not quorate within 60 s: " + quorumStatus(n));
-      }
-    }
-    double quorum = secondsSince(t0);
-    for (String n : nodes) {
-      bed.run(n, CMD, "dlm_controld");
-    }
-    for (String n : nodes) {
-      boolean joined = Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(250),
-          () -> dlmMembers(n) == nodes.size());
-      if (!joined) {
-        throw new IllegalStateException(n + ": dlm_controld does not see all members within 60 s: "
-            + bed.exec(n, CMD, "dlm_tool", "status").stdout());
-      }
-    }
-    return new Started(corosyncStarted, quorum, secondsSince(t0));
-  }
-
-  /** Seconds from the first corosync start: all started, all quorate, all members in dlm_controld's group. */
-  public record Started(double corosyncStartedSeconds, double quorateSeconds, double dlmMembersSeconds) {}
-
-  /** Members in state M ("member") of {@code dlm_tool status}; its exit code is 0 even without a daemon. */
-  int dlmMembers(String node) {
-    return (int) bed.exec(node, CMD, "dlm_tool", "status").stdout().lines()
-        .filter(l -> l.matches("node \\d+ M .*")).count();
-  }
-
-  String quorumStatus(String node) {
-    TestBed.ExecResult r = bed.exec(node, CMD, "corosync-quorumtool", "-s");
-    return "exit code " + r.exitCode() + "\n" + r.stdout() + r.stderr();
   }
 
   /**
@@ -202,22 +124,6 @@ public final class UserStackByHand {
         + " | grep -c 'active ready running') == 2 ))", "map-ready", alias).exitCode() == 0;
   }
 
-  /** mkfs.ocfs2 for the user stack on {@code node}; its output. */
-  public String format(String node, VolumeSpec vol) {
-    return bed.run(node, Duration.ofMinutes(3), "mkfs.ocfs2", "-b", "4K", "-C", "32K", "-N", "4", "-L", "USERSTACK",
-        "--cluster-stack=pcmk", "--cluster-name=" + cluster.getClusterName(), device(vol));
-  }
-
-  /** Mounts the volume on {@link #MOUNT}. */
-  public void mount(String node, VolumeSpec vol) {
-    bed.run(node, CMD, "mkdir", "-p", MOUNT);
-    bed.run(node, Duration.ofMinutes(2), "mount", "-t", "ocfs2", "-o", "_netdev,noatime", device(vol), MOUNT);
-  }
-
-  public void unmount(String node) {
-    bed.run(node, Duration.ofMinutes(2), "umount", MOUNT);
-  }
-
   /** Undoes {@link #attach}: flushes the map, drops its entry, logs out and deletes the node records. */
   public void detach(String node, VolumeSpec vol) {
     String alias = vol.getMultipath().getAlias();
@@ -272,17 +178,6 @@ public final class UserStackByHand {
       }
     }
     return secondsSince(t0);
-  }
-
-  /** Back to the o2cb stack: the label stays {@code pcmk} after the last pcmk volume is gone. */
-  public void labelO2cb() {
-    for (String n : nodes()) {
-      bed.run(n, CMD, "bash", "-c", "echo o2cb >/sys/fs/ocfs2/cluster_stack");
-    }
-  }
-
-  static String device(VolumeSpec vol) {
-    return "/dev/mapper/" + vol.getMultipath().getAlias();
   }
 
   List<String> nodes() {

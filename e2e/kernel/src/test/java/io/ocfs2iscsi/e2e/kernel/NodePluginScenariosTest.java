@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import csi.v1.NodeGetVolumeStatsResponse;
 import csi.v1.VolumeUsage;
+import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
+import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeResponse;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
@@ -930,16 +933,18 @@ class NodePluginScenariosTest {
   // ---- the user-space cluster stack (corosync + dlm_controld) in the same kernels, after o2cb -----------------------
 
   /**
-   * The steps that bring the user stack up and down go through {@link UserStackByHand} (raw commands, as measured
-   * by hand); they stand for the node agent's ApplyCluster with the user stack, FormatVolume and NodeStageVolume.
-   * The volume is target 2's LUN (otherlun): its ext4 of Order 2 and the raw benchmark data of Order 6 are wiped.
+   * The user stack is brought up the way the operator does it, through the node agent: ApplyCluster with the user
+   * stack, FormatVolume for it, NodeStageVolume. {@link UserStackByHand} does only what the product never does: wipe
+   * the LUN of an earlier test, stop the daemons, and the SCSI-3 reservations of Order 18. The volume is target 2's
+   * LUN (otherlun): its ext4 of Order 2 and the raw benchmark data of Order 6 are wiped first.
    */
   UserStackByHand userStack;
   long userStackStart;
+  VolumeSpec userVol;
 
   /**
-   * One kernel runs one OCFS2 stack at a time: once no volume of the o2cb stack is mounted, the same guests bring up
-   * corosync and dlm_controld (the o2cb cluster stays registered), format the volume for the pcmk stack and mount it
+   * One kernel runs one OCFS2 stack at a time: once no volume of the o2cb stack is mounted, the same guests apply the
+   * user stack (corosync and dlm_controld; the o2cb cluster stays registered), format the volume for it and stage it
    * on both nodes.
    */
   @Test
@@ -951,38 +956,54 @@ class NodePluginScenariosTest {
       kubelet.unstage(n, vol);
       assertThat(mountsOf(n)).as("no OCFS2 volume mounted on %s before the switch", n).isEmpty();
     }
-    userStack = new UserStackByHand(bed, ReferenceVolume.cluster(bed.bed(), "1"));
-    UserStackByHand.Started started = userStack.start();
-    report.put("user_stack", "corosync_started_seconds", started.corosyncStartedSeconds());
-    report.put("user_stack", "quorate_after_seconds", started.quorateSeconds());
-    report.put("user_stack", "dlm_members_after_seconds", started.dlmMembersSeconds());
+    ApplyClusterRequest o2cb = ReferenceVolume.cluster(bed.bed(), "1");
+    userStack = new UserStackByHand(bed, o2cb);
+    long t = System.nanoTime();
+    userStack.attach(N1, vol2, ReferenceVolume.WWID2);
+    bed.run(N1, CMD, "wipefs", "-a", "/dev/mapper/" + vol2.getMultipath().getAlias());
+    userStack.detach(N1, vol2);
+    report.put("user_stack", "wipe_earlier_data_seconds", secondsSince(t));
+
+    ApplyClusterRequest user = o2cb.toBuilder().clearTimeouts().clearPort().setRevision("user-1")
+        .setStack(ClusterStackKind.CLUSTER_STACK_USER).setDlmFencing(DlmFencing.DLM_FENCING_DISABLED).build();
+    t = System.nanoTime();
+    // two_node: corosync is quorate only once it has seen both nodes, so the first node's answer waits for the other.
+    Map<String, ApplyClusterResponse> applied = new java.util.concurrent.ConcurrentHashMap<>();
+    boolean online = Poll.waitFor(Duration.ofMinutes(2), Duration.ofSeconds(1), () -> {
+      for (String n : List.of(N1, N2)) {
+        applied.put(n, bed.applyCluster(n, user));
+      }
+      return applied.values().stream().allMatch(ApplyClusterResponse::getOnline);
+    });
+    report.put("user_stack", "apply_cluster_to_online_seconds", secondsSince(t));
+    assertThat(online).as("ApplyCluster(user) online on both nodes: %s; %s", applied, diag(N1)).isTrue();
     for (String n : List.of(N1, N2)) {
+      assertThat(applied.get(n).getStack()).isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
       assertThat(bed.run(n, CMD, "corosync-quorumtool", "-s")).as("quorum on %s", n)
           .containsPattern("Quorate: +Yes").containsPattern("Nodes: +2");
       assertThat(bed.run(n, CMD, "corosync-cmapctl", "totem.cluster_name"))
           .isEqualTo("totem.cluster_name (str) = " + userStack.clusterName() + "\n");
     }
-    long t = System.nanoTime();
-    for (String n : List.of(N1, N2)) {
-      UserStackByHand.Attached a = userStack.attach(n, vol2, ReferenceVolume.WWID2);
-      report.put("user_stack", "attach_" + n + "_logged_in_disks_map_seconds",
-          List.of(a.loggedInSeconds(), a.disksSeconds(), a.mapSeconds()));
-    }
-    report.put("user_stack", "attach_both_nodes_seconds", secondsSince(t));
-    bed.run(N1, CMD, "wipefs", "-a", "/dev/mapper/" + vol2.getMultipath().getAlias());
+
+    userVol = vol2.toBuilder().setFilesystem(vol2.getFilesystem().toBuilder()
+        .setClusterStack(ClusterStackKind.CLUSTER_STACK_USER)).build();
     t = System.nanoTime();
-    String mkfs = userStack.format(N1, vol2);
-    report.put("user_stack", "mkfs_seconds", secondsSince(t));
-    assertThat(mkfs).contains("Cluster stack: pcmk", "Cluster name: " + userStack.clusterName());
+    FormatVolumeResponse formatted = bed.format(N1, userVol);
+    report.put("user_stack", "format_volume_seconds", secondsSince(t));
+    assertThat(formatted.getOutcome()).as("%s; %s", formatted, diag(N1))
+        .isEqualTo(FormatVolumeResponse.Outcome.FORMATTED);
     for (String n : List.of(N1, N2)) {
       t = System.nanoTime();
-      userStack.mount(n, vol2);
-      report.put("user_stack", "mount_" + n + "_seconds", secondsSince(t));
+      kubelet.stage(n, userVol);
+      report.put("user_stack", "stage_" + n + "_seconds", secondsSince(t));
     }
     for (String n : List.of(N1, N2)) {
       assertThat(bed.run(n, CMD, "cat", "/sys/fs/ocfs2/cluster_stack")).isEqualTo("pcmk\n");
       assertThat(mountsOf(n)).as("mounts on %s", n).singleElement().asString()
-          .startsWith("/dev/mapper/otherlun " + UserStackByHand.MOUNT + " ocfs2 ").contains("cluster_stack=pcmk");
+          .startsWith("/dev/mapper/otherlun " + userStackMount() + " ocfs2 ").contains("cluster_stack=pcmk");
+      GetVolumeHealthResponse health = bed.health(n, userVol);
+      assertThat(health.getMounted()).as("health on %s: %s", n, health).isTrue();
+      assertThat(health.getProblemsList()).as("health problems on %s", n).isEmpty();
     }
     // corosync node ids are the o2cb numbers (1, 2) + 1
     assertThat(bed.run(N2, CMD, "dlm_tool", "ls")).as("the volume's lockspace").containsPattern("members +2 3 \n");
@@ -990,8 +1011,13 @@ class NodePluginScenariosTest {
         .isEqualTo("pcmk," + userStack.clusterName() + ",none\n");
   }
 
+  /** Where the user-stack volume is staged (the staging path of kubelet's NodeStageVolume). */
+  String userStackMount() {
+    return Kubelet.stagingPath(vol2.getVolumeId());
+  }
+
   String userStackFile(String name) {
-    return UserStackByHand.MOUNT + "/" + name;
+    return userStackMount() + "/" + name;
   }
 
   /** Waits in F_SETLKW for a POSIX write lock on {@code $ARGV[0]}; prints the seconds it waited. */
@@ -1116,19 +1142,26 @@ class NodePluginScenariosTest {
     }
   }
 
-  /** Down again in the safe order: unmount everywhere, then dlm_controld, then corosync. */
+  /**
+   * Down again in the safe order: the node plugin unstages on both nodes (unmount, map, logout); the daemons are
+   * then stopped by hand (dlm_controld, then corosync): the product never stops them.
+   */
   @Test
   @Order(17)
   void userStackGoesDownAfterTheLastUnmount() {
     long t = System.nanoTime();
     for (String n : List.of(N1, N2)) {
-      userStack.unmount(n);
+      kubelet.unstage(n, userVol);
     }
-    report.put("user_stack", "unmount_both_seconds", secondsSince(t));
+    report.put("user_stack", "unstage_both_seconds", secondsSince(t));
+    for (String n : List.of(N1, N2)) {
+      assertThat(mountsOf(n)).as("mounts on %s after the unstage", n).isEmpty();
+      assertThat(bed.exec(n, CMD, "iscsiadm", "-m", "session").stdout()).as("sessions on %s", n)
+          .doesNotContain(ReferenceVolume.TARGET2_IQN);
+    }
     report.put("user_stack", "stop_daemons_seconds", userStack.stop());
     for (String n : List.of(N1, N2)) {
       assertThat(bed.exec(n, CMD, "pgrep", "-x", "corosync|dlm_controld").stdout()).as("daemons on %s", n).isEmpty();
-      assertThat(mountsOf(n)).isEmpty();
     }
   }
 
@@ -1141,6 +1174,9 @@ class NodePluginScenariosTest {
   @Test
   @Order(18)
   void persistentReservationsFenceANodeAtTheTarget() {
+    for (String n : List.of(N1, N2)) {
+      userStack.attach(n, vol2, ReferenceVolume.WWID2);
+    }
     String map = "/dev/mapper/" + vol2.getMultipath().getAlias();
     String key1 = prKey(N1);
     String key2 = prKey(N2);
@@ -1189,7 +1225,11 @@ class NodePluginScenariosTest {
     for (String n : List.of(N1, N2)) {
       userStack.detach(n, vol2);
     }
-    userStack.labelO2cb();
+    // Back to o2cb the way the operator does it: ApplyCluster with the o2cb stack puts the kernel's label back.
+    for (String n : List.of(N1, N2)) {
+      ApplyClusterResponse back = bed.applyCluster(n, ReferenceVolume.cluster(bed.bed(), "3"));
+      assertThat(back.getOnline()).as("o2cb online again on %s: %s", n, back).isTrue();
+    }
     for (String n : List.of(N1, N2)) {
       assertThat(bed.exec(n, CMD, "pgrep", "-x", "corosync|dlm_controld").stdout()).as("daemons on %s", n).isEmpty();
       assertThat(bed.run(n, CMD, "cat", "/sys/fs/ocfs2/cluster_stack")).isEqualTo("o2cb\n");
