@@ -10,6 +10,7 @@ import io.ocfs2iscsi.agent.v1.ClusterMember;
 import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.node.NodeException;
+import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
@@ -39,6 +40,11 @@ class UserClusterStackTest {
   @BeforeEach
   void setUp() {
     host = new ReferenceHost(root);
+    script();
+  }
+
+  /** The daemons and their tools on {@link #host}, as captured in the guests. */
+  void script() {
     host.write(LABEL, "o2cb\n");
     host.fake.on("corosync").answer(a -> {
       corosyncRuns = true;
@@ -97,6 +103,34 @@ class UserClusterStackTest {
 
     assertThat(host.fake.calls()).containsSubsequence("systemctl start corosync.service", "systemctl start dlm.service")
         .doesNotContain("corosync", "dlm_controld");
+  }
+
+  /**
+   * A plugin in a pod reaches the host through nsenter, which keeps its container's cgroup: daemons it started would
+   * be killed with the container at its next restart (the runtime kills every process of a host-PID container's
+   * cgroup), and a dlm_controld that dies with a volume mounted leaves the node unable to unmount until it reboots.
+   */
+  @Test
+  void aPluginInAPodWithoutSystemdOnTheHostDoesNotStartTheDaemons() {
+    host = new ReferenceHost(root.resolve("pod"), HostMode.NSENTER);
+    script();
+
+    assertThatThrownBy(() -> host.cluster.apply(userRequest()))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("systemd").hasMessageContaining("corosync.service");
+    assertThat(host.fake.calls()).doesNotContain("corosync", "dlm_controld");
+    assertThat(host.files.exists("/etc/corosync/corosync.conf")).isFalse();
+  }
+
+  @Test
+  void aPluginInAPodStartsTheDaemonsThroughTheHostsSystemd() {
+    host = new ReferenceHost(root.resolve("pod"), HostMode.NSENTER);
+    script();
+    host.files.createDirectories("/run/systemd/system");
+
+    assertThat(host.cluster.apply(userRequest()).online()).isTrue();
+    assertThat(host.fake.calls()).containsSubsequence("systemctl start corosync.service", "systemctl start dlm.service");
   }
 
   @Test

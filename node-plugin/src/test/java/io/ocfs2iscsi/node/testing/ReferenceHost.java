@@ -140,9 +140,14 @@ public final class ReferenceHost {
   private final Map<String, Integer> busyReadsLeft = new LinkedHashMap<>();
 
   public ReferenceHost(Path root) {
+    this(root, HostMode.DIRECT);
+  }
+
+  /** The host as a plugin in {@code mode} reaches it ({@code NSENTER}: from its container in a pod). */
+  public ReferenceHost(Path root, HostMode mode) {
     this.root = root;
     this.files = new HostFiles(root);
-    this.tools = HostTools.create(fake, files, HostMode.DIRECT, d -> {}, redactor);
+    this.tools = HostTools.create(fake, files, mode, d -> {}, redactor);
     this.state = new StateStore(root.resolve("var/lib/ocfs2iscsi"));
     this.cluster = new ClusterStack(tools, state);
     KubeletPaths kubelet = new KubeletPaths(KubeletPaths.DEFAULT_DIR, files);
