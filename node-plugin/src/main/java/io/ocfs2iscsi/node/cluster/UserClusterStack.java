@@ -5,6 +5,7 @@ import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.contract.UserStackRules;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.CommandResult;
+import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.tools.Corosync;
 import io.ocfs2iscsi.node.tools.CorosyncConf;
 import io.ocfs2iscsi.node.tools.DlmConf;
@@ -43,13 +44,23 @@ final class UserClusterStack {
   /** Writes the configuration, starts what does not run, reloads corosync when its members changed. */
   ClusterStack.Applied bringOnline(ApplyClusterRequest request) {
     String name = request.getClusterName();
+    boolean systemd = host.files().isDirectory(SYSTEMD);
+    if (!systemd && host.mode() == HostMode.NSENTER
+        && (host.corosync().quorum().isEmpty() || host.dlm().status().isEmpty())) {
+      // nsenter keeps the container's cgroup: the runtime kills every process of a host-PID container's cgroup when
+      // the container stops, so daemons started from here would die at the plugin's next restart.
+      throw NodeException.failedPrecondition(
+          "the user stack needs systemd on the host to run corosync and dlm_controld (corosync.service, dlm.service"
+              + " of the corosync and dlm-controld packages): started from the node plugin's container they would be"
+              + " killed with it, and a dlm_controld that dies while a volume is mounted leaves the node unable to"
+              + " unmount until it reboots; without systemd, start corosync and dlm_controld on the host yourself");
+    }
     prepareKernel();
     label.claim(LABEL, "user");
     CorosyncConf conf = confOf(request);
     boolean corosyncConfChanged = writeIfChanged(CorosyncConf.PATH, conf.render());
     boolean dlmConfChanged = writeIfChanged(DlmConf.PATH, DlmConf.render(fencingOf(request.getDlmFencing())));
     boolean changed = corosyncConfChanged || dlmConfChanged;
-    boolean systemd = host.files().isDirectory(SYSTEMD);
     List<String> pending = new ArrayList<>();
 
     Optional<Corosync.Quorum> quorum = host.corosync().quorum();

@@ -27,7 +27,8 @@ public record HostTools(
     Statfs statfs,
     TunefsOcfs2 tunefs,
     Corosync corosync,
-    DlmTool dlm) {
+    DlmTool dlm,
+    HostMode mode) {
 
   /** Tools over {@code commands}, whose output is redacted with {@code redactor} before any tool sees it. */
   public static HostTools create(
@@ -52,6 +53,7 @@ public record HostTools(
         new Statfs(runner),
         new TunefsOcfs2(runner),
         new Corosync(runner),
-        new DlmTool(runner));
+        new DlmTool(runner),
+        mode);
   }
 }
