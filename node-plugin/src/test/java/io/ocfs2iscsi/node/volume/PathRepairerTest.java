@@ -327,8 +327,7 @@ class PathRepairerTest {
       clock.advance(PathRepairer.PERIOD);
     }
 
-    assertThat(host.fake.calls()).noneMatch(c -> c.matches("iscsiadm -m session -r \\d+ -u") || c.endsWith("--logout")
-        || c.endsWith("--login"));
+    assertNoLoginOrLogout();
     assertThat(host.givenUpPortals).containsExactly(PORTAL_B);
     VolumeHealth h = new VolumeInspector(host.tools, host.state, repairer).health(ReferenceHost.spec());
     assertThat(h.problems()).anySatisfy(p -> assertThat(p)
@@ -349,8 +348,7 @@ class PathRepairerTest {
       clock.advance(PathRepairer.PERIOD);
     }
 
-    assertThat(host.fake.calls()).noneMatch(c -> c.matches("iscsiadm -m session -r \\d+ -u") || c.endsWith("--logout")
-        || c.endsWith("--login"));
+    assertNoLoginOrLogout();
     assertThat(host.givenUpPortals).containsExactly(PORTAL_B);
     VolumeHealth h = new VolumeInspector(host.tools, host.state, repairer).health(ReferenceHost.spec());
     assertThat(h.problems()).anySatisfy(p -> assertThat(p)
@@ -421,5 +419,11 @@ class PathRepairerTest {
     assertThat(host.fake.calls()).filteredOn(logout::equals).hasSizeBetween(2, 4);
     assertThat(repairer.note("mylun", io.ocfs2iscsi.node.tools.Portal.parse(PORTAL_B)))
         .contains("FREE since", "attempts since", "cannot talk to iscsid");
+  }
+
+  /** The repair neither logged a session out (by sid or record) nor logged one in. */
+  private void assertNoLoginOrLogout() {
+    assertThat(host.fake.calls()).noneMatch(c -> c.matches("iscsiadm -m session -r \\d+ -u") || c.endsWith("--logout")
+        || c.endsWith("--login"));
   }
 }
