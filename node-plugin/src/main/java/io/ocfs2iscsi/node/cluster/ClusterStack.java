@@ -126,12 +126,12 @@ public final class ClusterStack {
               + "): the operator has not admitted it yet");
     }
     Applied a = bringOnlineOnItsStack(applied);
-    if (!a.online() && isUser(stack)) {
-      throw NodeException.unavailable("cluster " + clusterName + " (user stack) is not online yet: " + a.pending()
-          + "; retry then");
-    }
     if (!a.online()) {
-      throw NodeException.internal("o2cb cluster " + clusterName + " is not online: " + a.pending());
+      // The user stack waits for its peers (quorum); o2cb has nothing to wait for once applied.
+      throw isUser(stack)
+          ? NodeException.unavailable("cluster " + clusterName + " (user stack) is not online yet: " + a.pending()
+              + "; retry then")
+          : NodeException.internal("o2cb cluster " + clusterName + " is not online: " + a.pending());
     }
   }
 
@@ -204,12 +204,7 @@ public final class ClusterStack {
     if (configfs && dlmfs && host.files().isDirectory(O2cb.CLUSTERS)) {
       return;
     }
-    for (String m : MODULES) {
-      CommandResult r = host.modprobe().load(m);
-      if (!r.ok()) {
-        LOG.info("modprobe {}: {} (fine when built in)", m, r.complaint());
-      }
-    }
+    host.modprobe().loadEach(MODULES);
     if (!configfs) {
       host.mounter().mount("none", O2cb.CONFIGFS, "configfs", List.of("rw"));
     }

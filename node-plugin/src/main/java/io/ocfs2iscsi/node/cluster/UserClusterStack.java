@@ -4,12 +4,10 @@ import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.contract.UserStackRules;
 import io.ocfs2iscsi.node.NodeException;
-import io.ocfs2iscsi.node.host.CommandResult;
 import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.tools.Corosync;
 import io.ocfs2iscsi.node.tools.CorosyncConf;
 import io.ocfs2iscsi.node.tools.DlmConf;
-import io.ocfs2iscsi.node.tools.DlmTool;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.O2cb;
 import java.util.ArrayList;
@@ -75,12 +73,10 @@ final class UserClusterStack {
         LOG.info("corosync reloaded {} for cluster {} ({} members)", CorosyncConf.PATH, name, conf.nodes().size());
       }
     }
-    Optional<DlmTool.Status> dlm = host.dlm().status();
-    if (dlm.isEmpty()) {
+    if (host.dlm().status().isEmpty()) {
       host.dlm().start(systemd);
       LOG.info("started dlm_controld ({})", systemd ? "dlm.service" : "detached");
       changed = true;
-      dlm = host.dlm().status();
     } else if (dlmConfChanged) {
       pending.add(DlmConf.PATH + " changed while dlm_controld runs: it takes effect when dlm_controld restarts");
     }
@@ -122,12 +118,7 @@ final class UserClusterStack {
 
   /** configfs mounted, dlm and the user stack's glue loaded: what dlm.service's ExecStartPre does. */
   private void prepareKernel() {
-    for (String m : MODULES) {
-      CommandResult r = host.modprobe().load(m);
-      if (!r.ok()) {
-        LOG.info("modprobe {}: {} (fine when built in)", m, r.complaint());
-      }
-    }
+    host.modprobe().loadEach(MODULES);
     boolean configfs = host.mounter().table().entries().stream().anyMatch(e -> e.fsType().equals("configfs"));
     if (!configfs) {
       host.mounter().mount("none", O2cb.CONFIGFS, "configfs", List.of("rw"));

@@ -3,7 +3,6 @@ package io.ocfs2iscsi.node.tools;
 import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
 import io.ocfs2iscsi.node.host.CommandRunner;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,9 +15,6 @@ import java.util.regex.Pattern;
  * instead, so that systemd owns it.
  */
 public final class Corosync {
-
-  /** corosync returns once it has detached, 3 to 5 s on a loaded test bed. */
-  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final CommandRunner runner;
 
@@ -88,13 +84,7 @@ public final class Corosync {
 
   /** Starts corosync: through systemd's unit where the host runs systemd, else detached by itself. */
   public void start(boolean systemd) {
-    Command c = systemd
-        ? Command.of(START_TIMEOUT, "systemctl", "start", "corosync.service")
-        : Command.of(START_TIMEOUT, "corosync");
-    CommandResult r = runner.run(c);
-    if (!r.ok()) {
-      throw new ToolFailure("starting corosync", r);
-    }
+    HostDaemon.start(runner, systemd, "corosync.service", "corosync");
   }
 
   /** Tells every corosync of the cluster to read corosync.conf again (nodes added or removed live). */

@@ -3,7 +3,6 @@ package io.ocfs2iscsi.node.tools;
 import io.ocfs2iscsi.node.host.Command;
 import io.ocfs2iscsi.node.host.CommandResult;
 import io.ocfs2iscsi.node.host.CommandRunner;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,8 +16,6 @@ import java.util.regex.Pattern;
  * exists: a node whose dlm_controld left lockspaces behind needs a reboot.
  */
 public final class DlmTool {
-
-  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final CommandRunner runner;
 
@@ -96,12 +93,6 @@ public final class DlmTool {
 
   /** Starts dlm_controld: through systemd's unit where the host runs systemd, else detached by itself. */
   public void start(boolean systemd) {
-    Command c = systemd
-        ? Command.of(START_TIMEOUT, "systemctl", "start", "dlm.service")
-        : Command.of(START_TIMEOUT, "dlm_controld");
-    CommandResult r = runner.run(c);
-    if (!r.ok()) {
-      throw new ToolFailure("starting dlm_controld", r);
-    }
+    HostDaemon.start(runner, systemd, "dlm.service", "dlm_controld");
   }
 }
