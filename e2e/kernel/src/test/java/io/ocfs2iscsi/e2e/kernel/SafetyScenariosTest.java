@@ -647,6 +647,123 @@ class SafetyScenariosTest {
     });
   }
 
+  // ---- a SAN outage longer than o2cb's dead time --------------------------------------------------------------------
+
+  /**
+   * Both nodes stage the volume, node2 writes. Both SAN links of node1 are cut (for node1 the SAN is gone; its
+   * management link, o2cb's interconnect and the plugin's gRPC port, stays up): node1's plugin reports its heartbeat
+   * failing with the seconds left, o2cb fences node1 once no heartbeat write completed for the dead time, node2 evicts
+   * it and writes on without a failed write, and node1 comes back (booted again on its own disk, the links restored),
+   * gets the cluster from the operator's ApplyCluster and stages the volume again, seeing what node2 wrote.
+   *
+   * <p>A UML kernel that restarts itself (o2cb fences by emergency_restart) execs itself in the same process, which
+   * still holds its taps: the new kernel gets no network and the guest's init powers it off. So the guest is booted
+   * again by the harness, as a BMC or a hypervisor restarts a server whose reboot hung; what this test shows of the
+   * restart is the node's side: nothing of the volume left mounted, the same disk, a fresh plugin.
+   */
+  @Test
+  @Order(6)
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void sanOutageLongerThanTheDeadTimeFencesTheNodeWhichBootsAndStagesAgain() throws Exception {
+    // The volume as the operator leaves it: formatted once (earlier scenarios did; alone, this one does).
+    assertThat(bed.format(N1, vol).getOutcome()).isIn(FormatVolumeResponse.Outcome.FORMATTED,
+        FormatVolumeResponse.Outcome.EXISTING_OCFS2);
+    for (String n : List.of(N1, N2)) {
+      // Every kernel message on the serial console: node1's fence is read from its console.log on the host.
+      bed.run(n, CMD, "dmesg", "-n", "8");
+      kubelet.stage(n, vol);
+    }
+    int survivorLinesBefore = (int) bed.run(N2, CMD, "dmesg").lines().count();
+    String dir = Kubelet.stagingPath(vol.getVolumeId()) + "/outage";
+    GuestIo.Writer w = GuestIo.startWriter(bed, N2, "outage", dir, 400);
+    Poll.sleep(Duration.ofSeconds(3));
+    int deadSeconds = (O2cbClusterRules.DEAD_THRESHOLD_DEFAULT - 1) * 2;
+    double cutAt = GuestIo.guestClock(bed, N2);
+    long cut = System.nanoTime();
+    bed.bed().fault("link-down", N1, "a");
+    bed.bed().fault("link-down", N1, "b");
+    Double failingSeenAfter = null;
+    long secondsLeftWhenSeen = -1;
+    String problemWhenSeen = "";
+    boolean fenced;
+    double fencedAfter;
+    try {
+      // The plugin on node1 answers over the management link while node1's heartbeat cannot be written.
+      long deadline = System.nanoTime() + Duration.ofSeconds(deadSeconds).toNanos();
+      while (System.nanoTime() < deadline && failingSeenAfter == null) {
+        try {
+          io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse h = bed.agent(N1)
+              .withDeadlineAfter(10, TimeUnit.SECONDS).getVolumeHealth(
+                  io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest.newBuilder().setVolume(vol).build());
+          if (h.getHeartbeatFailing()) {
+            failingSeenAfter = secondsSince(cut);
+            secondsLeftWhenSeen = h.getSecondsUntilFence();
+            problemWhenSeen = String.join("; ", h.getProblemsList());
+          }
+        } catch (StatusRuntimeException e) {
+          // a slow answer while the map queues: ask again
+        }
+        Poll.sleep(Duration.ofSeconds(1));
+      }
+      // o2cb fences the node: its kernel restarts, and on this test bed the guest then powers off (see above).
+      fenced = Poll.waitFor(Duration.ofSeconds(deadSeconds + 90L), Duration.ofSeconds(1),
+          () -> !bed.bed().guestRunning(N1));
+      fencedAfter = secondsSince(cut);
+    } finally {
+      bed.bed().fault("link-up", N1, "a");
+      bed.bed().fault("link-up", N1, "b");
+    }
+    String console = Files.readString(bed.bed().consoleLog(N1));
+    report.put(SECTION, "outage_dead_time_seconds", deadSeconds);
+    report.put(SECTION, "outage_heartbeat_failing_reported_after_seconds", failingSeenAfter);
+    report.put(SECTION, "outage_seconds_until_fence_when_reported", secondsLeftWhenSeen);
+    report.put(SECTION, "outage_node_fenced_after_seconds", fenced ? fencedAfter : null);
+    assertThat(failingSeenAfter).as("node1's plugin reported its heartbeat failing before the dead time; %s",
+        diag(N1)).isNotNull();
+    // Debian's UML kernel has no debugfs, where o2hb shows how long ago a heartbeat write completed: the plugin
+    // tells the whole dead time as the upper bound ("at most"), and the reason (no active path).
+    assertThat(secondsLeftWhenSeen).as("seconds until the fence when first reported (%s)", problemWhenSeen)
+        .isBetween(1L, (long) deadSeconds);
+    assertThat(problemWhenSeen).contains("o2cb fences (restarts) this node in");
+    assertThat(fenced).as("node1 fenced within the dead time + 90 s of the cut (console %s)",
+        bed.bed().consoleLog(N1)).isTrue();
+
+    // The survivor: node1's slot evicted, the journal replayed, node2's writer never failed.
+    Poll.sleep(Duration.ofSeconds(5));
+    GuestIo.Result r = w.stop(Duration.ofMinutes(3));
+    List<GuestIo.Write> afterCut = r.after(cutAt);
+    double longest = afterCut.stream().mapToDouble(GuestIo.Write::seconds).max().orElse(0);
+    String survivorLog = String.join("\n", bed.run(N2, CMD, "dmesg").lines().skip(survivorLinesBefore).toList());
+    report.put(SECTION, "outage_survivor_writes", r.writes().size());
+    report.put(SECTION, "outage_survivor_failed_writes", r.failed());
+    report.put(SECTION, "outage_survivor_longest_write_seconds", Report.round(longest));
+
+    // node1 comes back: booted again on its own disk, its plugin started, the cluster applied, the volume staged.
+    long boot = System.nanoTime();
+    Duration booted = bed.bed().bootNode(N1);
+    bed.spawnPlugin(N1);
+    bed.awaitPlugin(N1);
+    ApplyClusterResponse applied = bed.applyCluster(N1, ReferenceVolume.cluster(bed.bed(), "1"));
+    kubelet.stage(N1, vol);
+    double restagedAfter = secondsSince(boot);
+    String seen = bed.run(N1, CMD, "bash", "-c", "ls \"$1\" | wc -l", "count", dir).trim();
+    report.put(SECTION, "outage_guest_boot_seconds", Report.round(booted.toNanos() / 1e9));
+    report.put(SECTION, "outage_boot_to_staged_seconds", restagedAfter);
+    for (String n : List.of(N1, N2)) {
+      kubelet.unstage(n, vol);
+    }
+    SoftAssertions.assertSoftly(s -> {
+      s.assertThat(console).as("node1's console: o2cb's write timeout and fence").contains("Heartbeat write timeout")
+          .containsPattern("(?i)fencing this system");
+      s.assertThat(survivorLog).as("node2's kernel log: node1 evicted and its journal recovered")
+          .containsPattern("(?i)leaves region|evict").containsPattern("(?i)recover");
+      s.assertThat(r.failed()).as("failed writes on node2 (log %s)", w.log()).isZero();
+      s.assertThat(afterCut).as("node2 wrote on after the cut (log %s)", w.log()).hasSizeGreaterThan(3);
+      s.assertThat(applied.getOnline()).as("o2cb online on node1 after its restart: %s", applied).isTrue();
+      s.assertThat(Integer.parseInt(seen)).as("files node1 sees after staging again").isEqualTo(r.writes().size());
+    });
+  }
+
   static final String NIC_A = "vec0";
   static final String NIC_B = "vec1";
 
