@@ -70,9 +70,10 @@ class UserClusterStackTest {
         : new Reply(1, "", captured(DIR + "corosync-quorumtool-s-not-running.stderr.txt")));
     host.fake.on("corosync-cmapctl", "-g", "totem.cluster_name").answer(a -> corosyncRuns
         ? Reply.ok(captured(DIR + "corosync-cmapctl-g-cluster-name.txt")) : new Reply(1, "", ""));
-    // The same "KEY (str) = VALUE" line as the captured cluster name.
+    // Captured with the authkey (aes256); "none" is the same line with corosync's default.
     host.fake.on("corosync-cmapctl", "-g", "totem.crypto_cipher").answer(a -> corosyncRuns
-        ? Reply.ok("totem.crypto_cipher (str) = " + runningCipher + "\n") : new Reply(1, "", ""));
+        ? Reply.ok(captured(DIR + "corosync-cmapctl-g-crypto-cipher.txt").replace("aes256", runningCipher))
+        : new Reply(1, "", ""));
     host.fake.on("dlm_tool", "status").answer(a -> Reply.ok(dlmControldRuns
         ? captured(DIR + "dlm-tool-status.txt") : captured(DIR + "dlm-tool-status-no-daemon.txt")));
     host.fake.on("corosync-cfgtool", "-R").reply(Reply.ok());
