@@ -10,6 +10,7 @@ import io.ocfs2iscsi.node.tools.CorosyncConf;
 import io.ocfs2iscsi.node.tools.DlmConf;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.O2cb;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,15 +54,23 @@ final class UserClusterStack {
               + " killed with it, and a dlm_controld that dies while a volume is mounted leaves the node unable to"
               + " unmount until it reboots; without systemd, start corosync and dlm_controld on the host yourself");
     }
+    byte[] authKey = request.getCorosyncAuthkey().toByteArray();
+    if (authKey.length > 0 && !UserStackRules.validAuthKey(authKey)) {
+      // Neither the key nor any part of it goes into the message.
+      throw NodeException.invalidArgument("corosync_authkey must be " + UserStackRules.AUTHKEY_RULE + " (got "
+          + authKey.length + " bytes that are not)");
+    }
     prepareKernel();
     label.claim(LABEL, "user");
-    CorosyncConf conf = confOf(request);
+    List<String> pending = new ArrayList<>();
+    Optional<Corosync.Quorum> quorum = host.corosync().quorum();
+    boolean authenticated = authKey.length > 0 && authKeyInPlace(new String(authKey, StandardCharsets.US_ASCII),
+        quorum.isPresent(), pending);
+    CorosyncConf conf = confOf(request, authenticated);
     boolean corosyncConfChanged = writeIfChanged(CorosyncConf.PATH, conf.render());
     boolean dlmConfChanged = writeIfChanged(DlmConf.PATH, DlmConf.render(fencingOf(request.getDlmFencing())));
     boolean changed = corosyncConfChanged || dlmConfChanged;
-    List<String> pending = new ArrayList<>();
 
-    Optional<Corosync.Quorum> quorum = host.corosync().quorum();
     if (quorum.isEmpty()) {
       host.corosync().start(systemd);
       LOG.info("started corosync for cluster {} ({})", name, systemd ? "corosync.service" : "detached");
@@ -83,6 +92,40 @@ final class UserClusterStack {
     Optional<String> problem = notOnline(name);
     problem.ifPresent(pending::add);
     return new ClusterStack.Applied(changed, problem.isEmpty(), String.join("; ", pending));
+  }
+
+  /**
+   * Puts the cluster's authkey where corosync reads it and tells whether corosync.conf may ask for crypto. A running
+   * corosync keeps the crypto and key it started with, and members that disagree on them cannot hear each other: so
+   * the key is written only while corosync does not run (or is already the same), and a corosync that runs without
+   * crypto keeps a configuration without it until it restarts.
+   */
+  private boolean authKeyInPlace(String key, boolean corosyncRuns, List<String> pending) {
+    boolean same = host.files().read(CorosyncConf.AUTHKEY_PATH).filter(key::equals).isPresent();
+    if (!corosyncRuns) {
+      if (!same) {
+        host.files().writeAtomically(CorosyncConf.AUTHKEY_PATH, key, true);
+        LOG.info("wrote {} (mode 0600)", CorosyncConf.AUTHKEY_PATH);
+      }
+      return true;
+    }
+    boolean runsWithCrypto = host.corosync().cryptoCipher().filter(c -> !c.equals("none")).isPresent();
+    if (!runsWithCrypto) {
+      pending.add("corosync runs without authentication (it started before the cluster had an authkey): it uses the"
+          + " key from its next start; restart dlm_controld and corosync on this node while it mounts no volume of"
+          + " the cluster");
+      if (!same) {
+        host.files().writeAtomically(CorosyncConf.AUTHKEY_PATH, key, true);
+        LOG.info("wrote {} (mode 0600) for corosync's next start", CorosyncConf.AUTHKEY_PATH);
+      }
+      return false;
+    }
+    if (!same) {
+      pending.add(CorosyncConf.AUTHKEY_PATH + " differs from the cluster's authkey while corosync runs with it: left"
+          + " as it is, since this node could no longer hear the others after a restart; restore the key the"
+          + " members run with");
+    }
+    return true;
   }
 
   /** Why the stack cannot carry a volume of cluster {@code name} now; empty when it can. */
@@ -134,13 +177,14 @@ final class UserClusterStack {
     return true;
   }
 
-  static CorosyncConf confOf(ApplyClusterRequest r) {
+  static CorosyncConf confOf(ApplyClusterRequest r, boolean authenticated) {
     return new CorosyncConf(
         r.getClusterName(),
         r.getMembersList().stream()
             .map(m -> new CorosyncConf.Node(UserStackRules.nodeId(m.getNumber()), m.getNodeName(), m.getAddress()))
             .toList(),
-        r.getCorosyncTokenMs());
+        r.getCorosyncTokenMs(),
+        authenticated);
   }
 
   static DlmConf.Fencing fencingOf(DlmFencing f) {

@@ -66,19 +66,33 @@ public final class Corosync {
     return new Quorum(q.group(1).equals("Yes"), Integer.parseInt(id.group(1)), List.copyOf(members));
   }
 
-  private static final Pattern CLUSTER_NAME =
-      Pattern.compile("^totem\\.cluster_name \\(str\\) = (.*)$", Pattern.MULTILINE);
-
   /** totem.cluster_name of the running corosync; empty when it does not run (or has no name). */
   public Optional<String> clusterName() {
-    CommandResult r = runner.run(Command.of("corosync-cmapctl", "-g", "totem.cluster_name"));
+    return runtimeString("totem.cluster_name", "reading corosync's cluster name");
+  }
+
+  /**
+   * totem.crypto_cipher of the running corosync ("none", "aes256", ...); empty when it does not run. A running
+   * corosync keeps the crypto it started with until it restarts.
+   */
+  public Optional<String> cryptoCipher() {
+    return runtimeString("totem.crypto_cipher", "reading corosync's crypto_cipher");
+  }
+
+  private Optional<String> runtimeString(String key, String what) {
+    CommandResult r = runner.run(Command.of("corosync-cmapctl", "-g", key));
     if (!r.ok()) {
       if (r.programMissing()) {
-        throw new ToolFailure("reading corosync's cluster name", r);
+        throw new ToolFailure(what, r);
       }
       return Optional.empty();
     }
-    Matcher m = CLUSTER_NAME.matcher(r.stdout());
+    return parseCmapString(r.stdout(), key);
+  }
+
+  /** The value of {@code key} in corosync-cmapctl's "KEY (str) = VALUE" output. */
+  static Optional<String> parseCmapString(String out, String key) {
+    Matcher m = Pattern.compile("^" + Pattern.quote(key) + " \\(str\\) = (.*)$", Pattern.MULTILINE).matcher(out);
     return m.find() ? Optional.of(m.group(1).strip()) : Optional.empty();
   }
 

@@ -12,11 +12,14 @@ import java.util.Set;
  * /etc/corosync/corosync.conf for the user stack: knet (unicast to each member's address), one node stanza per
  * member in node id order, votequorum with two_node exactly when there are two members (it implies wait_for_all: a
  * lone node is not quorate until it has seen the other once). corosync finds the local node by its host name or
- * address in the nodelist. Every value is checked here, so no instance can render a broken or injected file.
+ * address in the nodelist. With {@code authenticated}, knet encrypts (aes256) and authenticates (sha256) every packet
+ * with /etc/corosync/authkey, so a host without the key can neither read nor join the membership. Every value is
+ * checked here, so no instance can render a broken or injected file.
  */
-public record CorosyncConf(String clusterName, List<Node> nodes, int tokenMs) {
+public record CorosyncConf(String clusterName, List<Node> nodes, int tokenMs, boolean authenticated) {
 
   public static final String PATH = "/etc/corosync/corosync.conf";
+  public static final String AUTHKEY_PATH = "/etc/corosync/authkey";
 
   /** One member: corosync's nodeid (o2cb number + 1), its name (the host name) and its ring0 address. */
   public record Node(int nodeId, String name, String address) {}
@@ -37,8 +40,8 @@ public record CorosyncConf(String clusterName, List<Node> nodes, int tokenMs) {
         .append("    version: 2\n")
         .append("    cluster_name: ").append(clusterName).append('\n')
         .append("    transport: knet\n")
-        .append("    crypto_cipher: none\n")
-        .append("    crypto_hash: none\n");
+        .append("    crypto_cipher: ").append(authenticated ? "aes256" : "none").append('\n')
+        .append("    crypto_hash: ").append(authenticated ? "sha256" : "none").append('\n');
     if (tokenMs != 0) {
       sb.append("    token: ").append(tokenMs).append('\n');
     }

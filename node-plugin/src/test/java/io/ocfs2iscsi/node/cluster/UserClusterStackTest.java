@@ -12,6 +12,7 @@ import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
+import io.ocfs2iscsi.node.testing.LogCapture;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.tools.MultipathPath;
@@ -35,6 +36,8 @@ class UserClusterStackTest {
   ReferenceHost host;
   boolean corosyncRuns;
   boolean dlmControldRuns;
+  /** totem.crypto_cipher of the running corosync. */
+  String runningCipher = "none";
   String quorum = captured(DIR + "corosync-quorumtool-s.txt");
 
   @BeforeEach
@@ -67,6 +70,10 @@ class UserClusterStackTest {
         : new Reply(1, "", captured(DIR + "corosync-quorumtool-s-not-running.stderr.txt")));
     host.fake.on("corosync-cmapctl", "-g", "totem.cluster_name").answer(a -> corosyncRuns
         ? Reply.ok(captured(DIR + "corosync-cmapctl-g-cluster-name.txt")) : new Reply(1, "", ""));
+    // Captured with the authkey (aes256); "none" is the same line with corosync's default.
+    host.fake.on("corosync-cmapctl", "-g", "totem.crypto_cipher").answer(a -> corosyncRuns
+        ? Reply.ok(captured(DIR + "corosync-cmapctl-g-crypto-cipher.txt").replace("aes256", runningCipher))
+        : new Reply(1, "", ""));
     host.fake.on("dlm_tool", "status").answer(a -> Reply.ok(dlmControldRuns
         ? captured(DIR + "dlm-tool-status.txt") : captured(DIR + "dlm-tool-status-no-daemon.txt")));
     host.fake.on("corosync-cfgtool", "-R").reply(Reply.ok());
@@ -93,6 +100,87 @@ class UserClusterStackTest {
         "dlm_controld");
     assertThat(host.fake.calls()).doesNotContain("corosync-cfgtool -R").noneMatch(c -> c.startsWith("o2cb"));
     assertThat(host.state.cluster()).contains(userRequest());
+  }
+
+  /** 256 random bytes as base64 text, as the operator makes a cluster's authkey. */
+  static final String AUTHKEY = java.util.Base64.getEncoder().encodeToString(randomBytes(256));
+
+  static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new java.security.SecureRandom().nextBytes(b);
+    return b;
+  }
+
+  static ApplyClusterRequest withKey(String key) {
+    return userRequest().toBuilder()
+        .setCorosyncAuthkey(com.google.protobuf.ByteString.copyFrom(key, java.nio.charset.StandardCharsets.US_ASCII))
+        .build();
+  }
+
+  @Test
+  void theClusterAuthkeyIsWrittenPrivatelyBeforeCorosyncStartsWithCryptoOn() throws Exception {
+    try (LogCapture logs = new LogCapture()) {
+      ClusterStack.Applied a = host.cluster.apply(withKey(AUTHKEY));
+
+      assertThat(a).isEqualTo(new ClusterStack.Applied(true, true, ""));
+      assertThat(host.read("/etc/corosync/authkey")).isEqualTo(AUTHKEY);
+      assertThat(java.nio.file.Files.getPosixFilePermissions(root.resolve("etc/corosync/authkey")))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      assertThat(host.read("/etc/corosync/corosync.conf")).isEqualTo(golden("corosync-two-nodes-authenticated.conf"));
+      assertThat(host.fake.calls()).contains("corosync").allSatisfy(c -> assertThat(c).doesNotContain(AUTHKEY));
+      assertThat(logs.lines()).isNotEmpty().allSatisfy(l -> assertThat(l).doesNotContain(AUTHKEY));
+    }
+  }
+
+  @Test
+  void aKeyThatIsNotAnAuthkeyIsRefusedWithoutShowingIt() {
+    String shortKey = AUTHKEY.substring(0, 100);
+    String notBase64 = AUTHKEY.substring(0, 200) + "\n}\n";
+    for (String bad : List.of(shortKey, notBase64)) {
+      try (LogCapture logs = new LogCapture()) {
+        assertThatThrownBy(() -> host.cluster.apply(withKey(bad)))
+            .isInstanceOfSatisfying(NodeException.class,
+                e -> assertThat(e.code()).isEqualTo(NodeException.Code.INVALID_ARGUMENT))
+            .hasMessageContaining("corosync_authkey must be 128..4096 bytes of base64 text")
+            .satisfies(e -> assertThat(e.getMessage()).doesNotContain(bad.substring(0, 20)));
+        assertThat(logs.lines()).allSatisfy(l -> assertThat(l).doesNotContain(bad.substring(0, 20)));
+      }
+    }
+    assertThat(host.files.exists("/etc/corosync/authkey")).isFalse();
+    assertThat(host.fake.calls()).doesNotContain("corosync");
+  }
+
+  /**
+   * A corosync that started without crypto (before its cluster had a key) cannot switch while its peers run without
+   * it too: members that disagree on crypto cannot hear each other. It keeps a configuration without crypto, the key
+   * waits for its next start, and the answer says so.
+   */
+  @Test
+  void aCorosyncRunningWithoutCryptoKeepsItUntilItRestarts() {
+    host.cluster.apply(userRequest());
+    host.fake.clearCalls();
+
+    ClusterStack.Applied a = host.cluster.apply(withKey(AUTHKEY));
+
+    assertThat(a.online()).isTrue();
+    assertThat(a.pending()).contains("corosync runs without authentication").contains("next start");
+    assertThat(host.read("/etc/corosync/corosync.conf")).isEqualTo(golden("corosync-two-nodes.conf"));
+    assertThat(host.read("/etc/corosync/authkey")).isEqualTo(AUTHKEY);
+    assertThat(host.fake.calls()).doesNotContain("corosync", "corosync-cfgtool -R");
+  }
+
+  @Test
+  void aRunningCorosyncKeepsTheKeyItStartedWith() {
+    host.cluster.apply(withKey(AUTHKEY));
+    runningCipher = "aes256";
+    String other = java.util.Base64.getEncoder().encodeToString(randomBytes(256));
+
+    ClusterStack.Applied a = host.cluster.apply(withKey(other));
+
+    assertThat(host.read("/etc/corosync/authkey")).isEqualTo(AUTHKEY);
+    assertThat(a.pending()).contains("/etc/corosync/authkey differs from the cluster's authkey")
+        .doesNotContain(other.substring(0, 20)).doesNotContain(AUTHKEY.substring(0, 20));
+    assertThat(host.read("/etc/corosync/corosync.conf")).isEqualTo(golden("corosync-two-nodes-authenticated.conf"));
   }
 
   @Test

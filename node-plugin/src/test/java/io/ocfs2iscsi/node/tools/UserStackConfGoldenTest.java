@@ -15,9 +15,18 @@ class UserStackConfGoldenTest {
   void twoMembersGetTwoNodeQuorumAndNodeIdsFromOne() {
     CorosyncConf conf = new CorosyncConf("iscsi", List.of(
         new CorosyncConf.Node(2, "drbd02", "10.10.1.19"),
-        new CorosyncConf.Node(1, "drbd01", "10.10.1.17")), 0);
+        new CorosyncConf.Node(1, "drbd01", "10.10.1.17")), 0, false);
 
     assertThat(conf.render()).isEqualTo(golden("corosync-two-nodes.conf"));
+  }
+
+  @Test
+  void anAuthenticatedClusterEncryptsAndSignsWithTheAuthkey() {
+    CorosyncConf conf = new CorosyncConf("iscsi", List.of(
+        new CorosyncConf.Node(1, "drbd01", "10.10.1.17"),
+        new CorosyncConf.Node(2, "drbd02", "10.10.1.19")), 0, true);
+
+    assertThat(conf.render()).isEqualTo(golden("corosync-two-nodes-authenticated.conf"));
   }
 
   @Test
@@ -25,14 +34,14 @@ class UserStackConfGoldenTest {
     CorosyncConf conf = new CorosyncConf("prod_1", List.of(
         new CorosyncConf.Node(8, "node-b.example.org", "10.0.0.2"),
         new CorosyncConf.Node(3, "node-a", "10.0.0.1"),
-        new CorosyncConf.Node(1, "node-c", "10.0.0.3")), 5000);
+        new CorosyncConf.Node(1, "node-c", "10.0.0.3")), 5000, false);
 
     assertThat(conf.render()).isEqualTo(golden("corosync-three-nodes-gaps.conf"));
   }
 
   @Test
   void oneMemberIsItsOwnQuorum() {
-    CorosyncConf conf = new CorosyncConf("solo", List.of(new CorosyncConf.Node(1, "n1", "192.168.7.1")), 0);
+    CorosyncConf conf = new CorosyncConf("solo", List.of(new CorosyncConf.Node(1, "n1", "192.168.7.1")), 0, false);
 
     assertThat(conf.render()).contains("    node {\n        nodeid: 1\n").doesNotContain("two_node");
   }
@@ -42,7 +51,7 @@ class UserStackConfGoldenTest {
     assertThatThrownBy(() -> new CorosyncConf("a-name-that-is-far-too-long", List.of(
         new CorosyncConf.Node(0, "bad name", "10.0.0.1"),
         new CorosyncConf.Node(256, "n2", "10.0.0.1\n}"),
-        new CorosyncConf.Node(3, "n2", "10.0.0.3")), 999))
+        new CorosyncConf.Node(3, "n2", "10.0.0.3")), 999, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("corosync.conf: totem.cluster_name: must be " + ValueRules.CLUSTER_NAME_RULE + "; totem.token:"
             + " must be 0 (corosync's 3000) or 1000..120000 ms, got 999;"
@@ -56,10 +65,10 @@ class UserStackConfGoldenTest {
   void duplicateNodeIdsAndAddressesAndAnEmptyListAreRefused() {
     assertThatThrownBy(() -> new CorosyncConf("c", List.of(
         new CorosyncConf.Node(1, "a", "10.0.0.1"),
-        new CorosyncConf.Node(1, "b", "10.0.0.1")), 0))
+        new CorosyncConf.Node(1, "b", "10.0.0.1")), 0, false))
         .hasMessage("corosync.conf: nodelist.node[1].nodeid: duplicate 1; nodelist.node[1].ring0_addr: duplicate"
             + " 10.0.0.1");
-    assertThatThrownBy(() -> new CorosyncConf("c", List.of(), 0))
+    assertThatThrownBy(() -> new CorosyncConf("c", List.of(), 0, false))
         .hasMessage("corosync.conf: nodelist: at least one node is needed");
   }
 

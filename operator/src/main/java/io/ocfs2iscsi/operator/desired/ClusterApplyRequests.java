@@ -49,6 +49,15 @@ public final class ClusterApplyRequests {
     return request.setRevision(revision(request)).build();
   }
 
+  /**
+   * The user stack's request with the cluster's corosync authkey. The revision covers the key, so a member that
+   * applied an earlier revision without it is sent the key.
+   */
+  public static ApplyClusterRequest withCorosyncAuthKey(ApplyClusterRequest request, byte[] key) {
+    ApplyClusterRequest.Builder b = request.toBuilder().setCorosyncAuthkey(com.google.protobuf.ByteString.copyFrom(key));
+    return b.setRevision(revision(b)).build();
+  }
+
   static String revision(ApplyClusterRequest.Builder withoutRevision) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256")

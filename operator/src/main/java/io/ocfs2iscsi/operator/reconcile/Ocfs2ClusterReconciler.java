@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
 import io.ocfs2iscsi.agent.v1.GetNodeInfoResponse;
 import io.ocfs2iscsi.operator.agent.AgentCalls;
@@ -159,7 +160,8 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         events.warning(cluster, ClusterReason.InvalidSpec, message);
       }
     } else {
-      ClusterConditions.Members outcome = reconcileMembers(cluster, before, status);
+      ClusterConditions.Members outcome = reconcileMembers(cluster, before, status,
+          new CorosyncAuthKeys(context.getClient(), settings.namespace()));
       desired = ClusterConditions.of(outcome);
       if (!outcome.missing().isEmpty() && !Conditions.hasReason(
           before.getConditions(), ClusterConditions.PREREQUISITES, ClusterReason.PrerequisitesMissing)) {
@@ -185,7 +187,7 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
 
   /** Numbers, asks, applies, records the members in {@code status} and emits their transitions. */
   private ClusterConditions.Members reconcileMembers(
-      Ocfs2Cluster cluster, Ocfs2ClusterStatus before, Ocfs2ClusterStatus status) {
+      Ocfs2Cluster cluster, Ocfs2ClusterStatus before, Ocfs2ClusterStatus status, CorosyncAuthKeys authKeys) {
     String name = cluster.getMetadata().getName();
     List<Node> allNodes = nodes.list(n -> true).toList();
     Map<String, Node> nodeByName = allNodes.stream()
@@ -251,7 +253,9 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         .map(m -> new ClusterApplyRequests.Member(
             m.getO2cbNodeName() == null ? m.getNodeName() : m.getO2cbNodeName(), m.getNumber(), m.getAddress()))
         .toList();
-    ApplyClusterRequest request = ClusterApplyRequests.of(cluster.getSpec(), listed);
+    ApplyClusterRequest plain = ClusterApplyRequests.of(cluster.getSpec(), listed);
+    ApplyClusterRequest request = plain.getStack() == ClusterStackKind.CLUSTER_STACK_USER
+        ? ClusterApplyRequests.withCorosyncAuthKey(plain, authKeys.of(cluster)) : plain;
     List<AgentCalls.Target> toApply = new ArrayList<>();
     for (ClusterMemberStatus m : members) {
       if (m.getState() == State.Joining && m.getAddress() != null && !m.getAddress().isEmpty()) {

@@ -47,6 +47,25 @@ class ClusterApplyRequestsTest {
   }
 
   @Test
+  void theCorosyncAuthkeyGoesWithTheUserStacksRequestAndChangesItsRevision() {
+    Ocfs2ClusterSpec user = spec();
+    user.setStack(Ocfs2ClusterSpec.Stack.USER);
+    ApplyClusterRequest plain = ClusterApplyRequests.of(user, List.of(DRBD01, DRBD02));
+    byte[] key = "k".repeat(128).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] other = "j".repeat(128).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    ApplyClusterRequest keyed = ClusterApplyRequests.withCorosyncAuthKey(plain, key);
+
+    assertThat(plain.getCorosyncAuthkey().isEmpty()).isTrue();
+    assertThat(keyed.getCorosyncAuthkey().toByteArray()).isEqualTo(key);
+    assertThat(keyed.toBuilder().clearCorosyncAuthkey().clearRevision().build())
+        .isEqualTo(plain.toBuilder().clearRevision().build());
+    assertThat(keyed.getRevision()).isNotEqualTo(plain.getRevision())
+        .isEqualTo(ClusterApplyRequests.withCorosyncAuthKey(plain, key).getRevision())
+        .isNotEqualTo(ClusterApplyRequests.withCorosyncAuthKey(plain, other).getRevision());
+  }
+
+  @Test
   void theRevisionIsStableAndIndependentOfListOrder() {
     String a = revision(spec(), List.of(DRBD01, DRBD02, DRBD03));
 

@@ -193,6 +193,23 @@ abstract class ReconcilerScenarios {
         .isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
     PersistentVolume pv = client().persistentVolumes().withName(volume.getMetadata().getName()).get();
     assertThat(pv.getSpec().getCsi().getVolumeAttributes()).containsEntry("clusterStack", "user");
+
+    // Every member gets the cluster's corosync authkey, kept in a Secret the cluster owns, and nowhere else.
+    com.google.protobuf.ByteString key = agents.node(nodeName(1)).lastApplied().getCorosyncAuthkey();
+    assertThat(io.ocfs2iscsi.contract.UserStackRules.validAuthKey(key.toByteArray())).as("authkey sent").isTrue();
+    assertThat(agents.node(nodeName(2)).lastApplied().getCorosyncAuthkey()).isEqualTo(key);
+    io.fabric8.kubernetes.api.model.Secret secret = client().secrets().inNamespace(namespace())
+        .withName("corosync-authkey-" + cluster.getMetadata().getName()).get();
+    assertThat(secret).as("the authkey's Secret").isNotNull();
+    assertThat(java.util.Base64.getDecoder().decode(secret.getData().get("authkey"))).isEqualTo(key.toByteArray());
+    assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(cluster.getMetadata().getUid()));
+    String keyText = key.toStringUtf8();
+    String clusterJson = io.fabric8.kubernetes.client.utils.Serialization.asJson(
+        client().resources(Ocfs2Cluster.class).withName(cluster.getMetadata().getName()).get());
+    assertThat(clusterJson).doesNotContain(keyText.substring(0, 24));
+    assertThat(client().v1().events().inAnyNamespace().list().getItems())
+        .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain(keyText.substring(0, 24)));
     int appliesBefore = agents.node(nodeName(1)).applied.size();
 
     client().resources(Ocfs2Cluster.class).withName(cluster.getMetadata().getName())

@@ -964,8 +964,13 @@ class NodePluginScenariosTest {
     userStack.detach(N1, vol2);
     report.put("user_stack", "wipe_earlier_data_seconds", secondsSince(t));
 
+    // The cluster's corosync authkey as the operator makes it: base64 text of 256 random bytes.
+    byte[] random = new byte[256];
+    new java.security.SecureRandom().nextBytes(random);
+    String authKey = java.util.Base64.getEncoder().encodeToString(random);
     ApplyClusterRequest user = o2cb.toBuilder().clearTimeouts().clearPort().setRevision("user-1")
-        .setStack(ClusterStackKind.CLUSTER_STACK_USER).setDlmFencing(DlmFencing.DLM_FENCING_DISABLED).build();
+        .setStack(ClusterStackKind.CLUSTER_STACK_USER).setDlmFencing(DlmFencing.DLM_FENCING_DISABLED)
+        .setCorosyncAuthkey(com.google.protobuf.ByteString.copyFromUtf8(authKey)).build();
     t = System.nanoTime();
     // two_node: corosync is quorate only once it has seen both nodes, so the first node's answer waits for the other.
     Map<String, ApplyClusterResponse> applied = new java.util.concurrent.ConcurrentHashMap<>();
@@ -983,6 +988,14 @@ class NodePluginScenariosTest {
           .containsPattern("Quorate: +Yes").containsPattern("Nodes: +2");
       assertThat(bed.run(n, CMD, "corosync-cmapctl", "totem.cluster_name"))
           .isEqualTo("totem.cluster_name (str) = " + userStack.clusterName() + "\n");
+      // Authenticated and encrypted with the cluster's key, which only root can read.
+      assertThat(bed.run(n, CMD, "corosync-cmapctl", "-g", "totem.crypto_cipher"))
+          .isEqualTo("totem.crypto_cipher (str) = aes256\n");
+      assertThat(bed.run(n, CMD, "corosync-cmapctl", "-g", "totem.crypto_hash"))
+          .isEqualTo("totem.crypto_hash (str) = sha256\n");
+      assertThat(bed.run(n, CMD, "stat", "-c", "%a %U %s", "/etc/corosync/authkey"))
+          .isEqualTo("600 root " + authKey.length() + "\n");
+      assertThat(bed.pluginLogSince(n, 0)).as("plugin log of %s", n).doesNotContain(authKey.substring(0, 24));
     }
 
     userVol = vol2.toBuilder().setFilesystem(vol2.getFilesystem().toBuilder()
