@@ -3,6 +3,7 @@ package io.ocfs2iscsi.node.grpc;
 import io.grpc.stub.StreamObserver;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ApplyClusterResponse;
+import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.agent.v1.ExpandVolumeRequest;
 import io.ocfs2iscsi.agent.v1.ExpandVolumeResponse;
 import io.ocfs2iscsi.agent.v1.FormatVolumeRequest;
@@ -49,7 +50,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   @Override
   public void getNodeInfo(GetNodeInfoRequest r, StreamObserver<GetNodeInfoResponse> observer) {
     errors.unary("GetNodeInfo", observer, () -> {
-      NodeFacts f = inventory.facts(r.getAddressCidr());
+      NodeFacts f = inventory.facts(r.getAddressCidr(), r.getStack() == ClusterStackKind.CLUSTER_STACK_USER);
       GetNodeInfoResponse.Builder b = GetNodeInfoResponse.newBuilder()
           .setNodeName(f.nodeName())
           .setO2CbAddress(f.o2cbAddress())

@@ -47,6 +47,14 @@ public final class HostInventory {
   static final List<String> MODULES =
       List.of("iscsi_tcp", "dm_multipath", "ocfs2", "ocfs2_stack_o2cb", "ocfs2_dlmfs");
 
+  /** What only a node of a user-stack cluster needs: its daemons (listed with their versions on every node). */
+  static final List<ToolCheck> USER_STACK_TOOLS =
+      List.of(
+          new ToolCheck("corosync", "corosync", false, "corosync", "-v"),
+          new ToolCheck("dlm_controld", "dlm-controld", false, "dlm_controld", "-V"));
+
+  static final List<String> USER_STACK_MODULES = List.of("dlm", "ocfs2_stack_user");
+
   static final String INITIATOR_FILE = "/etc/iscsi/initiatorname.iscsi";
   private static final Duration CACHE = Duration.ofMinutes(1);
   private static final Pattern VERSION = Pattern.compile("(\\d+(?:\\.\\d+)+)");
@@ -75,7 +83,12 @@ public final class HostInventory {
     this.clock = clock;
   }
 
-  private record Checked(Instant at, List<NodeFacts.Tool> tools, List<String> missingTools, List<String> missing) {}
+  /**
+   * @param missing what every node lacks
+   * @param missingForUserStack what a node of a user-stack cluster lacks besides
+   */
+  private record Checked(Instant at, List<NodeFacts.Tool> tools, List<String> missingTools, List<String> missing,
+      List<String> missingForUserStack) {}
 
   /** Required tools that are missing (cached): Probe is ready when this is empty. */
   public List<String> missingTools() {
@@ -84,13 +97,17 @@ public final class HostInventory {
 
   /**
    * @param addressCidr when set, the o2cb address is this node's address inside that network
+   * @param userStack the node is asked for a cluster of the user stack
    */
-  public NodeFacts facts(String addressCidr) {
+  public NodeFacts facts(String addressCidr, boolean userStack) {
     if (!addressCidr.isEmpty() && !ValueRules.matches(ValueRules.IPV4_CIDR, addressCidr)) {
       throw NodeException.invalidArgument("address_cidr must be " + ValueRules.IPV4_CIDR_RULE);
     }
     Checked c = check();
     List<String> missing = new ArrayList<>(c.missing());
+    if (userStack) {
+      missing.addAll(c.missingForUserStack());
+    }
     String address = o2cbAddress(addressCidr, missing);
     String o2cbName;
     try {
@@ -180,6 +197,20 @@ public final class HostInventory {
         missing.add("kernel module " + m);
       }
     }
+    List<String> missingForUserStack = new ArrayList<>();
+    for (ToolCheck t : USER_STACK_TOOLS) {
+      CommandResult r = host.runner().run(Command.of(Duration.ofSeconds(10), t.versionArgv()));
+      boolean present = !r.programMissing();
+      tools.add(new NodeFacts.Tool(t.name(), present ? version(r) : "", present));
+      if (!present) {
+        missingForUserStack.add(t.pkg() + " (" + t.name() + " not found; the user stack needs it)");
+      }
+    }
+    for (String m : USER_STACK_MODULES) {
+      if (!host.modprobe().available(m)) {
+        missingForUserStack.add("kernel module " + m + " (the user stack needs it)");
+      }
+    }
     List<String> running = runningPrograms();
     for (String daemon : List.of("iscsid", "multipathd")) {
       if (!running.contains(daemon)) {
@@ -189,7 +220,8 @@ public final class HostInventory {
     if (initiatorName().filter(n -> ValueRules.matches(ValueRules.IQN, n)).isEmpty()) {
       missing.add("no initiator name in " + INITIATOR_FILE);
     }
-    return new Checked(now, List.copyOf(tools), List.copyOf(missingTools), List.copyOf(missing));
+    return new Checked(now, List.copyOf(tools), List.copyOf(missingTools), List.copyOf(missing),
+        List.copyOf(missingForUserStack));
   }
 
   /** Names of the host's processes (/proc/PID/comm; with hostPID the host's). */

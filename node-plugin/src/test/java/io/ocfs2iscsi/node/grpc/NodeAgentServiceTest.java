@@ -56,6 +56,20 @@ class NodeAgentServiceTest {
   }
 
   @Test
+  void getNodeInfoForAUserStackClusterNamesTheDaemonTheNodeLacks() {
+    plugin.host.fake.on("dlm_controld", "-V").reply(
+        io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply.fail(127, "dlm_controld: No such file or directory"));
+
+    GetNodeInfoResponse o2cb = plugin.agent.getNodeInfo(GetNodeInfoRequest.getDefaultInstance());
+    GetNodeInfoResponse user = plugin.agent.getNodeInfo(GetNodeInfoRequest.newBuilder()
+        .setStack(io.ocfs2iscsi.agent.v1.ClusterStackKind.CLUSTER_STACK_USER).build());
+
+    assertThat(o2cb.getMissingPrerequisitesList()).isEmpty();
+    assertThat(user.getMissingPrerequisitesList())
+        .containsExactly("dlm-controld (dlm_controld not found; the user stack needs it)");
+  }
+
+  @Test
   void getNodeInfo() {
     GetNodeInfoResponse r =
         plugin.agent.getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr("10.10.1.0/24").build());
@@ -66,7 +80,7 @@ class NodeAgentServiceTest {
     assertThat(r.getInitiatorName()).isEqualTo("iqn.1993-08.org.debian:01:8d74927a5fe7");
     assertThat(r.getPluginVersion()).isEqualTo("0.1.0-test");
     assertThat(r.getMissingPrerequisitesList()).isEmpty();
-    assertThat(r.getToolsList()).hasSize(11).allMatch(t -> t.getPresent());
+    assertThat(r.getToolsList()).hasSize(13).allMatch(t -> t.getPresent());
     assertThatThrownBy(() -> plugin.agent.getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr("10.1/x").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));

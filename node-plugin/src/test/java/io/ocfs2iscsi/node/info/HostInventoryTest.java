@@ -29,7 +29,7 @@ class HostInventoryTest {
   void aCompleteNodeLacksNothing() {
     ReferenceHost host = new ReferenceHost(root);
 
-    NodeFacts f = host.inventory().facts("10.10.1.0/24");
+    NodeFacts f = host.inventory().facts("10.10.1.0/24", false);
 
     assertThat(f.missingPrerequisites()).isEmpty();
     assertThat(f.ready()).isTrue();
@@ -45,11 +45,40 @@ class HostInventoryTest {
   }
 
   @Test
+  void theUserStacksDaemonsAreListedWithTheirVersions() {
+    ReferenceHost host = new ReferenceHost(root);
+
+    NodeFacts f = host.inventory().facts("10.10.1.0/24", true);
+
+    assertThat(f.missingPrerequisites()).isEmpty();
+    assertThat(f.tools()).contains(
+        new NodeFacts.Tool("corosync", "Corosync Cluster Engine, version '3.1.7'", true),
+        new NodeFacts.Tool("dlm_controld", "dlm_controld 4.2.0 (built Nov 17 2022 19:28:53)", true));
+  }
+
+  @Test
+  void withoutCorosyncAndTheDlmModuleOnlyANodeOfAUserStackClusterLacksSomething() {
+    ReferenceHost host = new ReferenceHost(root);
+    host.fake.on("corosync", "-v").reply(Reply.fail(127, "corosync: No such file or directory"));
+    host.fake.on("modprobe", "--dry-run", "dlm").reply(Reply.fail(1, "modprobe: FATAL: Module dlm not found"));
+    HostInventory inventory = host.inventory();
+
+    NodeFacts o2cb = inventory.facts("", false);
+    NodeFacts user = inventory.facts("", true);
+
+    assertThat(o2cb.missingPrerequisites()).isEmpty();
+    assertThat(user.missingPrerequisites()).containsExactly(
+        "corosync (corosync not found; the user stack needs it)", "kernel module dlm (the user stack needs it)");
+    assertThat(user.ready()).as("Probe: an o2cb node needs neither").isTrue();
+    assertThat(user.tools()).contains(new NodeFacts.Tool("corosync", "", false));
+  }
+
+  @Test
   void aMissingToolMakesTheNodeNotReadyAndIsNamedWithItsPackage() {
     ReferenceHost host = new ReferenceHost(root);
     host.fake.on("mkfs.ocfs2", "--version").reply(Reply.fail(127, "mkfs.ocfs2: No such file or directory"));
 
-    NodeFacts f = host.inventory().facts("");
+    NodeFacts f = host.inventory().facts("", false);
 
     assertThat(f.ready()).isFalse();
     assertThat(f.missingTools()).containsExactly("mkfs.ocfs2");
@@ -63,7 +92,7 @@ class HostInventoryTest {
     host.fake.on("modprobe", "--dry-run", "ocfs2").reply(Reply.fail(1, "modprobe: FATAL: Module ocfs2 not found"));
     java.nio.file.Files.delete(root.resolve("proc/312/comm"));
 
-    NodeFacts f = host.inventory().facts("172.16.0.0/16");
+    NodeFacts f = host.inventory().facts("172.16.0.0/16", false);
 
     assertThat(f.missingPrerequisites())
         .contains("kernel module ocfs2", "multipathd is not running",

@@ -305,6 +305,8 @@ public final class ReferenceHost {
     fake.on("blkid", "-V").reply(Reply.ok("blkid from util-linux 2.38.1  (libblkid 2.38.1, 04-Aug-2022)\n"));
     fake.on("mount", "-V").reply(Reply.ok("mount from util-linux 2.38.1 (libmount 2.38.1: selinux, btrfs)\n"));
     fake.on("modprobe", "--version").reply(Reply.ok("kmod version 30\n+ZSTD +XZ -ZLIB +LIBCRYPTO -EXPERIMENTAL\n"));
+    fake.on("corosync", "-v").reply(Reply.ok(captured("e2e/user-stack/corosync-v.txt")));
+    fake.on("dlm_controld", "-V").reply(Reply.ok(captured("e2e/user-stack/dlm-controld-V.txt")));
     write("/proc/1/comm", "init\n");
     write("/proc/311/comm", "iscsid\n");
     write("/proc/312/comm", "multipathd\n");

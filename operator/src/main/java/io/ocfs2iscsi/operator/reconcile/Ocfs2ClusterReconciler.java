@@ -25,6 +25,7 @@ import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus.State;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
+import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterStatus;
 import io.ocfs2iscsi.operator.desired.ClusterApplyRequests;
 import io.ocfs2iscsi.operator.desired.ClusterNodes;
@@ -230,7 +231,10 @@ public final class Ocfs2ClusterReconciler implements Reconciler<Ocfs2Cluster> {
         .map(n -> new AgentCalls.Target(n.nodeName(), ClusterNodes.agentHost(nodeByName.get(n.nodeName()), cidr)
             .map(h -> hostPort(h, settings.agentPort())).orElse(null)))
         .toList();
-    GetNodeInfoRequest infoRequest = GetNodeInfoRequest.newBuilder().setAddressCidr(cidr == null ? "" : cidr).build();
+    GetNodeInfoRequest infoRequest = GetNodeInfoRequest.newBuilder().setAddressCidr(cidr == null ? "" : cidr)
+        .setStack(cluster.getSpec().getStack() == Ocfs2ClusterSpec.Stack.USER
+            ? ClusterStackKind.CLUSTER_STACK_USER : ClusterStackKind.CLUSTER_STACK_O2CB)
+        .build();
     Map<String, AgentCalls.Answer<GetNodeInfoResponse>> answers =
         calls.all(asked, settings.agentTimeout(), agent -> agent.getNodeInfo(infoRequest));
     answers.values().stream().filter(a -> !a.answered() && a.target().endpoint() != null).forEach(a ->

@@ -34,6 +34,8 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
   volatile boolean mounted;
   volatile int failedPaths;
   volatile List<String> missingPrerequisites = List.of();
+  /** The last GetNodeInfo request (the cluster's stack, the o2cb network). */
+  volatile GetNodeInfoRequest lastInfoRequest;
   /** When set, FormatVolume waits for it before writing (an operator can die meanwhile). */
   volatile CountDownLatch formatGate;
   final CountDownLatch formatEntered = new CountDownLatch(1);
@@ -70,6 +72,7 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
     if (refuse(observer)) {
       return;
     }
+    lastInfoRequest = request;
     observer.onNext(GetNodeInfoResponse.newBuilder().setNodeName(node).setO2CbNodeName(node)
         .setO2CbAddress(o2cbAddress).addAllMissingPrerequisites(missingPrerequisites).setPluginVersion("fake")
         .build());

@@ -194,6 +194,8 @@ abstract class ReconcilerScenarios {
     PersistentVolume pv = client().persistentVolumes().withName(volume.getMetadata().getName()).get();
     assertThat(pv.getSpec().getCsi().getVolumeAttributes()).containsEntry("clusterStack", "user");
 
+    assertThat(agents.node(nodeName(1)).lastInfoRequest.getStack()).as("nodes asked for the user stack's needs")
+        .isEqualTo(ClusterStackKind.CLUSTER_STACK_USER);
     // Every member gets the cluster's corosync authkey, kept in a Secret the cluster owns, and nowhere else.
     com.google.protobuf.ByteString key = agents.node(nodeName(1)).lastApplied().getCorosyncAuthkey();
     assertThat(io.ocfs2iscsi.contract.UserStackRules.validAuthKey(key.toByteArray())).as("authkey sent").isTrue();
