@@ -93,6 +93,7 @@ final class VolumeFormatting {
       case FORMATTED -> {
         FormattedStatus formatted = new FormattedStatus(r.getUuid(), member.getNodeName(), now, false);
         formatted.setClusterStack(ClusterStackNames.name(stack));
+        formatted.setNodeSlots(volume.getSpec().getFilesystem().getNodeSlots());
         status.setFormatted(formatted);
         status.setWwid(r.getWwid());
         metrics.formatted();
