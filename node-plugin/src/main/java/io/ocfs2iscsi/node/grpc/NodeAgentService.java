@@ -105,6 +105,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setDevice(res.device())
           .setFoundSignature(res.foundSignature())
           .setMessage(res.message())
+          .setNodeSlots(Math.max(0, res.nodeSlots()))
           .build();
     });
   }

@@ -282,6 +282,9 @@ public final class ReferenceHost {
     fake.onPrefix("o2cb", "register-cluster").answer(this::registerCluster);
     fake.on("blkid", "-p", "-o", "export", DEVICE).answer(a -> blkid());
     fake.on("mounted.ocfs2", "-d", DEVICE).answer(a -> mountedDetect());
+    fake.on("tunefs.ocfs2", "-Q", "%N\\n", DEVICE).answer(a -> "ocfs2".equals(filesystem)
+        ? Reply.ok(captured("e2e-growth/tunefs-ocfs2-Q-slots.txt"))
+        : Reply.fail(1, "tunefs.ocfs2: Bad magic number in superblock while opening device \"" + DEVICE + "\"\n"));
     fake.on("wipefs", "--no-act", "--noheadings", "--output", "OFFSET,TYPE", DEVICE).answer(a -> wipefs());
     fake.onPrefix("mkfs.ocfs2")
         .answer(a -> {

@@ -126,10 +126,10 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
         fs = san.mkfs(key, v.getFilesystem().getLabel(), v.getFilesystem().getClusterName(),
             v.getFilesystem().getNodeSlots());
         r.setOutcome(FormatVolumeResponse.Outcome.FORMATTED).setUuid(fs.uuid()).setLabel(fs.label())
-            .setClusterName(fs.cluster());
+            .setClusterName(fs.cluster()).setNodeSlots(san.slots(key));
       } else if ("ocfs2".equals(fs.type())) {
         r.setOutcome(FormatVolumeResponse.Outcome.EXISTING_OCFS2).setUuid(fs.uuid()).setLabel(fs.label())
-            .setClusterName(fs.cluster()).setFoundSignature("ocfs2");
+            .setClusterName(fs.cluster()).setFoundSignature("ocfs2").setNodeSlots(san.slots(key));
       } else {
         r.setOutcome(FormatVolumeResponse.Outcome.FOREIGN_SIGNATURE).setFoundSignature(fs.type());
       }

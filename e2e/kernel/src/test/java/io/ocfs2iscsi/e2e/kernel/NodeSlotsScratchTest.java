@@ -89,8 +89,14 @@ class NodeSlotsScratchTest {
         : full.getStatus().getCode() + ": " + full.getStatus().getDescription() + "\n");
     Files.writeString(captured.resolve("node2-dmesg-no-free-slot.txt"), kernel);
     report.put("node_slots", "stage_without_free_slot_error", full == null ? null : full.getStatus().toString());
+    captureRaw(captured, N2, "mounted-ocfs2-f-one-slot-taken", "mounted.ocfs2", "-f", device);
+    bed.run(N2, CMD, "mkdir", "-p", "/tmp/slots-mnt");
+    captureRaw(captured, N2, "mount-ocfs2-no-free-slot", "mount", "-t", "ocfs2", device, "/tmp/slots-mnt");
     assertThat(full).as("node2 stages a filesystem with one slot that node1 mounts; %s", bed.diagnostics(N2))
         .isNotNull();
+    assertThat(full.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(full.getStatus().getDescription())
+        .contains("all 1 node slots of the OCFS2 filesystem on " + device + " are in use (mounted on node1)");
 
     StatusRuntimeException onMounter =
         catchThrowableOfType(() -> bed.setNodeSlots(N1, one, 2), StatusRuntimeException.class);
