@@ -657,6 +657,29 @@ abstract class ReconcilerScenarios {
     assertThat(added.getStatus().getFormatted().getNodeSlots()).isEqualTo(3);
   }
 
+  /** An adopted filesystem made with more slots than spec.filesystem.nodeSlots: its own count is what counts. */
+  @Test
+  void anAdoptedFilesystemsOwnSlotCountIsRecordedAndNoSlotsAreAdded() {
+    cluster();
+    node(1);
+    node(2);
+    node(3);
+    IscsiSharedVolume object = volumeObject(v -> v.getSpec().getFilesystem().setNodeSlots(2));
+    String key = lunKey(object);
+    san.put(key, new FakeSan.Filesystem("ocfs2", "0A0B0C0D-0000-4000-8000-000000000008",
+        object.getSpec().getFilesystem().getLabel(), ""));
+    san.setSlots(key, 8);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> v.getSpec().getFilesystem().setNodeSlots(2));
+
+    IscsiSharedVolume adopted = awaitVolume(volume, x -> x.getStatus() != null
+        && x.getStatus().getFormatted() != null && x.getStatus().getNodes().size() == 3);
+    assertThat(adopted.getStatus().getFormatted().getAdopted()).isTrue();
+    assertThat(adopted.getStatus().getFormatted().getNodeSlots()).isEqualTo(8);
+    assertThat(Conditions.reason(adopted.getStatus().getConditions(), "Ready")).isNotEqualTo("NodeSlotsExceeded");
+    assertThat(agents.all()).allSatisfy(a -> assertThat(a.slotCalls).as("SetNodeSlots on %s", a.node).isEmpty());
+  }
+
   @Test
   void deletingAVolumeWhosePvIsBoundWaitsNamingTheClaimAndTouchesNoData() {
     cluster();
