@@ -18,6 +18,8 @@ class NodeSlotsToolsTest {
   @Test
   void theQueriedSlotCountIsParsed() {
     assertThat(TunefsOcfs2.parseNodeSlots(captured("e2e-growth/tunefs-ocfs2-Q-slots.txt"))).hasValue(4);
+    assertThat(TunefsOcfs2.parseNodeSlots(captured("e2e/node-slots/tunefs-ocfs2-Q-one-slot.txt"))).hasValue(1);
+    assertThat(TunefsOcfs2.parseNodeSlots(captured("e2e/node-slots/tunefs-ocfs2-Q-two-slots.txt"))).hasValue(2);
     assertThat(TunefsOcfs2.parseNodeSlots("")).isEmpty();
     assertThat(TunefsOcfs2.parseNodeSlots("0\n")).isEmpty();
     assertThat(TunefsOcfs2.parseNodeSlots("tunefs.ocfs2 1.8.7\n")).isEmpty();
@@ -46,6 +48,18 @@ class NodeSlotsToolsTest {
     assertThatThrownBy(() -> new TunefsOcfs2(fake).setNodeSlots(5, DEVICE))
         .satisfies(e -> assertThat(((NodeException) e).code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
         .hasMessageContaining("while a node of the cluster mounts it");
+  }
+
+  /** From a node that does not mount it, while another node does: the same refusal, cluster-wide. */
+  @Test
+  void theRefusalSeenFromANodeThatDoesNotMountItIsAFailedPreconditionToo() {
+    FakeCommandRunner fake = new FakeCommandRunner();
+    fake.on("tunefs.ocfs2", "-N", "2", "/dev/mapper/otherlun").reply(Reply.fail(25,
+        captured("e2e/node-slots/tunefs-ocfs2-N-other-node-mounts.stderr.txt")));
+
+    assertThatThrownBy(() -> new TunefsOcfs2(fake).setNodeSlots(2, "/dev/mapper/otherlun"))
+        .satisfies(e -> assertThat(((NodeException) e).code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("Trylock failed while opening device \"/dev/mapper/otherlun\"");
   }
 
   @Test

@@ -94,11 +94,15 @@ class VolumeSlotsTest {
     assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("tunefs.ocfs2") || c.startsWith("iscsiadm"));
   }
 
-  /** The real refusal of tunefs.ocfs2 -N while another node mounts the filesystem (captured, exit 25). */
+  /**
+   * The real refusal of tunefs.ocfs2 -N on a node that does not mount the filesystem while another node does
+   * (captured on node2 while node1 mounted it, exit 25).
+   */
   @Test
   void anotherNodesMountIsAFailedPreconditionWithTunefssWords() {
     host.fake.onPrefix("tunefs.ocfs2", "-N").reply(Reply.fail(25,
-        captured("e2e-growth/tunefs-ocfs2-N-mounted.stderr.txt")));
+        captured("e2e/node-slots/tunefs-ocfs2-N-other-node-mounts.stderr.txt")
+            .replace("/dev/mapper/otherlun", DEVICE)));
 
     assertThatThrownBy(() -> set(5))
         .satisfies(e -> assertThat(((NodeException) e).code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
