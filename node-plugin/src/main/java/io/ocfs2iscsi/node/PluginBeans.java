@@ -26,6 +26,7 @@ import io.ocfs2iscsi.node.volume.Timing;
 import io.ocfs2iscsi.node.volume.VolumeExpander;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
+import io.ocfs2iscsi.node.volume.VolumeSlots;
 import io.ocfs2iscsi.node.volume.VolumeLocks;
 import io.ocfs2iscsi.node.volume.VolumePublisher;
 import io.ocfs2iscsi.node.volume.VolumeStager;
@@ -115,6 +116,13 @@ public class PluginBeans {
   }
 
   @Singleton
+  VolumeSlots slots(
+      HostTools host, StateStore state, VolumeLocks locks, SecretRedactor redactor, ClusterStack cluster,
+      TargetLocks targets) {
+    return new VolumeSlots(host, state, locks, redactor, Timing.DEFAULT, cluster, targets);
+  }
+
+  @Singleton
   VolumeInspector inspector(HostTools host, StateStore state, PathRepairer repairer, HealthCounters counters) {
     return new VolumeInspector(host, state, repairer, counters);
   }
@@ -161,7 +169,7 @@ public class PluginBeans {
   @Singleton
   NodeAgentService agent(
       GrpcErrors errors, HostInventory inventory, ClusterStack cluster, VolumeFormatter formatter,
-      VolumeInspector inspector, VolumeExpander expander) {
-    return new NodeAgentService(errors, inventory, cluster, formatter, inspector, expander);
+      VolumeInspector inspector, VolumeExpander expander, VolumeSlots slots) {
+    return new NodeAgentService(errors, inventory, cluster, formatter, inspector, expander, slots);
   }
 }

@@ -15,6 +15,8 @@ import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
 import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
 import io.ocfs2iscsi.agent.v1.PathHealth;
 import io.ocfs2iscsi.agent.v1.SessionHealth;
+import io.ocfs2iscsi.agent.v1.SetNodeSlotsRequest;
+import io.ocfs2iscsi.agent.v1.SetNodeSlotsResponse;
 import io.ocfs2iscsi.agent.v1.ToolVersion;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
 import io.ocfs2iscsi.node.info.HostInventory;
@@ -25,6 +27,7 @@ import io.ocfs2iscsi.node.volume.VolumeExpander;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeHealth;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
+import io.ocfs2iscsi.node.volume.VolumeSlots;
 
 /** The node agent for the operator: translates its messages to the node's operations and back. */
 public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
@@ -35,10 +38,12 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
   private final VolumeFormatter formatter;
   private final VolumeInspector inspector;
   private final VolumeExpander expander;
+  private final VolumeSlots slots;
 
   public NodeAgentService(
       GrpcErrors errors, HostInventory inventory, ClusterStack cluster, VolumeFormatter formatter,
-      VolumeInspector inspector, VolumeExpander expander) {
+      VolumeInspector inspector, VolumeExpander expander, VolumeSlots slots) {
+    this.slots = slots;
     this.errors = errors;
     this.inventory = inventory;
     this.cluster = cluster;
@@ -101,6 +106,7 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setDevice(res.device())
           .setFoundSignature(res.foundSignature())
           .setMessage(res.message())
+          .setNodeSlots(Math.max(0, res.nodeSlots()))
           .build();
     });
   }
@@ -154,6 +160,25 @@ public final class NodeAgentService extends NodeAgentGrpc.NodeAgentImplBase {
           .setMapBytes(res.mapBytes())
           .setFilesystemBytes(res.filesystemBytes())
           .setFilesystemGrown(res.grown())
+          .setMessage(res.message())
+          .build();
+    });
+  }
+
+  @Override
+  public void setNodeSlots(SetNodeSlotsRequest r, StreamObserver<SetNodeSlotsResponse> observer) {
+    errors.unary("SetNodeSlots", observer, () -> {
+      VolumeSlots.Result res;
+      try (CallCancellation call = CallCancellation.ofCurrentCall()) {
+        res = slots.setNodeSlots(r.hasVolume() ? r.getVolume() : null, r.getNodeSlots(), r.getSecretsMap(),
+            call.cancellation());
+      }
+      return SetNodeSlotsResponse.newBuilder()
+          .setSlotsBefore(res.before())
+          .setSlotsAfter(res.after())
+          .setChanged(res.changed())
+          .setTunefsMillis(res.millis())
+          .setDevice(res.device())
           .setMessage(res.message())
           .build();
     });

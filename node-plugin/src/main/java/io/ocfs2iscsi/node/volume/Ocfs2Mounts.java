@@ -6,7 +6,9 @@ import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.tools.BlkidProbe;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountEntry;
+import io.ocfs2iscsi.node.tools.MountedOcfs2;
 import io.ocfs2iscsi.node.tools.MountTable;
+import io.ocfs2iscsi.node.tools.ToolFailure;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -59,8 +61,36 @@ public final class Ocfs2Mounts {
               + ", not OCFS2; it is neither mounted nor formatted");
     }
     host.files().createDirectories(stagingPath);
-    host.mounter().mount(device, stagingPath, CsiDriver.FS_TYPE, options(spec, extraOptions));
+    try {
+      host.mounter().mount(device, stagingPath, CsiDriver.FS_TYPE, options(spec, extraOptions));
+    } catch (ToolFailure e) {
+      throw slotsInUse(spec, device, e).orElseThrow(() -> e);
+    }
     return probe.uuid();
+  }
+
+  /**
+   * A node beyond the filesystem's node slots cannot mount it: the kernel logs "no free slots available!" and
+   * mount.ocfs2 only says "Internal logic failure ... error 22". When every slot is taken by a node that mounts the
+   * filesystem (mounted.ocfs2 -f reads the slot map from the disk), that is the failure, said in words.
+   */
+  private Optional<NodeException> slotsInUse(VolumeSpec spec, String device, ToolFailure failure) {
+    try {
+      int slots = host.tunefs().nodeSlots(device);
+      List<String> mounters = host.mountedOcfs2().mounters(device).stream()
+          .filter(m -> sameDevice(m.device(), device)).findFirst().map(MountedOcfs2.Mounters::nodes)
+          .orElse(List.of());
+      if (mounters.size() < slots) {
+        return Optional.empty();
+      }
+      return Optional.of(NodeException.failedPrecondition("volume " + spec.getVolumeId() + ": all " + slots
+          + " node slots of the OCFS2 filesystem on " + device + " are in use (mounted on "
+          + String.join(", ", mounters) + "), so this node cannot mount it; slots are added with tunefs.ocfs2 -N"
+          + " while no node mounts it (the operator does so under spec.filesystem.nodeSlotsPolicy Automatic). "
+          + failure.getMessage()));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   public void unmount(String path) {

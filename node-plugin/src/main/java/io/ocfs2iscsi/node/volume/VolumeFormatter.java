@@ -77,9 +77,17 @@ public final class VolumeFormatter {
     BLANK
   }
 
+  /** {@code nodeSlots}: of the new or existing OCFS2 filesystem; 0 when not known (or no OCFS2). */
   public record Result(
       Outcome outcome, String uuid, String label, String clusterName, String wwid, String device,
-      String foundSignature, String message) {}
+      String foundSignature, String message, int nodeSlots) {
+
+    public Result(
+        Outcome outcome, String uuid, String label, String clusterName, String wwid, String device,
+        String foundSignature, String message) {
+      this(outcome, uuid, label, clusterName, wwid, device, foundSignature, message, 0);
+    }
+  }
 
   public Result format(VolumeSpec spec, Map<String, String> secrets) {
     return format(spec, secrets, false);
@@ -180,7 +188,7 @@ public final class VolumeFormatter {
     LOG.info("{}: formatted {} with OCFS2 (label {}, {} node slots, UUID {})", spec.getVolumeId(), device,
         report.label(), report.nodeSlots(), after.uuid().orElse("?"));
     return new Result(Outcome.FORMATTED, after.uuid().orElse(""), after.label().orElse(fs.getLabel()),
-        fs.getClusterName(), wwid, device, "", "formatted " + device + " with OCFS2");
+        fs.getClusterName(), wwid, device, "", "formatted " + device + " with OCFS2", report.nodeSlots());
   }
 
   private Result foreign(VolumeSpec spec, String device, String wwid, String found, String label) {
@@ -260,7 +268,13 @@ public final class VolumeFormatter {
     } catch (RuntimeException e) {
       LOG.info("{}: mounted.ocfs2 -d {}: {}", spec.getVolumeId(), device, e.getMessage());
     }
+    int slots = 0;
+    try {
+      slots = host.tunefs().nodeSlots(device);
+    } catch (RuntimeException e) {
+      LOG.info("{}: tunefs.ocfs2 -Q {}: {}", spec.getVolumeId(), device, e.getMessage());
+    }
     return new Result(Outcome.EXISTING_OCFS2, probe.uuid().orElse(""), probe.label().orElse(""), clusterName, wwid,
-        device, "ocfs2", device + " already carries OCFS2; nothing was written");
+        device, "ocfs2", device + " already carries OCFS2; nothing was written", slots);
   }
 }

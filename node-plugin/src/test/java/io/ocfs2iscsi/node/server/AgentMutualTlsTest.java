@@ -43,7 +43,7 @@ class AgentMutualTlsTest {
     ReferenceHost host = new ReferenceHost(dir.resolve("host"));
     NodeAgentService service = new NodeAgentService(
         new GrpcErrors(host.redactor), host.inventory(), host.cluster, host.formatter, host.inspector,
-        host.expander);
+        host.expander, host.slots);
     agent = GrpcServers.startAgentTls(
         new Endpoint.Tcp("127.0.0.1", 0), new AgentTls(server.cert(), server.key(), ca.caFile, OPERATOR),
         List.of(service));

@@ -53,7 +53,7 @@ class AgentTlsRotationTest {
     ReferenceHost host = new ReferenceHost(dir.resolve("host"));
     NodeAgentService service = new NodeAgentService(
         new GrpcErrors(host.redactor), host.inventory(), host.cluster, host.formatter, host.inspector,
-        host.expander);
+        host.expander, host.slots);
     agent = GrpcServers.startAgentTls(new Endpoint.Tcp("127.0.0.1", 0),
         new AgentTls(live.resolve("tls.crt"), live.resolve("tls.key"), live.resolve("ca.crt"), OPERATOR),
         List.of(service));

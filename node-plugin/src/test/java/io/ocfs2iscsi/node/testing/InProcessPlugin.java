@@ -43,7 +43,7 @@ public final class InProcessPlugin implements AutoCloseable {
               .addService(new IdentityService(errors, inventory, kubelet, "0.1.0-test"))
               .addService(new NodeService(errors, host.stager, host.publisher, host.inspector, "drbd01"))
               .addService(new NodeAgentService(errors, inventory, host.cluster, host.formatter, host.inspector,
-                  host.expander))
+                  host.expander, host.slots))
               .addService(new RegistrationService(errors, kubelet))
               .build()
               .start();

@@ -21,6 +21,7 @@ import io.ocfs2iscsi.node.volume.KubeletPaths;
 import io.ocfs2iscsi.node.volume.TargetLocks;
 import io.ocfs2iscsi.node.volume.Timing;
 import io.ocfs2iscsi.node.volume.VolumeExpander;
+import io.ocfs2iscsi.node.volume.VolumeSlots;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
 import io.ocfs2iscsi.node.volume.VolumeInspector;
 import io.ocfs2iscsi.node.volume.VolumeLocks;
@@ -75,6 +76,7 @@ public final class ReferenceHost {
   public final VolumeFormatter formatter;
   public final VolumeInspector inspector;
   public final VolumeExpander expander;
+  public final VolumeSlots slots;
 
   /** open-iscsi iface records (name to the network interface it is bound to, "" when unbound). */
   public final Map<String, String> ifaces = new LinkedHashMap<>();
@@ -156,6 +158,7 @@ public final class ReferenceHost {
     this.formatter = new VolumeFormatter(tools, state, locks, redactor, FAST, cluster, targets);
     this.inspector = new VolumeInspector(tools, state);
     this.expander = new VolumeExpander(tools, state, locks);
+    this.slots = new VolumeSlots(tools, state, locks, redactor, FAST, cluster, targets);
     if (!files.exists("/proc/sys/kernel/random/boot_id")) {
       write("/proc/sys/kernel/random/boot_id", "5d2b1c9e-0b5e-4c59-9f3c-2f1d7c0a1e01\n");
     }
@@ -279,6 +282,9 @@ public final class ReferenceHost {
     fake.onPrefix("o2cb", "register-cluster").answer(this::registerCluster);
     fake.on("blkid", "-p", "-o", "export", DEVICE).answer(a -> blkid());
     fake.on("mounted.ocfs2", "-d", DEVICE).answer(a -> mountedDetect());
+    fake.on("tunefs.ocfs2", "-Q", "%N\\n", DEVICE).answer(a -> "ocfs2".equals(filesystem)
+        ? Reply.ok(captured("e2e-growth/tunefs-ocfs2-Q-slots.txt"))
+        : Reply.fail(1, "tunefs.ocfs2: Bad magic number in superblock while opening device \"" + DEVICE + "\"\n"));
     fake.on("wipefs", "--no-act", "--noheadings", "--output", "OFFSET,TYPE", DEVICE).answer(a -> wipefs());
     fake.onPrefix("mkfs.ocfs2")
         .answer(a -> {

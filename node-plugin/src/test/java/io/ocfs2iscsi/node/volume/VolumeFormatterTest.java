@@ -109,6 +109,19 @@ class VolumeFormatterTest {
     assertThat(host.fake.calls()).filteredOn(c -> c.startsWith("mkfs")).hasSize(1);
   }
 
+  /** The operator records the filesystem's slots: mkfs.ocfs2's report, or the superblock of an existing one. */
+  @Test
+  void theNodeSlotsOfTheNewAndOfTheExistingFilesystemAreReported() {
+    host.filesystem = null;
+
+    VolumeFormatter.Result first = host.formatter.format(ReferenceHost.spec(), Map.of());
+    VolumeFormatter.Result second = host.formatter.format(ReferenceHost.spec(), Map.of());
+
+    assertThat(first.nodeSlots()).as("mkfs.ocfs2's 'Node slots: 4'").isEqualTo(4);
+    assertThat(second.nodeSlots()).as("tunefs.ocfs2 -Q of the existing OCFS2").isEqualTo(4);
+    assertThat(host.fake.calls()).contains("tunefs.ocfs2 -Q %N\\n " + DEVICE);
+  }
+
   @Test
   void ext4IsNeverFormattedOver() {
     host.filesystem = "ext4";

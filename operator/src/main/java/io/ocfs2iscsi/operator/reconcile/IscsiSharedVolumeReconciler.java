@@ -79,6 +79,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
   private final VolumeFormatting formatting;
   private final VolumePublishing publishing;
   private final VolumeGrowing growing;
+  private final VolumeSlotting slotting;
   private final Clock clock;
 
   public IscsiSharedVolumeReconciler(
@@ -94,6 +95,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
         metrics, clock);
     this.publishing = new VolumePublishing(client, settings, events);
     this.growing = new VolumeGrowing(lease, this.calls, publishing, settings, renewals, events);
+    this.slotting = new VolumeSlotting(lease, this.calls, new ChapSecrets(client), settings, renewals, events);
   }
 
   @Override
@@ -216,14 +218,6 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
       return Optional.of(Math.min(poll, 30));
     }
 
-    int slots = volume.getSpec().getFilesystem().getNodeSlots();
-    if (members.size() > slots) {
-      a.slotsExceeded(members.size() + " nodes are members of Ocfs2Cluster " + cluster.getMetadata().getName()
-          + " but the filesystem has " + slots + " node slots: while no node mounts it (stop the pods that use it;"
-          + " tunefs.ocfs2 cannot add slots to a mounted filesystem) run `tunefs.ocfs2 -N " + members.size()
-          + " /dev/mapper/" + volume.effectiveAlias() + "` on a node that has the map, then set"
-          + " spec.filesystem.nodeSlots to " + members.size());
-    }
     List<NodeVolumeStatus> health = health(spec, members);
     // A node that left the cluster stays in the status, marked held, for as long as the cluster holds its o2cb
     // number: its answer (mounted, not mounted, or none) is what the cluster releases the number on. It counts for
@@ -250,8 +244,10 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
         events.normal(volume, t.reason(), t.message());
       }
     }
+    Optional<Long> slotsPending = slotting.reconcile(volume, spec, cluster.getMetadata().getName(), members, health, status, a);
     Optional<Long> growth = growing.reconcile(volume, spec, members, health, status, a);
-    return Optional.of(growth.map(g -> Math.min(g, poll)).orElse(poll));
+    long next = Math.min(poll, Math.min(slotsPending.orElse(poll), growth.orElse(poll)));
+    return Optional.of(next);
   }
 
   /**

@@ -93,6 +93,7 @@ final class VolumeFormatting {
       case FORMATTED -> {
         FormattedStatus formatted = new FormattedStatus(r.getUuid(), member.getNodeName(), now, false);
         formatted.setClusterStack(ClusterStackNames.name(stack));
+        formatted.setNodeSlots(r.getNodeSlots() > 0 ? r.getNodeSlots() : volume.getSpec().getFilesystem().getNodeSlots());
         status.setFormatted(formatted);
         status.setWwid(r.getWwid());
         metrics.formatted();
@@ -107,6 +108,8 @@ final class VolumeFormatting {
         if (labelOk && clusterOk) {
           FormattedStatus adopted = new FormattedStatus(r.getUuid(), member.getNodeName(), now, true);
           adopted.setClusterStack(ClusterStackNames.name(stack));
+          // The adopted filesystem's own count (another tool may have made it with more or fewer slots).
+          adopted.setNodeSlots(r.getNodeSlots() > 0 ? r.getNodeSlots() : null);
           status.setFormatted(adopted);
           status.setWwid(r.getWwid());
           events.normal(volume, VolumeReason.Adopted, "node " + member.getNodeName() + " found OCFS2 " + r.getUuid()

@@ -72,6 +72,8 @@ public enum VolumeReason implements Reason {
   /** Growing=False: spec.persistentVolume.capacity is below the volume's capacity. Also the Warning event. */
   ShrinkRefused,
   // Events only
+  /** The operator added node slots to the filesystem (old -> new count, how long tunefs.ocfs2 -N took). */
+  NodeSlotsAdded,
   /** The PersistentVolume was created. */
   Published,
   /** The pre-bound claim was created. */

@@ -15,6 +15,8 @@ import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
 import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
 import io.ocfs2iscsi.agent.v1.PathHealth;
 import io.ocfs2iscsi.agent.v1.SessionHealth;
+import io.ocfs2iscsi.agent.v1.SetNodeSlotsRequest;
+import io.ocfs2iscsi.agent.v1.SetNodeSlotsResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +48,8 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
   /** The last FormatVolume request. */
   volatile FormatVolumeRequest lastFormat;
   final AtomicInteger healthCalls = new AtomicInteger();
+  /** node_slots of every SetNodeSlots call, in order. */
+  final List<Integer> slotCalls = new CopyOnWriteArrayList<>();
   /** grow_filesystem of every ExpandVolume call, in order. */
   final List<Boolean> expandCalls = new CopyOnWriteArrayList<>();
 
@@ -122,12 +126,13 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
       if (fs == null && request.getProbeOnly()) {
         r.setOutcome(FormatVolumeResponse.Outcome.BLANK);
       } else if (fs == null) {
-        fs = san.mkfs(key, v.getFilesystem().getLabel(), v.getFilesystem().getClusterName());
+        fs = san.mkfs(key, v.getFilesystem().getLabel(), v.getFilesystem().getClusterName(),
+            v.getFilesystem().getNodeSlots());
         r.setOutcome(FormatVolumeResponse.Outcome.FORMATTED).setUuid(fs.uuid()).setLabel(fs.label())
-            .setClusterName(fs.cluster());
+            .setClusterName(fs.cluster()).setNodeSlots(san.slots(key));
       } else if ("ocfs2".equals(fs.type())) {
         r.setOutcome(FormatVolumeResponse.Outcome.EXISTING_OCFS2).setUuid(fs.uuid()).setLabel(fs.label())
-            .setClusterName(fs.cluster()).setFoundSignature("ocfs2");
+            .setClusterName(fs.cluster()).setFoundSignature("ocfs2").setNodeSlots(san.slots(key));
       } else {
         r.setOutcome(FormatVolumeResponse.Outcome.FOREIGN_SIGNATURE).setFoundSignature(fs.type());
       }
@@ -186,6 +191,33 @@ final class FakeNodeAgent extends NodeAgentGrpc.NodeAgentImplBase {
     observer.onNext(ExpandVolumeResponse.newBuilder().setStaged(true).putPathBytes("sdb", lun)
         .putPathBytes("sdc", lun).setMapBytes(lun).setFilesystemBytes(san.filesystemBytes(key))
         .setFilesystemGrown(request.getGrowFilesystem()).build());
+    observer.onCompleted();
+  }
+
+  /**
+   * tunefs.ocfs2 -N as the node plugin runs it: refused on a node that mounts the volume (the real tool also refuses
+   * while any other node mounts it; the operator only asks once none reports a mount).
+   */
+  @Override
+  public void setNodeSlots(SetNodeSlotsRequest request, StreamObserver<SetNodeSlotsResponse> observer) {
+    if (refuse(observer)) {
+      return;
+    }
+    slotCalls.add(request.getNodeSlots());
+    var v = request.getVolume();
+    if (mounted) {
+      observer.onError(Status.FAILED_PRECONDITION.withDescription("volume " + v.getVolumeId() + " is mounted on"
+          + " this node").asRuntimeException());
+      return;
+    }
+    String key = FakeSan.key(v.getTarget().getIqn(), v.getTarget().getLun());
+    int before = san.slots(key);
+    boolean change = request.getNodeSlots() > before;
+    if (change) {
+      san.setSlots(key, request.getNodeSlots());
+    }
+    observer.onNext(SetNodeSlotsResponse.newBuilder().setSlotsBefore(before).setSlotsAfter(san.slots(key))
+        .setChanged(change).setTunefsMillis(change ? 1200 : 0).build());
     observer.onCompleted();
   }
 }

@@ -20,6 +20,27 @@ final class FakeSan {
   private final Map<String, Long> filesystemBytes = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> grows = new ConcurrentHashMap<>();
 
+  private final Map<String, Integer> slots = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> slotChanges = new ConcurrentHashMap<>();
+
+  /** The filesystem's node slots: what mkfs.ocfs2 -N wrote, or what tunefs.ocfs2 -N set later. */
+  int slots(String key) {
+    return slots.getOrDefault(key, 0);
+  }
+
+  /** tunefs.ocfs2 -N; returns the count before. */
+  synchronized int setSlots(String key, int n) {
+    int before = slots(key);
+    slots.put(key, n);
+    slotChanges.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    return before;
+  }
+
+  int slotChanges(String key) {
+    AtomicInteger n = slotChanges.get(key);
+    return n == null ? 0 : n.get();
+  }
+
   /** Every LUN starts at this size (the examples' capacity). */
   static final long INITIAL_BYTES = 2L << 30;
 
@@ -53,6 +74,11 @@ final class FakeSan {
 
   synchronized Filesystem probe(String key) {
     return luns.get(key);
+  }
+
+  synchronized Filesystem mkfs(String key, String label, String cluster, int nodeSlots) {
+    slots.put(key, nodeSlots);
+    return mkfs(key, label, cluster);
   }
 
   synchronized Filesystem mkfs(String key, String label, String cluster) {

@@ -13,6 +13,7 @@ import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.contract.CsiDriver;
 import io.ocfs2iscsi.operator.api.v1alpha1.ClusterMemberStatus;
+import io.ocfs2iscsi.operator.api.v1alpha1.FilesystemSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolume;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec.TimeoutCheck;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
@@ -287,7 +288,7 @@ abstract class ReconcilerScenarios {
     assertThat(agents.node(nodeName(1)).applied).as("node 1 applied the new list on top of the old one").hasSize(2);
     assertThat(events(cluster.getMetadata().getName(), "NodeJoined"))
         .anySatisfy(e -> assertThat(e.getMessage()).contains(nodeName(3)).contains("o2cb node 2"));
-    awaitVolume(volume, x -> x.getStatus().getNodes().size() == 3);
+    awaitVolume(volume, x -> x.getStatus() != null && x.getStatus().getNodes().size() == 3);
 
     // Node 2 leaves the selector but still mounts the volume: its number is held, the next node gets 3.
     client().nodes().withName(nodeName(2)).edit(n -> {
@@ -605,18 +606,21 @@ abstract class ReconcilerScenarios {
   }
 
   @Test
-  void moreMembersThanNodeSlotsIsReportedWithTheRemedy() {
+  void moreMembersThanNodeSlotsUnderTheManualPolicyIsReportedWithTheRemedy() {
     cluster();
     node(1);
     node(2);
     node(3);
     start("op-a");
-    IscsiSharedVolume volume = volume(v -> v.getSpec().getFilesystem().setNodeSlots(2));
+    IscsiSharedVolume volume = volume(v -> {
+      v.getSpec().getFilesystem().setNodeSlots(2);
+      v.getSpec().getFilesystem().setNodeSlotsPolicy(FilesystemSpec.NodeSlotsPolicy.Manual);
+    });
 
     IscsiSharedVolume full = awaitVolume(volume,
         x -> "NodeSlotsExceeded".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
     assertThat(Conditions.find(full.getStatus().getConditions(), "Ready").get().getMessage())
-        .contains("3 nodes").contains("2 node slots")
+        .contains("3 nodes").contains("2 node slots").contains("nodeSlotsPolicy: Manual")
         .contains("tunefs.ocfs2 -N 3 /dev/mapper/" + volume.getMetadata().getName())
         // tunefs.ocfs2 -N refuses a filesystem mounted anywhere (measured on the real kernel: exit 25, "Trylock
         // failed while opening device"): the remedy must not say to run it on a node that mounts it.
@@ -625,6 +629,74 @@ abstract class ReconcilerScenarios {
         .as("published anyway: the first two nodes can mount").isTrue();
     await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "NodeSlotsExceeded"))
         .hasSize(1));
+    assertThat(agents.all()).allSatisfy(a -> assertThat(a.slotCalls).as("SetNodeSlots on %s", a.node).isEmpty());
+    assertThat(san.slots(lunKey(volume))).isEqualTo(2);
+  }
+
+  /**
+   * Automatic (the default): while nodes mount the volume the operator only says it will add the slots; once none
+   * does, one member adds them (SetNodeSlots), the count is recorded and NodeSlotsExceeded lifts.
+   */
+  @Test
+  void moreMembersThanNodeSlotsGetSlotsAddedOnceNoNodeMountsTheVolume() {
+    cluster();
+    node(1);
+    node(2);
+    node(3);
+    mount(1, 2);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> v.getSpec().getFilesystem().setNodeSlots(2));
+
+    IscsiSharedVolume full = awaitVolume(volume,
+        x -> "NodeSlotsExceeded".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(full.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains("3 nodes").contains("2 node slots")
+        .contains("the operator adds slots (2 -> 3) as soon as no node mounts the volume")
+        .contains("mounted on " + nodeName(1) + ", " + nodeName(2))
+        .doesNotContain("run `tunefs.ocfs2");
+    assertThat(full.getStatus().getFormatted().getNodeSlots()).isEqualTo(2);
+    touch(volume);
+    awaitVolume(volume, x -> x.getStatus() != null && x.getStatus().getNodes().size() == 3);
+    assertThat(agents.all()).allSatisfy(a -> assertThat(a.slotCalls).as("SetNodeSlots on %s while mounted", a.node)
+        .isEmpty());
+
+    agents.node(nodeName(1)).mounted = false;
+    agents.node(nodeName(2)).mounted = false;
+    touch(volume);
+    IscsiSharedVolume added = awaitVolume(volume,
+        x -> x.getStatus() != null && x.getStatus().getFormatted() != null
+            && Integer.valueOf(3).equals(x.getStatus().getFormatted().getNodeSlots()));
+    assertThat(san.slots(lunKey(volume))).isEqualTo(3);
+    assertThat(san.slotChanges(lunKey(volume))).as("tunefs.ocfs2 -N ran once").isEqualTo(1);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(events(volume.getMetadata().getName(), "NodeSlotsAdded"))
+        .singleElement().satisfies(e -> assertThat(e.getMessage()).contains("2 -> 3")));
+    IscsiSharedVolume ready = awaitVolume(volume,
+        x -> !"NodeSlotsExceeded".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.reason(ready.getStatus().getConditions(), "Ready")).isNotEqualTo("NodeSlotsExceeded");
+    assertThat(added.getStatus().getFormatted().getNodeSlots()).isEqualTo(3);
+  }
+
+  /** An adopted filesystem made with more slots than spec.filesystem.nodeSlots: its own count is what counts. */
+  @Test
+  void anAdoptedFilesystemsOwnSlotCountIsRecordedAndNoSlotsAreAdded() {
+    cluster();
+    node(1);
+    node(2);
+    node(3);
+    IscsiSharedVolume object = volumeObject(v -> v.getSpec().getFilesystem().setNodeSlots(2));
+    String key = lunKey(object);
+    san.put(key, new FakeSan.Filesystem("ocfs2", "0A0B0C0D-0000-4000-8000-000000000008",
+        object.getSpec().getFilesystem().getLabel(), ""));
+    san.setSlots(key, 8);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> v.getSpec().getFilesystem().setNodeSlots(2));
+
+    IscsiSharedVolume adopted = awaitVolume(volume, x -> x.getStatus() != null
+        && x.getStatus().getFormatted() != null && x.getStatus().getNodes().size() == 3);
+    assertThat(adopted.getStatus().getFormatted().getAdopted()).isTrue();
+    assertThat(adopted.getStatus().getFormatted().getNodeSlots()).isEqualTo(8);
+    assertThat(Conditions.reason(adopted.getStatus().getConditions(), "Ready")).isNotEqualTo("NodeSlotsExceeded");
+    assertThat(agents.all()).allSatisfy(a -> assertThat(a.slotCalls).as("SetNodeSlots on %s", a.node).isEmpty());
   }
 
   @Test

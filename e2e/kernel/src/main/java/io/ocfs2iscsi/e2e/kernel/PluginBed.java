@@ -16,6 +16,8 @@ import io.ocfs2iscsi.agent.v1.GetNodeInfoRequest;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthRequest;
 import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
 import io.ocfs2iscsi.agent.v1.NodeAgentGrpc;
+import io.ocfs2iscsi.agent.v1.SetNodeSlotsRequest;
+import io.ocfs2iscsi.agent.v1.SetNodeSlotsResponse;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -310,6 +312,11 @@ public final class PluginBed implements AutoCloseable {
   public ExpandVolumeResponse expand(String node, VolumeSpec spec, boolean growFilesystem) {
     return agent(node).expandVolume(
         ExpandVolumeRequest.newBuilder().setVolume(spec).setGrowFilesystem(growFilesystem).build());
+  }
+
+  public SetNodeSlotsResponse setNodeSlots(String node, VolumeSpec spec, int slots) {
+    return agent(node).setNodeSlots(
+        SetNodeSlotsRequest.newBuilder().setVolume(spec).setNodeSlots(slots).build());
   }
 
   public GetVolumeHealthResponse health(String node, VolumeSpec spec) {

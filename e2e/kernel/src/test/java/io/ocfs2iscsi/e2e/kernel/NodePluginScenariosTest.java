@@ -2,6 +2,7 @@ package io.ocfs2iscsi.e2e.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import csi.v1.NodeGetVolumeStatsResponse;
 import csi.v1.VolumeUsage;
@@ -15,6 +16,7 @@ import io.ocfs2iscsi.agent.v1.GetVolumeHealthResponse;
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.PathHealth;
 import io.ocfs2iscsi.agent.v1.SessionHealth;
+import io.ocfs2iscsi.agent.v1.SetNodeSlotsResponse;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -1250,6 +1252,131 @@ class NodePluginScenariosTest {
       assertThat(bed.exec(n, CMD, "iscsiadm", "-m", "session").stdout()).doesNotContain(ReferenceVolume.TARGET2_IQN);
     }
     report.put("user_stack", "added_ci_seconds", secondsSince(userStackStart));
+  }
+
+  // ---- node slots: a node joins a filesystem that has no free slot once one is added --------------------------------
+
+  /**
+   * The issue's "a third node joins a filesystem made with 2 slots", on this two-node bed: target 2's LUN (free again
+   * after the scenarios above, o2cb online again) gets an OCFS2 with one node slot. node1 mounts it; node2's stage
+   * fails, saying that every slot is in use; slots cannot be added while node1 mounts it, neither on node1 nor on
+   * node2 (tunefs.ocfs2 sees node1's mount through the cluster lock); once node1 unmounted it, SetNodeSlots on node2
+   * adds a slot (what the operator does under nodeSlotsPolicy Automatic) and both nodes mount the same data. With
+   * -De2e.captureSlots=true the raw outputs of the host commands go to e2e/kernel/target/slots-captured/.
+   */
+  @Test
+  @Order(19)
+  void aSecondNodeJoinsAFilesystemMadeWithOneSlotOnceASlotIsAdded() throws Exception {
+    long start = System.nanoTime();
+    VolumeSpec one = vol2.toBuilder().setFilesystem(vol2.getFilesystem().toBuilder().setNodeSlots(1)).build();
+    String device = "/dev/mapper/" + one.getMultipath().getAlias();
+    // What the scenarios before left on the LUN goes, on the host (no initiator is logged in to it).
+    host(Duration.ofMinutes(1), "wipefs", "-a", "-q", bed.bed().runEnv().getProperty("E2E_LUN2_FILE"));
+    long t = System.nanoTime();
+    FormatVolumeResponse formatted = bed.format(N1, one);
+    report.put("node_slots", "format_one_slot_seconds", secondsSince(t));
+    assertThat(formatted.getOutcome()).as("%s; %s", formatted, diag(N1))
+        .isEqualTo(FormatVolumeResponse.Outcome.FORMATTED);
+    assertThat(formatted.getNodeSlots()).isEqualTo(1);
+    kubelet.stage(N1, one);
+    String file = Kubelet.stagingPath(one.getVolumeId()) + "/slots.txt";
+    bed.run(N1, CMD, "bash", "-c", "date +%s.%N > \"$1\" && sync \"$1\"", "write", file);
+    String written = bed.run(N1, CMD, "cat", file);
+
+    t = System.nanoTime();
+    io.grpc.StatusRuntimeException full =
+        catchThrowableOfType(() -> kubelet.stage(N2, one), io.grpc.StatusRuntimeException.class);
+    report.put("node_slots", "stage_without_free_slot_failed_after_seconds", secondsSince(t));
+    report.put("node_slots", "stage_without_free_slot_error", full == null ? null : full.getStatus().toString());
+    report.put("node_slots", "stage_without_free_slot_kernel", bed.run(N2, CMD, "bash", "-c",
+        "dmesg | grep -E 'ocfs2_find_slot' | tail -1").strip());
+    assertThat(full).as("node2 stages a filesystem whose one slot node1 holds; %s", diag(N2)).isNotNull();
+    assertThat(full.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+    assertThat(full.getStatus().getDescription())
+        .contains("all 1 node slots of the OCFS2 filesystem on " + device + " are in use (mounted on node1)");
+    if (Boolean.getBoolean("e2e.captureSlots")) {
+      captureSlotsOutputs(device);
+    }
+
+    io.grpc.StatusRuntimeException onMounter =
+        catchThrowableOfType(() -> bed.setNodeSlots(N1, one, 2), io.grpc.StatusRuntimeException.class);
+    assertThat(onMounter).as("SetNodeSlots on node1, which mounts it").isNotNull();
+    assertThat(onMounter.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+    assertThat(onMounter.getStatus().getDescription()).contains("is mounted on this node (" + device + " at ");
+    t = System.nanoTime();
+    io.grpc.StatusRuntimeException whileMounted =
+        catchThrowableOfType(() -> bed.setNodeSlots(N2, one, 2), io.grpc.StatusRuntimeException.class);
+    report.put("node_slots", "set_while_other_node_mounts_refused_after_seconds", secondsSince(t));
+    report.put("node_slots", "set_while_other_node_mounts_error",
+        whileMounted == null ? null : whileMounted.getStatus().toString());
+    assertThat(whileMounted).as("SetNodeSlots on node2 while node1 mounts it; %s", diag(N2)).isNotNull();
+    assertThat(whileMounted.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+    assertThat(whileMounted.getStatus().getDescription()).contains("while a node of the cluster mounts it")
+        .contains("Trylock failed");
+
+    kubelet.unstage(N1, one);
+    t = System.nanoTime();
+    SetNodeSlotsResponse added = bed.setNodeSlots(N2, one, 2);
+    report.put("node_slots", "set_node_slots_1_to_2_seconds", secondsSince(t));
+    report.put("node_slots", "tunefs_N_seconds", Report.round(added.getTunefsMillis() / 1000.0));
+    assertThat(added.getSlotsBefore()).as("%s", added).isEqualTo(1);
+    assertThat(added.getSlotsAfter()).isEqualTo(2);
+    assertThat(added.getChanged()).isTrue();
+
+    // Both nodes at once: each takes a free slot under the superblock's cluster lock.
+    onBothNodes("stage", n -> kubelet.stage(n, one));
+    for (String n : List.of(N1, N2)) {
+      assertThat(bed.run(n, CMD, "cat", file)).as("what node1 wrote, read on %s", n).isEqualTo(written);
+    }
+    onBothNodes("unstage", n -> kubelet.unstage(n, one));
+    for (String n : List.of(N1, N2)) {
+      assertThat(mountsOf(n)).as("mounts on %s", n).isEmpty();
+      assertThat(bed.exec(n, CMD, "iscsiadm", "-m", "session").stdout()).as("sessions on %s", n)
+          .doesNotContain(ReferenceVolume.TARGET2_IQN);
+    }
+    report.put("node_slots", "added_ci_seconds", secondsSince(start));
+  }
+
+  /** {@code call} on node1 and node2 at the same time; each node's seconds under {@code node_slots.<what>_<node>_seconds}. */
+  void onBothNodes(String what, java.util.function.Consumer<String> call) throws Exception {
+    ExecutorService both = Executors.newFixedThreadPool(2);
+    try {
+      Map<String, Future<Double>> done = new java.util.LinkedHashMap<>();
+      for (String n : List.of(N1, N2)) {
+        done.put(n, both.submit(() -> {
+          long t = System.nanoTime();
+          call.accept(n);
+          return secondsSince(t);
+        }));
+      }
+      for (Map.Entry<String, Future<Double>> d : done.entrySet()) {
+        report.put("node_slots", what + "_" + d.getKey() + "_seconds", d.getValue().get(4, TimeUnit.MINUTES));
+      }
+    } finally {
+      both.shutdownNow();
+    }
+  }
+
+  /** The raw outputs behind e2e/guest/captured/node-slots, repeated by hand on node2 while node1 mounts the LUN. */
+  void captureSlotsOutputs(String device) throws IOException {
+    Path dir = Files.createDirectories(Path.of("target", "slots-captured"));
+    bed.run(N2, CMD, "mkdir", "-p", "/tmp/slots-mnt");
+    Map<String, String[]> commands = new java.util.LinkedHashMap<>();
+    commands.put("mounted-ocfs2-f-one-slot-taken", new String[] {"mounted.ocfs2", "-f", device});
+    commands.put("mount-ocfs2-no-free-slot", new String[] {"mount", "-t", "ocfs2", device, "/tmp/slots-mnt"});
+    commands.put("tunefs-ocfs2-N-other-node-mounts", new String[] {"tunefs.ocfs2", "-N", "2", device});
+    commands.put("tunefs-ocfs2-Q-one-slot", new String[] {"tunefs.ocfs2", "-Q", "%N\\n", device});
+    for (Map.Entry<String, String[]> c : commands.entrySet()) {
+      TestBed.ExecResult r = bed.exec(N2, CMD, c.getValue());
+      Files.writeString(dir.resolve(c.getKey() + ".txt"), r.stdout());
+      if (!r.stderr().isEmpty()) {
+        Files.writeString(dir.resolve(c.getKey() + ".stderr.txt"), r.stderr());
+      }
+      Files.writeString(dir.resolve(c.getKey() + ".exit"), r.exitCode() + " " + String.join(" ", c.getValue())
+          + "\n");
+    }
+    Files.writeString(dir.resolve("dmesg-mount-no-free-slot.txt"),
+        bed.run(N2, CMD, "bash", "-c", "dmesg | grep -E 'ocfs2_(find_slot|mount_volume|fill_super)'"));
   }
 
   /** A reservation key per node: "oc" and the corosync node id. */

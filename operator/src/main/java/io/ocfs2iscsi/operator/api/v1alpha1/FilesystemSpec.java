@@ -68,6 +68,14 @@ public class FilesystemSpec {
     Never
   }
 
+  /** Who adds node slots when the cluster has more members than the filesystem has slots. */
+  public enum NodeSlotsPolicy {
+    /** The operator runs tunefs.ocfs2 -N through a member's node agent as soon as no node mounts the volume. */
+    Automatic,
+    /** The administrator does (the condition NodeSlotsExceeded says how). */
+    Manual
+  }
+
   @Required
   @Pattern(ValueRules.DNS_SUBDOMAIN)
   @JsonPropertyDescription("Name of the Ocfs2Cluster whose nodes mount this filesystem.")
@@ -88,8 +96,16 @@ public class FilesystemSpec {
   @Default("4")
   @Min(1)
   @Max(255)
-  @JsonPropertyDescription("mkfs.ocfs2 -N: how many nodes may mount at once (raise later with tunefs.ocfs2 -N).")
+  @JsonPropertyDescription("mkfs.ocfs2 -N: how many nodes may mount at once. Slots are added later (never removed)"
+      + " as nodeSlotsPolicy says.")
   private Integer nodeSlots = 4;
+
+  @Default("Automatic")
+  @JsonPropertyDescription("When the Ocfs2Cluster has more members than the filesystem has node slots: Automatic adds"
+      + " slots (tunefs.ocfs2 -N, up to the member count or nodeSlots if larger) through a member's node agent as"
+      + " soon as no node mounts the volume (tunefs.ocfs2 refuses a filesystem mounted anywhere); Manual only"
+      + " reports it (condition NodeSlotsExceeded) with the command to run.")
+  private NodeSlotsPolicy nodeSlotsPolicy = NodeSlotsPolicy.Automatic;
 
   @Default("IfUnformatted")
   @JsonPropertyDescription("IfUnformatted formats once on a blank LUN; Never only adopts an existing OCFS2.")
@@ -119,6 +135,10 @@ public class FilesystemSpec {
   public Integer getNodeSlots() { return nodeSlots; }
 
   public void setNodeSlots(Integer nodeSlots) { this.nodeSlots = nodeSlots; }
+
+  public NodeSlotsPolicy getNodeSlotsPolicy() { return nodeSlotsPolicy; }
+
+  public void setNodeSlotsPolicy(NodeSlotsPolicy nodeSlotsPolicy) { this.nodeSlotsPolicy = nodeSlotsPolicy; }
 
   public FormatPolicy getFormat() { return format; }
 

@@ -22,6 +22,10 @@ public class FormattedStatus {
       + " formatted or adopted. Absent on volumes formatted before stacks were recorded: o2cb.")
   private String clusterStack;
 
+  @JsonPropertyDescription("Node slots of the filesystem: spec.filesystem.nodeSlots when it was formatted, raised when"
+      + " the operator added slots. Absent on volumes formatted before slots were recorded: spec.filesystem.nodeSlots.")
+  private Integer nodeSlots;
+
   public FormattedStatus() {}
 
   public FormattedStatus(String uuid, String node, String time, Boolean adopted) {
@@ -46,6 +50,10 @@ public class FormattedStatus {
   public Boolean getAdopted() { return adopted; }
 
   public void setAdopted(Boolean adopted) { this.adopted = adopted; }
+
+  public Integer getNodeSlots() { return nodeSlots; }
+
+  public void setNodeSlots(Integer nodeSlots) { this.nodeSlots = nodeSlots; }
 
   public String getClusterStack() { return clusterStack; }
 
