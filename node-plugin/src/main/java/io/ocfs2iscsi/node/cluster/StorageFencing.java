@@ -38,9 +38,19 @@ public final class StorageFencing {
     this.pr = new Mpathpersist(host.runner());
   }
 
-  /** Registers {@code key} on the map's paths, reserves the LUN if nobody holds it, lists the map for the agent. */
-  public void join(String alias, ReservationKey key) {
+  /**
+   * Registers {@code key} on the map's paths, reserves the LUN if nobody holds it, lists the map for the agent.
+   * {@code mountedHere}: the filesystem is already mounted on this node (a repeated stage). If the key is gone then,
+   * another member fenced this node while it kept the mount: its cache and journal are stale (the others recovered
+   * its journal), so it must not write again before it unmounted; registering anew would let it.
+   */
+  public void join(String alias, ReservationKey key, boolean mountedHere) {
     try {
+      if (mountedHere && !pr.keys(alias).contains(key)) {
+        throw NodeException.failedPrecondition("map " + alias + ": this node was fenced (its reservation key " + key
+            + " was preempted by another member) while it kept the volume mounted; it writes again only after it"
+            + " unmounted the volume (stop the pods that use it on this node, or reboot the node) and stages it anew");
+      }
       pr.registerIgnore(alias, key);
       Optional<Mpathpersist.Reservation> held = pr.reservation(alias);
       if (held.isEmpty()) {

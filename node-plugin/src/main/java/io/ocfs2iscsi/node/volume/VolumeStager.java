@@ -111,7 +111,9 @@ public final class VolumeStager {
         spec.getFilesystem().getClusterStack()));
     if (key.isPresent()) {
       // Before the mount: under the reservation only registered members write.
-      times.time("reservation", () -> fencing.join(spec.getMultipath().getAlias(), key.get()));
+      boolean mountedHere = host.mounter().table().at(r.stagingPath()).filter(e -> e.fsType().equals("ocfs2"))
+          .isPresent();
+      times.time("reservation", () -> fencing.join(spec.getMultipath().getAlias(), key.get(), mountedHere));
     }
 
     Optional<String> uuid =

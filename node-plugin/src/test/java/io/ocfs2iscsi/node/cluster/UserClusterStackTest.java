@@ -390,4 +390,44 @@ class UserClusterStackTest {
         .hasMessageContaining("spec.userStack.fencing: WaitForRejoin");
     assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mount -t ocfs2"));
   }
+
+  /** A node fenced while it kept the mount must unmount first: its journal was recovered by the others. */
+  @Test
+  void aRepeatedStageOfANodeFencedWhileMountedDoesNotRegisterItAgain() {
+    host.cluster.apply(fencedRequest());
+    String key = "0xe736e55600000001";
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
+        .reply(Reply.ok(""));
+    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
+        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+    // node id 2 preempted this node's key: only the other node's keys are left
+    host.fake.on("mpathpersist", "-i", "-k", "/dev/mapper/mylun").reply(Reply.ok(
+        captured(DIR + "mpathpersist-i-k-after-preempt.txt").replace("0x1", "0xe736e55600000002")));
+    host.fake.clearCalls();
+
+    assertThatThrownBy(() -> host.stager.stage(
+        new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of())))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("this node was fenced");
+    assertThat(host.fake.calls()).noneMatch(c -> c.contains("--register-ignore"));
+  }
+
+  @Test
+  void aRepeatedStageOfAStillRegisteredNodeGoesThrough() {
+    host.cluster.apply(fencedRequest());
+    String key = "0xe736e55600000001";
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
+        .reply(Reply.ok(""));
+    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
+        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+    host.fake.on("mpathpersist", "-i", "-k", "/dev/mapper/mylun").reply(Reply.ok(captured(DIR + "mpathpersist-i-k.txt")
+        .replace("0x1", key)));
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+
+    assertThat(host.fake.calls().stream().filter(c -> c.contains("--register-ignore")).count()).isEqualTo(2);
+  }
 }
