@@ -1239,6 +1239,47 @@ class NodePluginScenariosTest {
     report.put("user_stack", "added_ci_seconds", secondsSince(userStackStart));
   }
 
+  // ---- storage fencing of the user stack: a node killed under a lock holder, fenced, back -----------------------
+
+  /** The user stack again, on the same volume, now with persistent-reservation fencing (see the scenario). */
+  UserStackFencingScenario fencing;
+  long fencingStart;
+
+  @Test
+  @Order(19)
+  void userStackWithFencingRegistersBothNodesAtStage() {
+    fencingStart = System.nanoTime();
+    long t = fencingStart;
+    fencing = new UserStackFencingScenario(bed, kubelet, report, vol2, "user-pr");
+    fencing.bringUp();
+    report.put("fencing", "bring_up_seconds", secondsSince(t));
+  }
+
+  @Test
+  @Order(20)
+  void aPathThatComesBackCarriesTheKeyAgain() {
+    fencing.pathFlap();
+  }
+
+  @Test
+  @Order(21)
+  void killingNode2FencesItAndNode1GoesOn() throws Exception {
+    fencing.killAndFence();
+  }
+
+  @Test
+  @Order(22)
+  void node2WritesAgainOnlyAfterItStagedAgain() {
+    fencing.rebootAndRejoin();
+  }
+
+  @Test
+  @Order(23)
+  void fencingScenarioGoesDown() {
+    fencing.down();
+    report.put("fencing", "added_ci_seconds", secondsSince(fencingStart));
+  }
+
   /** A reservation key per node: "oc" and the corosync node id. */
   String prKey(String node) {
     return String.format("0x6f63%012x", userStack.nodeId(node));

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * persistent-reservation fencing and stage one volume; node1 holds an fcntl write lock and writes; node2 (which holds
  * an fcntl lock of its own) is killed. dlm_controld on node1 runs the node plugin's fence agent, which preempts node2's
  * reservation key; node1's writes and a new lock (on node2's file) go on. node2 boots again: its writes to the LUN
- * fail at the target until NodeStage registers it anew. The numbers go to the {@code fencing} section of the report. Run by {@link UserStackFencingTest} on a test bed of its own, in steps, each leaving the state the next starts from.
+ * fail at the target until NodeStage registers it anew. The numbers go to the {@code fencing} section of the report.
+ * Run by {@link NodePluginScenariosTest} after its other user-stack scenarios, in steps, each leaving the state the
+ * next starts from.
  */
 final class UserStackFencingScenario {
 
