@@ -18,6 +18,7 @@ import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountTable;
 import io.ocfs2iscsi.node.tools.O2cb;
 import io.ocfs2iscsi.node.tools.O2cbConfigfsTimeouts;
+import io.ocfs2iscsi.node.tools.ReservationKey;
 import io.ocfs2iscsi.node.tools.ToolFailure;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -81,7 +82,30 @@ public final class ClusterStack {
   }
 
   private Applied bringOnlineOnItsStack(ApplyClusterRequest request) {
-    return isUser(request.getStack()) ? user.bringOnline(request) : bringOnline(request);
+    return isUser(request.getStack()) ? user.bringOnline(request, localNodeId(request)) : bringOnline(request);
+  }
+
+  /** This node's corosync node id in {@code request} (a member: checked by the callers). */
+  private int localNodeId(ApplyClusterRequest request) {
+    return localMemberId(request).orElseThrow(() -> new IllegalStateException(
+        "host " + localNodeName() + " is not a member of " + request.getClusterName()));
+  }
+
+  private Optional<Integer> localMemberId(ApplyClusterRequest request) {
+    String me = localNodeName();
+    return request.getMembersList().stream().filter(m -> isLocal(m.getNodeName(), me)).findFirst()
+        .map(m -> UserStackRules.nodeId(m.getNumber()));
+  }
+
+  /**
+   * This node's reservation key for volumes of cluster {@code clusterName} when the applied cluster fences with
+   * persistent reservations and names this node; empty otherwise ({@link #ensureOnlineFor} says what is missing).
+   */
+  public synchronized Optional<ReservationKey> reservationKey(String clusterName) {
+    return state.cluster()
+        .filter(c -> c.getClusterName().equals(clusterName) && isUser(c.getStack())
+            && c.getDlmFencing() == DlmFencing.DLM_FENCING_PERSISTENT_RESERVATION)
+        .flatMap(c -> localMemberId(c).map(id -> ReservationKey.of(clusterName, id)));
   }
 
   private static boolean isUser(ClusterStackKind stack) {
@@ -301,7 +325,8 @@ public final class ClusterStack {
               + UserStackRules.TOKEN_MS_DEFAULT + ")"));
     }
     if (r.getDlmFencing() == DlmFencing.UNRECOGNIZED) {
-      out.add("dlm_fencing: must be DLM_FENCING_WAIT_FOR_REJOIN or DLM_FENCING_DISABLED, got enum value "
+      out.add("dlm_fencing: must be DLM_FENCING_WAIT_FOR_REJOIN, DLM_FENCING_DISABLED or"
+          + " DLM_FENCING_PERSISTENT_RESERVATION, got enum value "
           + r.getDlmFencingValue());
     }
     Set<String> names = new HashSet<>();

@@ -10,6 +10,7 @@ import io.ocfs2iscsi.node.tools.CorosyncConf;
 import io.ocfs2iscsi.node.tools.DlmConf;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.O2cb;
+import io.ocfs2iscsi.node.tools.ReservationKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +35,27 @@ final class UserClusterStack {
 
   private final HostTools host;
   private final KernelStackLabel label;
+  private final StorageFencing fencing;
 
   UserClusterStack(HostTools host, KernelStackLabel label) {
     this.host = host;
     this.label = label;
+    this.fencing = new StorageFencing(host);
+  }
+
+  /** dlm.conf for this node; with persistent-reservation fencing the agent it names is installed first. */
+  private String dlmConf(ApplyClusterRequest request, int localNodeId) {
+    DlmConf.Fencing f = fencingOf(request.getDlmFencing());
+    if (f != DlmConf.Fencing.PERSISTENT_RESERVATION) {
+      return DlmConf.render(f);
+    }
+    fencing.installAgent();
+    return DlmConf.renderPersistentReservation(StorageFencing.AGENT,
+        ReservationKey.clusterKey(request.getClusterName()), localNodeId);
   }
 
   /** Writes the configuration, starts what does not run, reloads corosync when its members changed. */
-  ClusterStack.Applied bringOnline(ApplyClusterRequest request) {
+  ClusterStack.Applied bringOnline(ApplyClusterRequest request, int localNodeId) {
     String name = request.getClusterName();
     boolean systemd = host.files().isDirectory(SYSTEMD);
     if (!systemd && host.mode() == HostMode.NSENTER
@@ -68,7 +82,7 @@ final class UserClusterStack {
         quorum.isPresent(), pending);
     CorosyncConf conf = confOf(request, authenticated);
     boolean corosyncConfChanged = writeIfChanged(CorosyncConf.PATH, conf.render());
-    boolean dlmConfChanged = writeIfChanged(DlmConf.PATH, DlmConf.render(fencingOf(request.getDlmFencing())));
+    boolean dlmConfChanged = writeIfChanged(DlmConf.PATH, dlmConf(request, localNodeId));
     boolean changed = corosyncConfChanged || dlmConfChanged;
 
     if (quorum.isEmpty()) {
@@ -188,6 +202,10 @@ final class UserClusterStack {
   }
 
   static DlmConf.Fencing fencingOf(DlmFencing f) {
-    return f == DlmFencing.DLM_FENCING_DISABLED ? DlmConf.Fencing.DISABLED : DlmConf.Fencing.WAIT_FOR_REJOIN;
+    return switch (f) {
+      case DLM_FENCING_DISABLED -> DlmConf.Fencing.DISABLED;
+      case DLM_FENCING_PERSISTENT_RESERVATION -> DlmConf.Fencing.PERSISTENT_RESERVATION;
+      default -> DlmConf.Fencing.WAIT_FOR_REJOIN;
+    };
   }
 }

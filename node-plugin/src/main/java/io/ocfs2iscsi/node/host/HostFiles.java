@@ -109,6 +109,15 @@ public final class HostFiles {
     }
   }
 
+  /** Makes a file this plugin wrote executable (0755): a program another daemon runs, e.g. a fence agent. */
+  public void makeExecutable(String hostPath) {
+    try {
+      Files.setPosixFilePermissions(resolve(hostPath), PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot make " + hostPath + " executable: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Writes a kernel attribute (sysfs, configfs) in place: these files cannot be replaced by a rename and take the
    * value on write.

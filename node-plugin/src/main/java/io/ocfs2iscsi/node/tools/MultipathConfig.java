@@ -29,7 +29,13 @@ public final class MultipathConfig {
     return CONF_DIR + "/ocfs2iscsi-" + alias + ".conf";
   }
 
-  /** What one volume's drop-in holds; every value is validated (ValueRules, VolumeSpecChecks) beforehand. */
+  /**
+   * What one volume's drop-in holds; every value is validated (ValueRules, VolumeSpecChecks) beforehand.
+   * {@code reservationKey}: this node's SCSI-3 key on a volume fenced with persistent reservations, else null.
+   * multipathd registers it on a path that appears or is reinstated (a new iSCSI session is a new I_T nexus, which
+   * the target does not know the key of) as long as the key is still registered on the map's other paths: a node
+   * whose key was preempted is not registered again behind the fencer's back.
+   */
   public record VolumeEntry(
       String volumeId,
       String alias,
@@ -41,7 +47,16 @@ public final class MultipathConfig {
       String pathChecker,
       String failback,
       String noPathRetry,
-      int replacementTimeoutSeconds) {}
+      int replacementTimeoutSeconds,
+      ReservationKey reservationKey) {
+
+    public VolumeEntry(String volumeId, String alias, String wwid, String vendor, String product,
+        String pathGroupingPolicy, String pathSelector, String pathChecker, String failback, String noPathRetry,
+        int replacementTimeoutSeconds) {
+      this(volumeId, alias, wwid, vendor, product, pathGroupingPolicy, pathSelector, pathChecker, failback,
+          noPathRetry, replacementTimeoutSeconds, null);
+    }
+  }
 
   public static String renderVolume(VolumeEntry e) {
     StringBuilder sb = new StringBuilder();
@@ -65,8 +80,11 @@ public final class MultipathConfig {
         .append("\t\tpath_grouping_policy ").append(e.pathGroupingPolicy()).append('\n')
         .append("\t\tpath_selector \"").append(e.pathSelector()).append("\"\n")
         .append("\t\tfailback ").append(e.failback()).append('\n')
-        .append("\t\tno_path_retry ").append(e.noPathRetry()).append('\n')
-        .append("\t}\n")
+        .append("\t\tno_path_retry ").append(e.noPathRetry()).append('\n');
+    if (e.reservationKey() != null) {
+      sb.append("\t\treservation_key ").append(e.reservationKey().hex()).append('\n');
+    }
+    sb.append("\t}\n")
         .append("}\n");
     return sb.toString();
   }

@@ -7,6 +7,7 @@ import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.Multipath;
 import io.ocfs2iscsi.node.tools.MultipathConfig;
+import io.ocfs2iscsi.node.tools.ReservationKey;
 import io.ocfs2iscsi.node.tools.MultipathMap;
 import io.ocfs2iscsi.node.tools.MultipathPath;
 import io.ocfs2iscsi.node.tools.ToolFailure;
@@ -45,6 +46,12 @@ public final class MultipathMapper {
    *     smallest of all)
    */
   public MultipathMap assemble(VolumeSpec spec, LunPaths lun, List<VolumeSpec> otherVolumes) {
+    return assemble(spec, lun, otherVolumes, null);
+  }
+
+  /** {@code reservationKey}: this node's key when the volume is fenced with persistent reservations, else null. */
+  public MultipathMap assemble(
+      VolumeSpec spec, LunPaths lun, List<VolumeSpec> otherVolumes, ReservationKey reservationKey) {
     MultipathSettings mp = spec.getMultipath();
     String alias = mp.getAlias();
     Optional<MultipathMap> before = host.multipath().map(alias);
@@ -53,7 +60,7 @@ public final class MultipathMapper {
           "multipath alias " + alias + " is already used by another LUN (WWID " + before.get().wwid()
               + ", this volume's LUN is " + lun.wwid() + "); nothing was mounted");
     }
-    boolean changed = writeDropIns(spec, lun, otherVolumes);
+    boolean changed = writeDropIns(spec, lun, otherVolumes, reservationKey);
     changed |= registerWwid(lun);
     if (before.isPresent() && !changed && containsAll(before.get(), lun.devices()) && mapNodeExists(alias)) {
       return before.get();
@@ -140,7 +147,8 @@ public final class MultipathMapper {
     }
   }
 
-  private boolean writeDropIns(VolumeSpec spec, LunPaths lun, List<VolumeSpec> others) {
+  private boolean writeDropIns(
+      VolumeSpec spec, LunPaths lun, List<VolumeSpec> others, ReservationKey reservationKey) {
     MultipathSettings mp = spec.getMultipath();
     String first = lun.devices().get(0);
     String volumeFile =
@@ -149,7 +157,7 @@ public final class MultipathMapper {
                 spec.getVolumeId(), mp.getAlias(), lun.wwid(), host.sysfs().vendor(first).orElse(null),
                 host.sysfs().model(first).orElse(null), mp.getPathGroupingPolicy(), mp.getPathSelector(),
                 mp.getPathChecker(), mp.getFailback(), mp.getNoPathRetry(),
-                spec.getTarget().getReplacementTimeoutSeconds()));
+                spec.getTarget().getReplacementTimeoutSeconds(), reservationKey));
     int polling = mp.getPollingIntervalSeconds();
     for (VolumeSpec o : others) {
       polling = Math.min(polling, o.getMultipath().getPollingIntervalSeconds());

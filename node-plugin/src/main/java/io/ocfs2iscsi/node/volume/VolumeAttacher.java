@@ -8,6 +8,7 @@ import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.IscsiSession;
 import io.ocfs2iscsi.node.tools.MultipathMap;
 import io.ocfs2iscsi.node.tools.Portal;
+import io.ocfs2iscsi.node.tools.ReservationKey;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,12 @@ public final class VolumeAttacher {
   /** The same, with the duration of each step (iscsi_login, wwid, multipath) added to {@code times}. */
   public Attached attach(
       VolumeSpec spec, ChapCredentials chap, Map<String, String> knownDevices, StepTimes times) {
+    return attach(spec, chap, knownDevices, times, null);
+  }
+
+  /** The same, for a volume fenced with persistent reservations: the map's drop-in names this node's key. */
+  public Attached attach(VolumeSpec spec, ChapCredentials chap, Map<String, String> knownDevices, StepTimes times,
+      ReservationKey reservationKey) {
     List<IscsiLogin.PortalPath> portals =
         times.time("iscsi_login", () -> {
           String iqn = spec.getTarget().getIqn();
@@ -67,7 +74,7 @@ public final class VolumeAttacher {
     List<VolumeSpec> others =
         state.volumes().stream().filter(v -> !v.volumeId().equals(spec.getVolumeId())).map(StagedVolume::spec)
             .toList();
-    MultipathMap map = times.time("multipath", () -> mapper.assemble(spec, lun, others));
+    MultipathMap map = times.time("multipath", () -> mapper.assemble(spec, lun, others, reservationKey));
     logEffectiveTimeouts(spec, lun);
     return new Attached(lun, map, portals);
   }

@@ -3,6 +3,7 @@ package io.ocfs2iscsi.node.volume;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
 import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.cluster.ClusterStack;
+import io.ocfs2iscsi.node.cluster.StorageFencing;
 import io.ocfs2iscsi.node.host.SecretRedactor;
 import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.state.StateStore;
@@ -10,6 +11,7 @@ import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
 import io.ocfs2iscsi.node.tools.O2cb;
+import io.ocfs2iscsi.node.tools.ReservationKey;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,6 +32,7 @@ public final class VolumeStager {
   private final SecretRedactor redactor;
   private final VolumeAttacher attacher;
   private final ClusterStack cluster;
+  private final StorageFencing fencing;
   private final Ocfs2Mounts mounts;
   private final MapUsers mapUsers;
   private final Timing timing;
@@ -56,6 +59,7 @@ public final class VolumeStager {
     this.mounts = new Ocfs2Mounts(host);
     this.kubelet = kubelet;
     this.mapUsers = new MapUsers(host);
+    this.fencing = new StorageFencing(host);
   }
 
   public void stage(Requests.Stage r) {
@@ -97,13 +101,20 @@ public final class VolumeStager {
     state.save(record);
 
     StepTimes times = new StepTimes();
-    VolumeAttacher.Attached attached = attacher.attach(spec, chap, record.devices(), times);
+    Optional<ReservationKey> key = cluster.reservationKey(spec.getFilesystem().getClusterName());
+    VolumeAttacher.Attached attached = attacher.attach(spec, chap, record.devices(), times, key.orElse(null));
     // The names of now replace the recorded ones: the kernel may have given those to other disks since.
     record = record.withLun(attached.lun().wwid(), attached.lun().deviceWwids());
     state.save(record);
 
     times.time("o2cb", () -> cluster.ensureOnlineFor(spec.getFilesystem().getClusterName(),
         spec.getFilesystem().getClusterStack()));
+    if (key.isPresent()) {
+      // Before the mount: under the reservation only registered members write.
+      boolean mountedHere = host.mounter().table().at(r.stagingPath()).filter(e -> e.fsType().equals("ocfs2"))
+          .isPresent();
+      times.time("reservation", () -> fencing.join(spec.getMultipath().getAlias(), key.get(), mountedHere));
+    }
 
     Optional<String> uuid =
         times.time("mount", () -> mounts.mount(spec, attached.device(), r.stagingPath(), r.mountFlags()));
@@ -168,6 +179,7 @@ public final class VolumeStager {
         }
       }
       leaveHeartbeat(v);
+      fencing.leave(v.spec().getMultipath().getAlias());
       attacher.detach(v.spec(), v.expectedWwid(), Set.of());
       state.delete(r.volumeId());
       LOG.info("unstaged {}", r.volumeId());

@@ -392,4 +392,130 @@ class UserClusterStackTest {
     assertThat(h.problems()).noneMatch(p -> p.contains("heartbeat"));
     assertThat(host.inspector.heartbeatIo(user, h).failing()).isFalse();
   }
+
+  // ---- storage fencing with SCSI-3 persistent reservations -----------------------------------------------------
+
+  static ApplyClusterRequest fencedRequest() {
+    return userRequest().toBuilder().setDlmFencing(DlmFencing.DLM_FENCING_PERSISTENT_RESERVATION).build();
+  }
+
+  static VolumeSpec userVolume() {
+    return ReferenceHost.spec().toBuilder()
+        .setFilesystem(ReferenceHost.spec().getFilesystem().toBuilder()
+            .setClusterStack(ClusterStackKind.CLUSTER_STACK_USER))
+        .build();
+  }
+
+  @Test
+  void persistentReservationFencingInstallsTheAgentBeforeDlmControldStarts() throws Exception {
+    host.cluster.apply(fencedRequest());
+
+    // drbd01 is o2cb number 0: corosync node id 1
+    assertThat(host.read("/etc/dlm/dlm.conf"))
+        .isEqualTo(golden("dlm-persistent-reservation.conf").replace("local_id=2", "local_id=1"));
+    String agent = host.read(StorageFencing.AGENT);
+    assertThat(agent).startsWith("#!/bin/bash\n").isEqualTo(StorageFencing.agentScript());
+    assertThat(java.nio.file.Files.isExecutable(host.files.resolve(StorageFencing.AGENT))).isTrue();
+    assertThat(host.fake.calls()).containsSubsequence("dlm_tool status", "dlm_controld");
+  }
+
+  @Test
+  void stagingRegistersTheKeyAndReservesBeforeTheMount() {
+    host.cluster.apply(fencedRequest());
+    String key = "0xe736e55600000001";
+    boolean[] reserved = {false};
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
+        .reply(Reply.ok(captured(DIR + "mpathpersist-register-ignore-node1.txt")));
+    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun").answer(a -> Reply.ok(reserved[0]
+        ? captured(DIR + "mpathpersist-i-r.txt").replace("0x1", key)
+        : captured(DIR + "mpathpersist-i-r-none.txt")));
+    host.fake.on("mpathpersist", "--out", "--reserve", "--param-rk=" + key, "--prout-type=5", "/dev/mapper/mylun")
+        .answer(a -> {
+          reserved[0] = true;
+          return Reply.ok(captured(DIR + "mpathpersist-reserve-type5.txt"));
+        });
+
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+
+    assertThat(host.fake.calls()).containsSubsequence(
+        "mpathpersist --out --register-ignore --param-sark=" + key + " /dev/mapper/mylun",
+        "mpathpersist -i -r /dev/mapper/mylun",
+        "mpathpersist --out --reserve --param-rk=" + key + " --prout-type=5 /dev/mapper/mylun");
+    List<String> calls = host.fake.calls();
+    int reserve = calls.indexOf("mpathpersist --out --reserve --param-rk=" + key + " --prout-type=5 /dev/mapper/mylun");
+    int mount = calls.stream().filter(c -> c.startsWith("mount -t ocfs2")).findFirst().map(calls::indexOf).orElse(-1);
+    assertThat(mount).as("the mount comes after the reservation: %s", calls).isGreaterThan(reserve);
+    assertThat(host.read(StorageFencing.MAPS_DIR + "/mylun")).isEqualTo(key + "\n");
+    assertThat(host.read("/etc/multipath/conf.d/ocfs2iscsi-mylun.conf")).contains("\t\treservation_key " + key + "\n");
+
+    host.stager.unstage(new Requests.Unstage("mylun", ReferenceHost.STAGING));
+    assertThat(host.files.exists(StorageFencing.MAPS_DIR + "/mylun")).isFalse();
+  }
+
+  @Test
+  void aSecondMemberRegistersAndLeavesTheReservationAlone() {
+    host.cluster.apply(fencedRequest());
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=0xe736e55600000001", "/dev/mapper/mylun")
+        .reply(Reply.ok(""));
+    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
+        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+
+    assertThat(host.fake.calls()).noneMatch(c -> c.contains("--reserve"));
+  }
+
+  @Test
+  void aTargetWithoutPersistentReservationsFailsTheStageNamingTheFencingField() {
+    host.cluster.apply(fencedRequest());
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=0xe736e55600000001", "/dev/mapper/mylun")
+        .reply(new Reply(1, "", "PR out: command failed\n"));
+
+    assertThatThrownBy(() -> host.stager.stage(
+        new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of())))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("spec.userStack.fencing: WaitForRejoin");
+    assertThat(host.fake.calls()).noneMatch(c -> c.startsWith("mount -t ocfs2"));
+  }
+
+  /** A node fenced while it kept the mount must unmount first: its journal was recovered by the others. */
+  @Test
+  void aRepeatedStageOfANodeFencedWhileMountedDoesNotRegisterItAgain() {
+    host.cluster.apply(fencedRequest());
+    String key = "0xe736e55600000001";
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
+        .reply(Reply.ok(""));
+    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
+        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+    // node id 2 preempted this node's key: only the other node's keys are left
+    host.fake.on("mpathpersist", "-i", "-k", "/dev/mapper/mylun").reply(Reply.ok(
+        captured(DIR + "mpathpersist-i-k-after-preempt.txt").replace("0x1", "0xe736e55600000002")));
+    host.fake.clearCalls();
+
+    assertThatThrownBy(() -> host.stager.stage(
+        new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of())))
+        .isInstanceOfSatisfying(NodeException.class,
+            e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("this node was fenced");
+    assertThat(host.fake.calls()).noneMatch(c -> c.contains("--register-ignore"));
+  }
+
+  @Test
+  void aRepeatedStageOfAStillRegisteredNodeGoesThrough() {
+    host.cluster.apply(fencedRequest());
+    String key = "0xe736e55600000001";
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
+        .reply(Reply.ok(""));
+    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
+        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+    host.fake.on("mpathpersist", "-i", "-k", "/dev/mapper/mylun").reply(Reply.ok(captured(DIR + "mpathpersist-i-k.txt")
+        .replace("0x1", key)));
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+
+    host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
+
+    assertThat(host.fake.calls().stream().filter(c -> c.contains("--register-ignore")).count()).isEqualTo(2);
+  }
 }

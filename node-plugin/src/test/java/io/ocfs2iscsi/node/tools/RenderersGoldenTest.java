@@ -61,6 +61,17 @@ class RenderersGoldenTest {
   }
 
   @Test
+  void aVolumeFencedWithPersistentReservationsNamesThisNodesKey() {
+    String rendered =
+        MultipathConfig.renderVolume(
+            new MultipathConfig.VolumeEntry(
+                "mylun", "mylun", "23238363932313833", "SCST_FIO", "VDISK-LUN01", "multibus", "round-robin 0",
+                "readsector0", "immediate", "1", 10, ReservationKey.of("iscsi", 1)));
+
+    assertThat(rendered).isEqualTo(golden("multipath-reference-mylun-reservation-key.conf"));
+  }
+
+  @Test
   void vendorThatWouldNeedEscapingGetsNoDeviceEntry() {
     String rendered =
         MultipathConfig.renderVolume(

@@ -81,4 +81,30 @@ class UserStackConfGoldenTest {
   void dlmConfWithoutFencing() {
     assertThat(DlmConf.render(DlmConf.Fencing.DISABLED)).isEqualTo(golden("dlm-fencing-disabled.conf"));
   }
+
+  @Test
+  void dlmConfWithPersistentReservationFencing() {
+    assertThat(DlmConf.renderPersistentReservation("/usr/local/lib/ocfs2-iscsi/fence_ocfs2_iscsi", "e736e556", 2))
+        .isEqualTo(golden("dlm-persistent-reservation.conf"));
+  }
+
+  /** dlm_controld adds the failed node's node=<id> line only when the device's arguments contain no "node=". */
+  @Test
+  void theFenceArgumentsNeverContainNodeEquals() {
+    String conf = DlmConf.renderPersistentReservation("/usr/local/lib/ocfs2-iscsi/fence_ocfs2_iscsi", "e736e556", 2);
+    String fenceAll = conf.lines().filter(l -> l.startsWith("fence_all ")).findFirst().orElseThrow();
+    assertThat(fenceAll).doesNotContain("node=");
+  }
+
+  @Test
+  void fenceArgumentsAreValidated() {
+    assertThatThrownBy(() -> DlmConf.renderPersistentReservation("fence_x", "e736e556", 2))
+        .hasMessageContaining("absolute path");
+    assertThatThrownBy(() -> DlmConf.renderPersistentReservation("/a/b", "e736e556 node=1", 2))
+        .hasMessageContaining("cluster_key 8 lowercase hex digits (got 'e736e556 node=1')");
+    assertThatThrownBy(() -> DlmConf.renderPersistentReservation("/a/b", "e736e556", 0))
+        .hasMessageContaining("local_id 1..255 (got 0)");
+    assertThatThrownBy(() -> DlmConf.render(DlmConf.Fencing.PERSISTENT_RESERVATION))
+        .hasMessageContaining("needs its agent's arguments");
+  }
 }

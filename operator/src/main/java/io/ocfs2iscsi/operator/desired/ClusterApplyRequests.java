@@ -34,8 +34,7 @@ public final class ClusterApplyRequests {
       UserStackSpec user = spec.getUserStack();
       request.setStack(ClusterStackKind.CLUSTER_STACK_USER)
           .setCorosyncTokenMs(user.getTokenMs())
-          .setDlmFencing(user.getFencing() == UserStackSpec.Fencing.Disabled
-              ? DlmFencing.DLM_FENCING_DISABLED : DlmFencing.DLM_FENCING_WAIT_FOR_REJOIN);
+          .setDlmFencing(dlmFencing(user.getFencing()));
     } else {
       request.setPort(spec.getPort())
           .setTimeouts(O2cbTimeouts.newBuilder()
@@ -56,6 +55,14 @@ public final class ClusterApplyRequests {
   public static ApplyClusterRequest withCorosyncAuthKey(ApplyClusterRequest request, byte[] key) {
     ApplyClusterRequest.Builder b = request.toBuilder().setCorosyncAuthkey(com.google.protobuf.ByteString.copyFrom(key));
     return b.setRevision(revision(b)).build();
+  }
+
+  static DlmFencing dlmFencing(UserStackSpec.Fencing f) {
+    return switch (f) {
+      case Disabled -> DlmFencing.DLM_FENCING_DISABLED;
+      case WaitForRejoin -> DlmFencing.DLM_FENCING_WAIT_FOR_REJOIN;
+      case PersistentReservation -> DlmFencing.DLM_FENCING_PERSISTENT_RESERVATION;
+    };
   }
 
   static String revision(ApplyClusterRequest.Builder withoutRevision) {

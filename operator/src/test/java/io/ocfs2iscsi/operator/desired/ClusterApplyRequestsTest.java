@@ -143,6 +143,17 @@ class ClusterApplyRequestsTest {
   }
 
   @Test
+  void eachFencingOfTheSpecReachesTheNodesAndPersistentReservationIsTheDefault() {
+    Ocfs2ClusterSpec s = spec();
+    s.setStack(Ocfs2ClusterSpec.Stack.USER);
+    assertThat(ClusterApplyRequests.of(s, List.of(DRBD01)).getDlmFencing())
+        .isEqualTo(DlmFencing.DLM_FENCING_PERSISTENT_RESERVATION);
+    s.getUserStack().setFencing(UserStackSpec.Fencing.WaitForRejoin);
+    assertThat(ClusterApplyRequests.of(s, List.of(DRBD01)).getDlmFencing())
+        .isEqualTo(DlmFencing.DLM_FENCING_WAIT_FOR_REJOIN);
+  }
+
+  @Test
   void onTheUserStackTheRevisionFollowsItsSettingsAndNotTheO2cbOnes() {
     List<Member> members = List.of(DRBD01, DRBD02);
     Ocfs2ClusterSpec user = spec();
@@ -152,7 +163,8 @@ class ClusterApplyRequestsTest {
 
     List<Consumer<Ocfs2ClusterSpec>> seen = List.of(
         s -> s.getUserStack().setTokenMs(10000),
-        s -> s.getUserStack().setFencing(UserStackSpec.Fencing.Disabled));
+        s -> s.getUserStack().setFencing(UserStackSpec.Fencing.Disabled),
+        s -> s.getUserStack().setFencing(UserStackSpec.Fencing.WaitForRejoin));
     for (Consumer<Ocfs2ClusterSpec> change : seen) {
       Ocfs2ClusterSpec s = spec();
       s.setStack(Ocfs2ClusterSpec.Stack.USER);

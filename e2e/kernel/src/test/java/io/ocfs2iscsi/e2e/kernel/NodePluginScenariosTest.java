@@ -1254,20 +1254,66 @@ class NodePluginScenariosTest {
     report.put("user_stack", "added_ci_seconds", secondsSince(userStackStart));
   }
 
+  // ---- storage fencing of the user stack: a node killed under a lock holder, fenced, back -----------------------
+
+  /** The user stack again, on the same volume, now with persistent-reservation fencing (see the scenario). */
+  UserStackFencingScenario fencing;
+  long fencingStart;
+
+  @Test
+  @Order(19)
+  void userStackWithFencingRegistersBothNodesAtStage() {
+    fencingStart = System.nanoTime();
+    long t = fencingStart;
+    fencing = new UserStackFencingScenario(bed, kubelet, report, vol2, "user-pr");
+    fencing.bringUp();
+    report.put("fencing", "bring_up_seconds", secondsSince(t));
+  }
+
+  @Test
+  @Order(20)
+  void aPathThatComesBackCarriesTheKeyAgain() {
+    fencing.pathFlap();
+  }
+
+  @Test
+  @Order(21)
+  void killingNode2FencesItAndNode1GoesOn() throws Exception {
+    fencing.killAndFence();
+  }
+
+  @Test
+  @Order(22)
+  void node2WritesAgainOnlyAfterItStagedAgain() {
+    fencing.rebootAndRejoin();
+  }
+
+  @Test
+  @Order(23)
+  void fencingScenarioGoesDown() {
+    fencing.down();
+    report.put("fencing", "added_ci_seconds", secondsSince(fencingStart));
+  }
+
   // ---- node slots: a node joins a filesystem that has no free slot once one is added --------------------------------
 
   /**
-   * The issue's "a third node joins a filesystem made with 2 slots", on this two-node bed: target 2's LUN (free again
-   * after the scenarios above, o2cb online again) gets an OCFS2 with one node slot. node1 mounts it; node2's stage
+   * A third node joining a filesystem made with 2 slots, on this two-node bed (one node fewer): target 2's LUN (free
+   * again after the scenarios above, o2cb applied again) gets an OCFS2 with one node slot. node1 mounts it; node2's stage
    * fails, saying that every slot is in use; slots cannot be added while node1 mounts it, neither on node1 nor on
    * node2 (tunefs.ocfs2 sees node1's mount through the cluster lock); once node1 unmounted it, SetNodeSlots on node2
    * adds a slot (what the operator does under nodeSlotsPolicy Automatic) and both nodes mount the same data. With
    * -De2e.captureSlots=true the raw outputs of the host commands go to e2e/kernel/target/slots-captured/.
    */
   @Test
-  @Order(19)
+  @Order(24)
   void aSecondNodeJoinsAFilesystemMadeWithOneSlotOnceASlotIsAdded() throws Exception {
     long start = System.nanoTime();
+    // o2cb again, as the operator does it after the user stack's scenarios: ApplyCluster with the o2cb stack.
+    for (String n : List.of(N1, N2)) {
+      ApplyClusterResponse back = bed.applyCluster(n, ReferenceVolume.cluster(bed.bed(), "4"));
+      assertThat(back.getOnline()).as("o2cb online on %s: %s", n, back).isTrue();
+    }
     VolumeSpec one = vol2.toBuilder().setFilesystem(vol2.getFilesystem().toBuilder().setNodeSlots(1)).build();
     String device = "/dev/mapper/" + one.getMultipath().getAlias();
     // What the scenarios before left on the LUN goes, on the host (no initiator is logged in to it).

@@ -19,7 +19,13 @@ public class UserStackSpec {
      */
     WaitForRejoin,
     /** Fencing off: recovery proceeds at once. Unsafe when a member only seems dead and still writes. */
-    Disabled
+    Disabled,
+    /**
+     * SCSI-3 persistent reservations on every volume: a failed member's reservation key is preempted at the target,
+     * its writes fail there, and recovery proceeds within seconds. Needs a target with PERSISTENT RESERVE OUT
+     * (REGISTER AND IGNORE EXISTING KEY, RESERVE type 5, PREEMPT) and mpathpersist and sg_persist on the nodes.
+     */
+    PersistentReservation
   }
 
   @Default("" + UserStackRules.TOKEN_MS_DEFAULT)
@@ -28,11 +34,14 @@ public class UserStackSpec {
   @JsonPropertyDescription("corosync totem token timeout (ms): a member silent this long is declared failed.")
   private Integer tokenMs = UserStackRules.TOKEN_MS_DEFAULT;
 
-  @Default("WaitForRejoin")
-  @JsonPropertyDescription("What dlm_controld does when a member fails. WaitForRejoin: no fence device is configured"
-      + " yet, so lock recovery on the survivors waits until the failed member restarts and rejoins. Disabled:"
-      + " recovery proceeds at once without fencing; unsafe unless the failed member is known to be stopped.")
-  private Fencing fencing = Fencing.WaitForRejoin;
+  @Default("PersistentReservation")
+  @JsonPropertyDescription("What dlm_controld does when a member fails. PersistentReservation: each member registers"
+      + " a SCSI-3 reservation key on the volumes it stages; a failed member's key is preempted at the target (its"
+      + " writes fail there) and lock recovery proceeds within seconds; the target must support persistent"
+      + " reservations. WaitForRejoin: no fence device, lock recovery (and I/O on every volume of the cluster) on"
+      + " the survivors waits until the failed member restarts and rejoins. Disabled: recovery proceeds at once"
+      + " without fencing; unsafe unless the failed member is known to be stopped.")
+  private Fencing fencing = Fencing.PersistentReservation;
 
   public Integer getTokenMs() {
     return tokenMs;
