@@ -47,11 +47,15 @@ public final class HostInventory {
   static final List<String> MODULES =
       List.of("iscsi_tcp", "dm_multipath", "ocfs2", "ocfs2_stack_o2cb", "ocfs2_dlmfs");
 
-  /** What only a node of a user-stack cluster needs: its daemons (listed with their versions on every node). */
+  /**
+   * What only a node of a user-stack cluster needs (listed with their versions on every node): its daemons, and
+   * sg_persist, with which the fence agent preempts a failed member's reservation key.
+   */
   static final List<ToolCheck> USER_STACK_TOOLS =
       List.of(
           new ToolCheck("corosync", "corosync", false, "corosync", "-v"),
-          new ToolCheck("dlm_controld", "dlm-controld", false, "dlm_controld", "-V"));
+          new ToolCheck("dlm_controld", "dlm-controld", false, "dlm_controld", "-V"),
+          new ToolCheck("sg_persist", "sg3-utils", false, "sg_persist", "-V"));
 
   static final List<String> USER_STACK_MODULES = List.of("dlm", "ocfs2_stack_user");
 

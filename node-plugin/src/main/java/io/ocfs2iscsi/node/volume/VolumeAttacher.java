@@ -2,6 +2,7 @@ package io.ocfs2iscsi.node.volume;
 
 import io.ocfs2iscsi.agent.v1.IscsiTarget;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.host.Cancellation;
 import io.ocfs2iscsi.node.state.StagedVolume;
 import io.ocfs2iscsi.node.state.StateStore;
 import io.ocfs2iscsi.node.tools.HostTools;
@@ -12,7 +13,9 @@ import io.ocfs2iscsi.node.tools.ReservationKey;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +80,31 @@ public final class VolumeAttacher {
     MultipathMap map = times.time("multipath", () -> mapper.assemble(spec, lun, others, reservationKey));
     logEffectiveTimeouts(spec, lun);
     return new Attached(lun, map, portals);
+  }
+
+  /**
+   * Runs {@code work} on the volume's map attached for one call (FormatVolume, SetNodeSlots) and, unless the volume
+   * is staged here, detaches again what that call logged in, also when the caller gave up: no session of the call
+   * stays behind, and sessions that were there before (another volume of the target) stay.
+   */
+  public <T> T whileAttached(VolumeSpec spec, ChapCredentials chap, Optional<StagedVolume> staged, String call,
+      Function<Attached, T> work) {
+    Set<Portal> hadSessions = portalsWithSessions(spec.getTarget());
+    Attached attached = null;
+    try (TargetLocks.Held inUse = inUse(spec)) {
+      attached = attach(spec, chap, staged.map(StagedVolume::devices).orElse(Map.of()));
+      return work.apply(attached);
+    } finally {
+      boolean createdSessions =
+          spec.getTarget().getPortalsList().stream().map(Portal::parse).anyMatch(p -> !hadSessions.contains(p));
+      if (staged.isEmpty() && attached != null && createdSessions) {
+        try (Cancellation.Bound cleanup = Cancellation.NONE.bind()) {
+          detach(spec, attached.lun().wwid(), hadSessions);
+        } catch (RuntimeException e) {
+          LOG.warn("{}: could not detach after {}: {}", spec.getVolumeId(), call, e.getMessage());
+        }
+      }
+    }
   }
 
   /** Portals (of any target) that currently have a session, to know afterwards which ones this call created. */

@@ -14,7 +14,6 @@ import io.ocfs2iscsi.node.tools.MkfsOcfs2;
 import io.ocfs2iscsi.node.tools.MountedOcfs2;
 import io.ocfs2iscsi.node.tools.MultipathMap;
 import io.ocfs2iscsi.node.tools.MultipathPath;
-import io.ocfs2iscsi.node.tools.Portal;
 import io.ocfs2iscsi.node.tools.ToolFailure;
 import io.ocfs2iscsi.node.tools.Wipefs;
 import java.util.ArrayList;
@@ -125,24 +124,8 @@ public final class VolumeFormatter {
       VolumeSpec spec, Map<String, String> secrets, boolean probeOnly, Cancellation cancellation) {
     ChapCredentials chap = ChapCredentials.from(secrets, spec.getTarget().getChap());
     Optional<StagedVolume> staged = state.volume(spec.getVolumeId());
-    Set<Portal> hadSessions = attacher.portalsWithSessions(spec.getTarget());
-    VolumeAttacher.Attached attached = null;
-    try (TargetLocks.Held inUse = attacher.inUse(spec)) {
-      attached =
-          attacher.attach(spec, chap, staged.map(StagedVolume::devices).orElse(Map.of()));
-      return formatIfBlank(spec, attached, probeOnly, cancellation);
-    } finally {
-      boolean createdSessions =
-          spec.getTarget().getPortalsList().stream().map(Portal::parse).anyMatch(p -> !hadSessions.contains(p));
-      if (staged.isEmpty() && attached != null && createdSessions) {
-        // Cleaned up also when the caller gave up: no session of a format stays behind.
-        try (Cancellation.Bound cleanup = Cancellation.NONE.bind()) {
-          attacher.detach(spec, attached.lun().wwid(), hadSessions);
-        } catch (RuntimeException e) {
-          LOG.warn("{}: could not detach after FormatVolume: {}", spec.getVolumeId(), e.getMessage());
-        }
-      }
-    }
+    return attacher.whileAttached(spec, chap, staged, "FormatVolume",
+        attached -> formatIfBlank(spec, attached, probeOnly, cancellation));
   }
 
   private Result formatIfBlank(

@@ -11,11 +11,9 @@ import io.ocfs2iscsi.node.tools.BlkidProbe;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.MountEntry;
 import io.ocfs2iscsi.node.tools.MountTable;
-import io.ocfs2iscsi.node.tools.Portal;
 import io.ocfs2iscsi.node.tools.TunefsOcfs2;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,22 +69,8 @@ public final class VolumeSlots {
     Optional<StagedVolume> staged = state.volume(spec.getVolumeId());
     refuseWhenMountedHere(spec, staged);
     ChapCredentials chap = ChapCredentials.from(secrets, spec.getTarget().getChap());
-    Set<Portal> hadSessions = attacher.portalsWithSessions(spec.getTarget());
-    VolumeAttacher.Attached attached = null;
-    try (TargetLocks.Held inUse = attacher.inUse(spec)) {
-      attached = attacher.attach(spec, chap, staged.map(StagedVolume::devices).orElse(Map.of()));
-      return setOnDevice(spec, attached.device(), slots, cancellation);
-    } finally {
-      boolean createdSessions =
-          spec.getTarget().getPortalsList().stream().map(Portal::parse).anyMatch(p -> !hadSessions.contains(p));
-      if (staged.isEmpty() && attached != null && createdSessions) {
-        try (Cancellation.Bound cleanup = Cancellation.NONE.bind()) {
-          attacher.detach(spec, attached.lun().wwid(), hadSessions);
-        } catch (RuntimeException e) {
-          LOG.warn("{}: could not detach after SetNodeSlots: {}", spec.getVolumeId(), e.getMessage());
-        }
-      }
-    }
+    return attacher.whileAttached(spec, chap, staged, "SetNodeSlots",
+        attached -> setOnDevice(spec, attached.device(), slots, cancellation));
   }
 
   private Result setOnDevice(VolumeSpec spec, String device, int slots, Cancellation cancellation) {

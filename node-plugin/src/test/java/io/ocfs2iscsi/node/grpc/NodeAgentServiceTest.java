@@ -80,7 +80,7 @@ class NodeAgentServiceTest {
     assertThat(r.getInitiatorName()).isEqualTo("iqn.1993-08.org.debian:01:8d74927a5fe7");
     assertThat(r.getPluginVersion()).isEqualTo("0.1.0-test");
     assertThat(r.getMissingPrerequisitesList()).isEmpty();
-    assertThat(r.getToolsList()).hasSize(13).allMatch(t -> t.getPresent());
+    assertThat(r.getToolsList()).hasSize(14).allMatch(t -> t.getPresent());
     assertThatThrownBy(() -> plugin.agent.getNodeInfo(GetNodeInfoRequest.newBuilder().setAddressCidr("10.1/x").build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));

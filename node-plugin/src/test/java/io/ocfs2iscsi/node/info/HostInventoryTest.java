@@ -53,7 +53,8 @@ class HostInventoryTest {
     assertThat(f.missingPrerequisites()).isEmpty();
     assertThat(f.tools()).contains(
         new NodeFacts.Tool("corosync", "Corosync Cluster Engine, version '3.1.7'", true),
-        new NodeFacts.Tool("dlm_controld", "dlm_controld 4.2.0 (built Nov 17 2022 19:28:53)", true));
+        new NodeFacts.Tool("dlm_controld", "dlm_controld 4.2.0 (built Nov 17 2022 19:28:53)", true),
+        new NodeFacts.Tool("sg_persist", "version: 0.67 20190913", true));
   }
 
   @Test

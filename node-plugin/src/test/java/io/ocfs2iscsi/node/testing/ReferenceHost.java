@@ -313,6 +313,7 @@ public final class ReferenceHost {
     fake.on("modprobe", "--version").reply(Reply.ok("kmod version 30\n+ZSTD +XZ -ZLIB +LIBCRYPTO -EXPERIMENTAL\n"));
     fake.on("corosync", "-v").reply(Reply.ok(captured("e2e/user-stack/corosync-v.txt")));
     fake.on("dlm_controld", "-V").reply(Reply.ok(captured("e2e/user-stack/dlm-controld-V.txt")));
+    fake.on("sg_persist", "-V").reply(new Reply(0, "", captured("e2e/user-stack/sg-persist-V.stderr.txt")));
     write("/proc/1/comm", "init\n");
     write("/proc/311/comm", "iscsid\n");
     write("/proc/312/comm", "multipathd\n");
