@@ -482,12 +482,7 @@ class UserClusterStackTest {
   /** A node fenced while it kept the mount must unmount first: its journal was recovered by the others. */
   @Test
   void aRepeatedStageOfANodeFencedWhileMountedDoesNotRegisterItAgain() {
-    host.cluster.apply(fencedRequest());
-    String key = "0xe736e55600000001";
-    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
-        .reply(Reply.ok(""));
-    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
-        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+    registrationOfNode1UnderNode2sReservation();
     host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
     // node id 2 preempted this node's key: only the other node's keys are left
     host.fake.on("mpathpersist", "-i", "-k", "/dev/mapper/mylun").reply(Reply.ok(
@@ -504,12 +499,7 @@ class UserClusterStackTest {
 
   @Test
   void aRepeatedStageOfAStillRegisteredNodeGoesThrough() {
-    host.cluster.apply(fencedRequest());
-    String key = "0xe736e55600000001";
-    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
-        .reply(Reply.ok(""));
-    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
-        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+    String key = registrationOfNode1UnderNode2sReservation();
     host.fake.on("mpathpersist", "-i", "-k", "/dev/mapper/mylun").reply(Reply.ok(captured(DIR + "mpathpersist-i-k.txt")
         .replace("0x1", key)));
     host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
@@ -517,5 +507,19 @@ class UserClusterStackTest {
     host.stager.stage(new Requests.Stage("mylun", ReferenceHost.STAGING, userVolume(), Map.of(), List.of()));
 
     assertThat(host.fake.calls().stream().filter(c -> c.contains("--register-ignore")).count()).isEqualTo(2);
+  }
+
+  /**
+   * The user stack with fencing applied on node 1 (corosync node id 1), whose registration succeeds while node 2
+   * holds the reservation; returns node 1's key.
+   */
+  String registrationOfNode1UnderNode2sReservation() {
+    host.cluster.apply(fencedRequest());
+    String key = "0xe736e55600000001";
+    host.fake.on("mpathpersist", "--out", "--register-ignore", "--param-sark=" + key, "/dev/mapper/mylun")
+        .reply(Reply.ok(""));
+    host.fake.on("mpathpersist", "-i", "-r", "/dev/mapper/mylun")
+        .reply(Reply.ok(captured(DIR + "mpathpersist-i-r.txt").replace("0x1", "0xe736e55600000002")));
+    return key;
   }
 }
