@@ -116,30 +116,22 @@ final class UserClusterStack {
    */
   private boolean authKeyInPlace(String key, boolean corosyncRuns, List<String> pending) {
     boolean same = host.files().read(CorosyncConf.AUTHKEY_PATH).filter(key::equals).isPresent();
-    if (!corosyncRuns) {
-      if (!same) {
-        host.files().writeAtomically(CorosyncConf.AUTHKEY_PATH, key, true);
-        LOG.info("wrote {} (mode 0600)", CorosyncConf.AUTHKEY_PATH);
-      }
-      return true;
-    }
-    boolean runsWithCrypto = host.corosync().cryptoCipher().filter(c -> !c.equals("none")).isPresent();
-    if (!runsWithCrypto) {
+    boolean runsWithCrypto =
+        corosyncRuns && host.corosync().cryptoCipher().filter(c -> !c.equals("none")).isPresent();
+    if (corosyncRuns && !runsWithCrypto) {
       pending.add("corosync runs without authentication (it started before the cluster had an authkey): it uses the"
           + " key from its next start; restart dlm_controld and corosync on this node while it mounts no volume of"
           + " the cluster");
-      if (!same) {
-        host.files().writeAtomically(CorosyncConf.AUTHKEY_PATH, key, true);
-        LOG.info("wrote {} (mode 0600) for corosync's next start", CorosyncConf.AUTHKEY_PATH);
-      }
-      return false;
     }
-    if (!same) {
+    if (!same && runsWithCrypto) {
       pending.add(CorosyncConf.AUTHKEY_PATH + " differs from the cluster's authkey while corosync runs with it: left"
           + " as it is, since this node could no longer hear the others after a restart; restore the key the"
           + " members run with");
+    } else if (!same) {
+      host.files().writeAtomically(CorosyncConf.AUTHKEY_PATH, key, true);
+      LOG.info("wrote {} (mode 0600)", CorosyncConf.AUTHKEY_PATH);
     }
-    return true;
+    return !corosyncRuns || runsWithCrypto;
   }
 
   /** Why the stack cannot carry a volume of cluster {@code name} now; empty when it can. */

@@ -188,33 +188,24 @@ public final class HostInventory {
     List<String> missingTools = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (ToolCheck t : TOOLS) {
-      CommandResult r = host.runner().run(Command.of(Duration.ofSeconds(10), t.versionArgv()));
-      boolean present = !r.programMissing();
-      tools.add(new NodeFacts.Tool(t.name(), present ? version(r) : "", present));
-      if (!present && t.required()) {
+      NodeFacts.Tool tool = probe(t);
+      tools.add(tool);
+      if (!tool.present() && t.required()) {
         missingTools.add(t.name());
         missing.add(t.pkg() + " (" + t.name() + " not found)");
       }
     }
-    for (String m : MODULES) {
-      if (!host.modprobe().available(m)) {
-        missing.add("kernel module " + m);
-      }
-    }
+    missingModules(MODULES).forEach(m -> missing.add("kernel module " + m));
     List<String> missingForUserStack = new ArrayList<>();
     for (ToolCheck t : USER_STACK_TOOLS) {
-      CommandResult r = host.runner().run(Command.of(Duration.ofSeconds(10), t.versionArgv()));
-      boolean present = !r.programMissing();
-      tools.add(new NodeFacts.Tool(t.name(), present ? version(r) : "", present));
-      if (!present) {
+      NodeFacts.Tool tool = probe(t);
+      tools.add(tool);
+      if (!tool.present()) {
         missingForUserStack.add(t.pkg() + " (" + t.name() + " not found; the user stack needs it)");
       }
     }
-    for (String m : USER_STACK_MODULES) {
-      if (!host.modprobe().available(m)) {
-        missingForUserStack.add("kernel module " + m + " (the user stack needs it)");
-      }
-    }
+    missingModules(USER_STACK_MODULES)
+        .forEach(m -> missingForUserStack.add("kernel module " + m + " (the user stack needs it)"));
     List<String> running = runningPrograms();
     for (String daemon : List.of("iscsid", "multipathd")) {
       if (!running.contains(daemon)) {
@@ -226,6 +217,17 @@ public final class HostInventory {
     }
     return new Checked(now, List.copyOf(tools), List.copyOf(missingTools), List.copyOf(missing),
         List.copyOf(missingForUserStack));
+  }
+
+  /** The tool with the version it reports; not present when its program is missing. */
+  private NodeFacts.Tool probe(ToolCheck t) {
+    CommandResult r = host.runner().run(Command.of(Duration.ofSeconds(10), t.versionArgv()));
+    boolean present = !r.programMissing();
+    return new NodeFacts.Tool(t.name(), present ? version(r) : "", present);
+  }
+
+  private List<String> missingModules(List<String> modules) {
+    return modules.stream().filter(m -> !host.modprobe().available(m)).toList();
   }
 
   /** Names of the host's processes (/proc/PID/comm; with hostPID the host's). */
