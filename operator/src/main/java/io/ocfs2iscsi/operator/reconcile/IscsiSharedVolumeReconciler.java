@@ -91,11 +91,11 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     this.metrics = metrics;
     this.clock = clock;
     this.lease = new FormatLease(client, settings.namespace(), settings.identity(), settings.formatLease(), clock);
-    this.formatting = new VolumeFormatting(lease, this.calls, new ChapSecrets(client), settings, renewals, events,
-        metrics, clock);
+    ChapSecrets chap = new ChapSecrets(client);
+    this.formatting = new VolumeFormatting(lease, this.calls, chap, settings, renewals, events, metrics, clock);
     this.publishing = new VolumePublishing(client, settings, events);
     this.growing = new VolumeGrowing(lease, this.calls, publishing, settings, renewals, events);
-    this.slotting = new VolumeSlotting(lease, this.calls, new ChapSecrets(client), settings, renewals, events);
+    this.slotting = new VolumeSlotting(lease, this.calls, chap, settings, renewals, events);
   }
 
   @Override
@@ -244,7 +244,8 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
         events.normal(volume, t.reason(), t.message());
       }
     }
-    Optional<Long> slotsPending = slotting.reconcile(volume, spec, cluster.getMetadata().getName(), members, health, status, a);
+    Optional<Long> slotsPending =
+        slotting.reconcile(volume, spec, cluster.getMetadata().getName(), members, health, status, a);
     Optional<Long> growth = growing.reconcile(volume, spec, members, health, status, a);
     long next = Math.min(poll, Math.min(slotsPending.orElse(poll), growth.orElse(poll)));
     return Optional.of(next);
