@@ -60,8 +60,15 @@ class SafetyScenariosTest {
   /** For a node that may have stopped answering: run-in gives up after this + 20 s with exit code 125. */
   static final Duration QUICK = Duration.ofSeconds(15);
   static final int NO_ANSWER = 125;
-  /** A stage with one portal unreachable must not wait out the 45 s discovery timeout of that portal. */
-  static final Duration STAGE_ONE_PORTAL_DOWN_BOUND = Duration.ofSeconds(30);
+  /** Discovery's timeout on a portal that answers nothing: what a stage must not wait out. */
+  static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(45);
+  /**
+   * The stage's login step with one portal unreachable: discovery and login on the other portal (4-7 s in loaded
+   * guests) plus the plugin's 10 s wait for the other portals' discovery ({@code Timing.otherPortalsWait}). The whole
+   * stage also mounts (7-10 s, more on a busy host: 33 s in one CI run), so it is bounded by the discovery timeout
+   * alone, and the login step, which the down portal lengthens, by this.
+   */
+  static final Duration LOGIN_ONE_PORTAL_DOWN_BOUND = Duration.ofSeconds(25);
   /** A path whose link returned must be back in the map by then, without any CSI call. */
   static final Duration PATH_REJOIN_BOUND = Duration.ofSeconds(120);
   /**
@@ -209,12 +216,14 @@ class SafetyScenariosTest {
 
     bed.bed().fault("link-down", N1, "b");
     double stageSeconds;
+    Double loginSeconds;
     List<String> sessionsWhileDown;
     long t = System.nanoTime();
     try {
       kubelet.stage(N1, vol);
       stageSeconds = secondsSince(t);
       sessionsWhileDown = sessions(N1, IQN1);
+      loginSeconds = (Double) StageLog.steps(bed.pluginLog(N1), "").get("iscsi_login");
     } finally {
       bed.bed().fault("link-up", N1, "b");
     }
@@ -225,7 +234,9 @@ class SafetyScenariosTest {
     List<String> sessionsAfter = sessions(N1, IQN1);
     String topologyAfter = topology(N1);
     report.put(SECTION, "stage_one_portal_down_seconds", stageSeconds);
-    report.put(SECTION, "stage_one_portal_down_bound_seconds", STAGE_ONE_PORTAL_DOWN_BOUND.toSeconds());
+    report.put(SECTION, "stage_one_portal_down_bound_seconds", DISCOVERY_TIMEOUT.toSeconds());
+    report.put(SECTION, "stage_one_portal_down_login_seconds", loginSeconds);
+    report.put(SECTION, "stage_one_portal_down_login_bound_seconds", LOGIN_ONE_PORTAL_DOWN_BOUND.toSeconds());
     report.put(SECTION, "path_back_after_link_up_seconds", backSeconds);
     report.put(SECTION, "path_back_bound_seconds", PATH_REJOIN_BOUND.toSeconds());
     report.put(SECTION, "sessions_at_bound", sessionsAfter.size());
@@ -241,9 +252,16 @@ class SafetyScenariosTest {
     }
     SoftAssertions.assertSoftly(s -> {
       s.assertThat(sessionsWhileDown).as("sessions of the volume on node1 while portal B was cut").hasSize(1);
-      s.assertThat(stageSeconds).as("NodeStageVolume with portal B unreachable took %.1f s (bound %d s; portal B's"
-          + " discovery timeout is 45 s)", stageSeconds, STAGE_ONE_PORTAL_DOWN_BOUND.toSeconds())
-          .isLessThanOrEqualTo(STAGE_ONE_PORTAL_DOWN_BOUND.toSeconds());
+      s.assertThat(loginSeconds).as("the login step of NodeStageVolume with portal B unreachable (plugin log %s)",
+          bed.pluginLog(N1)).isNotNull();
+      if (loginSeconds != null) {
+        s.assertThat(loginSeconds).as("the login step of NodeStageVolume with portal B unreachable took %.1f s (bound"
+            + " %d s)", loginSeconds, LOGIN_ONE_PORTAL_DOWN_BOUND.toSeconds())
+            .isLessThanOrEqualTo(LOGIN_ONE_PORTAL_DOWN_BOUND.toSeconds());
+      }
+      s.assertThat(stageSeconds).as("NodeStageVolume with portal B unreachable took %.1f s (portal B's discovery"
+          + " timeout alone is %d s)", stageSeconds, DISCOVERY_TIMEOUT.toSeconds())
+          .isLessThan(DISCOVERY_TIMEOUT.toSeconds());
       s.assertThat(back).as("node1 back to 2 sessions and 2 active paths within %d s of the link's return without a"
           + " CSI call; at the bound: sessions %s, topology %s", PATH_REJOIN_BOUND.toSeconds(), sessionsAfter,
           oneLine(topologyAfter)).isTrue();
