@@ -182,7 +182,7 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
     }
     Ocfs2Cluster cluster = found.get();
     TimeoutCoherence.Verdict verdict = TimeoutCoherence.check(TimeoutCoherence.Values.of(volume.getSpec()),
-        cluster.getSpec().getHeartbeat().getDeadThreshold(), VolumeStacks.of(volume, cluster.getSpec()));
+        TimeoutCoherence.Cluster.of(cluster.getSpec()), VolumeStacks.of(volume, cluster.getSpec()));
     a.timeouts(verdict.coherent(), verdict.message());
     if (!verdict.coherent() && volume.getSpec().getTimeoutCheck() != TimeoutCheck.Warn) {
       a.block(VolumeReason.TimeoutsIncoherent, verdict.message() + " (timeoutCheck: Warn accepts the risk)");
@@ -257,10 +257,9 @@ public final class IscsiSharedVolumeReconciler implements Reconciler<IscsiShared
    */
   private static void effectiveTimeouts(
       IscsiSharedVolume volume, Ocfs2Cluster cluster, List<NodeVolumeStatus> health, VolumeAssessment a) {
-    int deadThreshold = cluster.getSpec().getHeartbeat().getDeadThreshold();
     List<NodeVolumeStatus> reachable = health.stream().filter(NodeHealthViews::reachable).toList();
     TimeoutCoherence.Verdict effective = TimeoutCoherence.check(EffectiveTimeouts.worst(volume.getSpec(), reachable),
-        deadThreshold, VolumeStacks.of(volume, cluster.getSpec()));
+        TimeoutCoherence.Cluster.of(cluster.getSpec()), VolumeStacks.of(volume, cluster.getSpec()));
     if (!effective.coherent() || a.timeoutWarning().isEmpty()) {
       a.timeouts(effective.coherent(), effective.message());
     }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ocfs2iscsi.agent.v1.ClusterStackKind;
 import io.ocfs2iscsi.contract.O2cbClusterRules;
+import io.ocfs2iscsi.contract.UserStackRules;
 import io.ocfs2iscsi.operator.api.v1alpha1.IscsiSharedVolumeSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.MultipathSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.SessionSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.TargetSpec;
+import io.ocfs2iscsi.operator.api.v1alpha1.UserStackSpec;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -141,17 +143,89 @@ class TimeoutCoherenceTest {
     return m.group(1);
   }
 
+  private static TimeoutCoherence.Verdict user(IscsiSharedVolumeSpec spec, int tokenMs, UserStackSpec.Fencing fencing) {
+    return TimeoutCoherence.check(TimeoutCoherence.Values.of(spec), new TimeoutCoherence.Cluster(3, tokenMs, fencing),
+        ClusterStackKind.CLUSTER_STACK_USER);
+  }
+
   @Test
   void onTheUserStackNoDiskHeartbeatLimitsHowLongPathsMayBlock() {
-    TimeoutCoherence.Verdict queue = TimeoutCoherence.check(
-        TimeoutCoherence.Values.of(spec(10, "queue", 3)), 3, ClusterStackKind.CLUSTER_STACK_USER);
-    TimeoutCoherence.Verdict count = TimeoutCoherence.check(
-        TimeoutCoherence.Values.of(spec(60, "100", 3)), 3, ClusterStackKind.CLUSTER_STACK_USER);
+    TimeoutCoherence.Verdict o2cb = TimeoutCoherence.check(TimeoutCoherence.Values.of(spec(60, "100", 3)),
+        new TimeoutCoherence.Cluster(3, 3000, UserStackSpec.Fencing.PersistentReservation),
+        ClusterStackKind.CLUSTER_STACK_O2CB);
+    assertThat(o2cb.coherent()).as(o2cb.message()).isFalse();
 
-    assertThat(queue.coherent()).isTrue();
-    assertThat(queue.message()).contains("no disk heartbeat");
-    assertThat(count.coherent()).isTrue();
-    assertThat(TimeoutCoherence.check(TimeoutCoherence.Values.of(spec(60, "100", 3)), 3,
-        ClusterStackKind.CLUSTER_STACK_O2CB).coherent()).isFalse();
+    for (UserStackSpec.Fencing fencing : new UserStackSpec.Fencing[] {
+        UserStackSpec.Fencing.PersistentReservation, UserStackSpec.Fencing.WaitForRejoin}) {
+      TimeoutCoherence.Verdict queue = user(spec(10, "queue", 3), 3000, fencing);
+      TimeoutCoherence.Verdict count = user(spec(60, "100", 3), 3000, fencing);
+      assertThat(queue.coherent()).as(queue.message()).isTrue();
+      assertThat(queue.message()).contains("no disk heartbeat");
+      assertThat(count.coherent()).as(count.message()).isTrue();
+      assertThat(count.blockSeconds()).hasValue(2 + 2 + 60 + 300);
+    }
+  }
+
+  @Test
+  void withPersistentReservationsTheTargetRefusesTheQueuedWritesOfAFailedMember() {
+    TimeoutCoherence.Verdict v = user(ExampleResources.volume().getSpec(), 3000,
+        UserStackSpec.Fencing.PersistentReservation);
+
+    assertThat(v.coherent()).isTrue();
+    // corosync: token 3000 ms, then consensus 1.2 x token: the new membership after 6.6 s
+    assertThat(v.message()).contains("6.6 s", "tokenMs 3000", "preempted", "refused", "22 s");
+  }
+
+  @Test
+  void waitingForTheRejoinOutlastsTheQueuedWrites() {
+    TimeoutCoherence.Verdict v = user(ExampleResources.volume().getSpec(), 3000,
+        UserStackSpec.Fencing.WaitForRejoin);
+
+    assertThat(v.coherent()).isTrue();
+    assertThat(v.message()).contains("restarts and rejoins", "22 s");
+  }
+
+  /**
+   * Without fencing the survivors recover a failed member's journal as soon as corosync has a new membership (token +
+   * consensus, 2.2 x token); a member that lost its network with its SAN links holds its writes in the map's queue
+   * for up to the blocked time, and they would land on the recovered filesystem when its links return. So that queue
+   * must have failed them first, with the margin.
+   */
+  @ParameterizedTest
+  @CsvSource({
+      // block 2+2+3+15 = 22 s, + 10 s margin = 32 s: token >= 32 / 2.2 s = 14546 ms
+      "3, 15, 1, 14546, 14545",
+      // block 2+2+10+20x5 = 114 s, + 10 = 124 s: token >= 56364 ms
+      "10, 20, 5, 56364, 56363",
+  })
+  void withoutFencingQueuedWritesMustFailBeforeTheMembershipChanges(
+      int replacement, String retry, int polling, int fits, int tooShort) {
+    TimeoutCoherence.Verdict ok = user(spec(replacement, retry, polling), fits, UserStackSpec.Fencing.Disabled);
+    TimeoutCoherence.Verdict bad = user(spec(replacement, retry, polling), tooShort, UserStackSpec.Fencing.Disabled);
+
+    assertThat(ok.coherent()).as(ok.message()).isTrue();
+    assertThat(bad.coherent()).as(bad.message()).isFalse();
+    assertThat(bad.message()).contains("fencing Disabled", "spec.userStack.tokenMs " + tooShort,
+        "raise spec.userStack.tokenMs to at least " + fits, "PersistentReservation");
+  }
+
+  @Test
+  void withoutFencingQueueingForeverNeverFits() {
+    TimeoutCoherence.Verdict v = user(spec(3, "queue", 1), UserStackRules.TOKEN_MS_MAX,
+        UserStackSpec.Fencing.Disabled);
+
+    assertThat(v.coherent()).isFalse();
+    assertThat(v.blockSeconds()).isEmpty();
+    assertThat(v.message()).contains("multipath.noPathRetry queue", "fencing Disabled", "use a count");
+  }
+
+  @Test
+  void withoutFencingABlockTooLongForAnyTokenSaysSo() {
+    // 2+2+60+100x3 = 364 s: more than 2.2 x the largest token (264 s)
+    TimeoutCoherence.Verdict v = user(spec(60, "100", 3), UserStackRules.TOKEN_MS_MAX,
+        UserStackSpec.Fencing.Disabled);
+
+    assertThat(v.coherent()).isFalse();
+    assertThat(v.message()).contains("lower those values").doesNotContain("at least");
   }
 }

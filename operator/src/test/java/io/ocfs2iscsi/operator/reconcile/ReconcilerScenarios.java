@@ -576,6 +576,23 @@ abstract class ReconcilerScenarios {
   }
 
   @Test
+  void aUserStackClusterWithoutFencingStopsAVolumeWhoseQueueOutlastsTheMembershipChange() {
+    cluster(c -> {
+      c.getSpec().setStack(Ocfs2ClusterSpec.Stack.USER);
+      c.getSpec().getUserStack().setFencing(io.ocfs2iscsi.operator.api.v1alpha1.UserStackSpec.Fencing.Disabled);
+    });
+    node(1);
+    start("op-a");
+    IscsiSharedVolume volume = volume(v -> {});
+
+    IscsiSharedVolume stopped = awaitVolume(volume,
+        x -> "TimeoutsIncoherent".equals(Conditions.reason(x.getStatus().getConditions(), "Ready")));
+    assertThat(Conditions.find(stopped.getStatus().getConditions(), "Ready").get().getMessage())
+        .contains("fencing Disabled", "spec.userStack.tokenMs 3000", "at least 14546");
+    assertThat(totalFormatCalls()).isZero();
+  }
+
+  @Test
   void incoherentTimeoutsStopTheVolumeWithTheNumbers() {
     cluster();
     node(1);
