@@ -1,9 +1,6 @@
 package io.ocfs2iscsi.node.tools;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.ocfs2iscsi.contract.Sha256;
 import java.util.regex.Pattern;
 
 /**
@@ -37,16 +34,11 @@ public record ReservationKey(long value) {
     if (clusterName == null || clusterName.isEmpty()) {
       throw new IllegalArgumentException("reservation key: the cluster name must not be empty");
     }
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(clusterName.getBytes(StandardCharsets.UTF_8));
-      String k = HexFormat.of().formatHex(d, 0, 4);
-      if (!CLUSTER_KEY.matcher(k).matches()) {
-        throw new IllegalStateException("cluster key " + k);
-      }
-      return k;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    String k = Sha256.hexPrefix(clusterName, 4);
+    if (!CLUSTER_KEY.matcher(k).matches()) {
+      throw new IllegalStateException("cluster key " + k);
     }
+    return k;
   }
 
   /** The form mpathpersist and sg_persist take and print: 0x and lowercase hex without leading zeros. */

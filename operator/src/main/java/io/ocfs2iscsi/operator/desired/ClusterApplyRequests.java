@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.desired;
 
+import io.ocfs2iscsi.contract.Sha256;
 import io.ocfs2iscsi.agent.v1.ApplyClusterRequest;
 import io.ocfs2iscsi.agent.v1.ClusterMember;
 import io.ocfs2iscsi.agent.v1.ClusterStackKind;
@@ -7,11 +8,7 @@ import io.ocfs2iscsi.agent.v1.DlmFencing;
 import io.ocfs2iscsi.agent.v1.O2cbTimeouts;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2ClusterSpec;
 import io.ocfs2iscsi.operator.api.v1alpha1.UserStackSpec;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -66,12 +63,6 @@ public final class ClusterApplyRequests {
   }
 
   static String revision(ApplyClusterRequest.Builder withoutRevision) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(withoutRevision.clone().clearRevision().build().toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
+    return Sha256.hexPrefix(withoutRevision.clone().clearRevision().build().toString(), 8);
   }
 }

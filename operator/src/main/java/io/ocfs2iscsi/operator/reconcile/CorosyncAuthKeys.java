@@ -1,5 +1,6 @@
 package io.ocfs2iscsi.operator.reconcile;
 
+import io.ocfs2iscsi.contract.Sha256;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -9,11 +10,8 @@ import io.ocfs2iscsi.contract.UserStackRules;
 import io.ocfs2iscsi.operator.api.v1alpha1.Ocfs2Cluster;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,20 +89,11 @@ final class CorosyncAuthKeys {
   /** corosync-authkey-NAME, or with a digest of the name where NAME would make it longer than a Secret name may be. */
   static String secretName(String clusterName) {
     String plain = PREFIX + clusterName;
-    return plain.length() <= 253 ? plain : PREFIX + digest(clusterName);
+    return plain.length() <= 253 ? plain : PREFIX + Sha256.hexPrefix(clusterName, 16);
   }
 
   private static String labelValue(String clusterName) {
     return clusterName.length() <= 63 && clusterName.matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?") ? clusterName
-        : digest(clusterName);
-  }
-
-  private static String digest(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)),
-          0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
+        : Sha256.hexPrefix(clusterName, 16);
   }
 }

@@ -1,19 +1,16 @@
 package io.ocfs2iscsi.operator.reconcile;
 
+import io.ocfs2iscsi.contract.Sha256;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ocfs2iscsi.contract.FormatDeadlines;
 import io.ocfs2iscsi.operator.desired.LunClaims.Lun;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -148,13 +145,7 @@ public final class FormatLease {
 
   /** {@code isv-format-} and 16 hex digits of SHA-256 over the lowercase IQN and the LUN: stable and DNS-safe. */
   public static String leaseName(Lun lun) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest((lun.iqn() + "/" + lun.lun()).getBytes(StandardCharsets.UTF_8));
-      return "isv-format-" + HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return "isv-format-" + Sha256.hexPrefix(lun.iqn() + "/" + lun.lun(), 8);
   }
 
   private ZonedDateTime now() {
