@@ -63,12 +63,13 @@ class SafetyScenariosTest {
   /** Discovery's timeout on a portal that answers nothing: what a stage must not wait out. */
   static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(45);
   /**
-   * The stage's login step with one portal unreachable: discovery and login on the other portal (4-7 s in loaded
-   * guests) plus the plugin's 10 s wait for the other portals' discovery ({@code Timing.otherPortalsWait}). The whole
-   * stage also mounts (7-10 s, more on a busy host: 33 s in one CI run), so it is bounded by the discovery timeout
-   * alone, and the login step, which the down portal lengthens, by this.
+   * The stage's login step with one portal unreachable: discovery and login on the other portal (2-4 s here, twice
+   * that on a busy CI host) plus the plugin's 10 s wait for the other portals' discovery
+   * ({@code Timing.otherPortalsWait}): 12-14 s measured, well apart from the 45 s a wait for the down portal would
+   * take. The whole stage also mounts (7-10 s here; the whole stage took 33 s in one CI run), so it is bounded by the
+   * discovery timeout alone, and the login step, which the down portal lengthens, by this.
    */
-  static final Duration LOGIN_ONE_PORTAL_DOWN_BOUND = Duration.ofSeconds(25);
+  static final Duration LOGIN_ONE_PORTAL_DOWN_BOUND = Duration.ofSeconds(30);
   /** A path whose link returned must be back in the map by then, without any CSI call. */
   static final Duration PATH_REJOIN_BOUND = Duration.ofSeconds(120);
   /**
