@@ -1288,20 +1288,8 @@ class NodePluginScenariosTest {
     fencing.rebootAndRejoin();
   }
 
-  /**
-   * Both SAN links of node1 cut for longer than the map's queueing while both nodes write (SafetyScenariosTest's o2cb
-   * outage, on the user stack): see the scenario.
-   */
   @Test
   @Order(23)
-  void aSanOutageLongerThanTheQueueingPanicsNode1AndNode2FencesIt() throws Exception {
-    long t = System.nanoTime();
-    new UserStackSanOutageScenario(bed, report, fencing).outage();
-    report.put(UserStackSanOutageScenario.S, "added_ci_seconds", secondsSince(t));
-  }
-
-  @Test
-  @Order(24)
   void fencingScenarioGoesDown() {
     fencing.down();
     report.put("fencing", "added_ci_seconds", secondsSince(fencingStart));
@@ -1318,7 +1306,7 @@ class NodePluginScenariosTest {
    * -De2e.captureSlots=true the raw outputs of the host commands go to e2e/kernel/target/slots-captured/.
    */
   @Test
-  @Order(25)
+  @Order(24)
   void aSecondNodeJoinsAFilesystemMadeWithOneSlotOnceASlotIsAdded() throws Exception {
     long start = System.nanoTime();
     // o2cb again, as the operator does it after the user stack's scenarios: ApplyCluster with the o2cb stack.

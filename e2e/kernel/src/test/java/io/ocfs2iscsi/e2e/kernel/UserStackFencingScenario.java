@@ -275,7 +275,7 @@ final class UserStackFencingScenario {
     assertThat(raw.stderr()).contains("Invalid exchange");
 
     long t = System.nanoTime();
-    rejoin(N2);
+    rejoin(List.of(N2));
     report.put(S, "rejoin_apply_and_stage_seconds", secondsSince(t));
     TestBed.ExecResult w = bed.exec(N2, CMD, "dd", "if=/dev/zero", "of=" + mount() + "/node2-back.bin", "bs=4096",
         "count=16", "oflag=direct", "conv=fsync", "status=none");
@@ -299,13 +299,20 @@ final class UserStackFencingScenario {
     return rewriteBlock(node, disk);
   }
 
-  /** A node booted again: its plugin started, the user stack applied, the volume staged (its key registered). */
-  void rejoin(String node) {
-    bed.spawnPlugin(node);
-    bed.awaitPlugin(node);
-    applyUntilOnline(List.of(node));
-    kubelet.stage(node, vol);
-    assertThat(bed.run(node, CMD, "mpathpersist", "-i", "-k", map())).contains(key(node));
+  /**
+   * Nodes booted again: their plugins started, the user stack applied (on all of them at once: two nodes that both
+   * restarted are quorate only together), the volume staged (their keys registered).
+   */
+  void rejoin(List<String> nodes) {
+    for (String n : nodes) {
+      bed.spawnPlugin(n);
+      bed.awaitPlugin(n);
+    }
+    applyUntilOnline(nodes);
+    for (String n : nodes) {
+      kubelet.stage(n, vol);
+      assertThat(bed.run(n, CMD, "mpathpersist", "-i", "-k", map())).contains(key(n));
+    }
   }
 
   void down() {

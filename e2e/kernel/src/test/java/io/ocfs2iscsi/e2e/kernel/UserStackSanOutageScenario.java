@@ -37,6 +37,8 @@ final class UserStackSanOutageScenario {
    * o2cb. The links come back earlier once node1 is down and fenced, as SafetyScenariosTest's do once o2cb fenced it.
    */
   static final Duration OUTAGE = Duration.ofSeconds(45);
+  /** Longer than o2cb's dead time, where o2cb fences every node that mounts the volume, and than the queueing. */
+  static final Duration IDLE_OUTAGE = Duration.ofSeconds(40);
   /** After the links came back: how long to wait for node1 to go down and be fenced, if it has not yet. */
   static final Duration SETTLE = Duration.ofSeconds(60);
 
@@ -68,10 +70,10 @@ final class UserStackSanOutageScenario {
     final Map<String, Double> markers = new LinkedHashMap<>();
     Double node1Down;
     Double keyGone;
+    double restoredAfter;
   }
 
   void outage() throws IOException {
-    String alias = stack.vol.getMultipath().getAlias();
     String mount = stack.mount();
     for (String n : List.of(N1, N2)) {
       // Every kernel message on the serial console: node1's are read from its console.log on the host.
@@ -85,36 +87,28 @@ final class UserStackSanOutageScenario {
     double cutAt1 = GuestIo.guestClock(bed, N1);
     double cutAt2 = GuestIo.guestClock(bed, N2);
     long cut = System.nanoTime();
-    bed.bed().fault("link-down", N1, "a");
-    bed.bed().fault("link-down", N1, "b");
-    Seen seen = new Seen();
-    try {
-      watch(seen, cut, console1, OUTAGE.toNanos());
-    } finally {
-      bed.bed().fault("link-up", N1, "a");
-      bed.bed().fault("link-up", N1, "b");
-    }
-    double restoredAfter = secondsSince(cut);
-    // node1 may go down (and be fenced) only after the links came back: watched on, bounded.
-    watch(seen, cut, console1, OUTAGE.plus(SETTLE).toNanos());
+    Seen seen = cutNode1(cut, console1, OUTAGE, SETTLE);
+    double restoredAfter = seen.restoredAfter;
     Poll.sleep(Duration.ofSeconds(5));
     boolean node1Running = bed.bed().guestRunning(N1);
 
-    GuestIo.Result r2 = w2.stop(Duration.ofMinutes(3));
+    boolean node2Running = bed.bed().guestRunning(N2);
+    GuestIo.Result r2 = node2Running ? w2.stop(Duration.ofMinutes(3)) : w2.result();
     GuestIo.Result r1 = node1Running ? w1.stop(Duration.ofMinutes(3)) : w1.result();
     List<GuestIo.Write> node1Failed = r1.writes().stream().filter(x -> x.exitCode() != 0).toList();
     Double node1FirstFailedAfter = node1Failed.isEmpty() ? null : Report.round(node1Failed.get(0).end() - cutAt1);
     double node1LastOkAfter = r1.writes().stream().filter(x -> x.exitCode() == 0)
         .mapToDouble(GuestIo.Write::end).max().orElse(cutAt1) - cutAt1;
     List<GuestIo.Write> node2AfterCut = r2.after(cutAt2);
-    String agentLog = bed.exec(N2, CMD, "cat", "/var/log/ocfs2-iscsi-fence.log").stdout();
+    String agentLog = node2Running ? bed.exec(N2, CMD, "cat", "/var/log/ocfs2-iscsi-fence.log").stdout() : "";
     String victim = "node " + stack.byHand.nodeId(N1) + ": ";
     Double agentDoneAfter = agentLog.lines().filter(l -> l.contains(victim) && l.contains("map(s), exit 0"))
         .map(l -> UserStackFencingScenario.agentTime(l, "exit 0") - cutAt2).filter(x -> x > 0).findFirst()
         .map(Report::round).orElse(null);
-    String keys = bed.run(N2, CMD, "mpathpersist", "-i", "-k", stack.map());
+    String keys = node2Running ? bed.run(N2, CMD, "mpathpersist", "-i", "-k", stack.map()) : "";
     String console = since(N1, console1);
     String survivorConsole = since(N2, console2);
+    report.put(S, "node2_running_after", node2Running);
 
     report.put(S, "queueing_seconds", QUEUEING_SECONDS);
     report.put(S, "worst_block_seconds", WORST_BLOCK_SECONDS);
@@ -150,7 +144,12 @@ final class UserStackSanOutageScenario {
     report.put(S, "node1_boot_seconds", Report.round(boot.toNanos() / 1e9));
     TestBed.ExecResult raw = stack.rawWriteBeforeStage(N1);
     report.put(S, "node1_raw_write_before_stage", raw.exitCode() + " " + raw.stderr().strip());
-    stack.rejoin(N1);
+    if (!node2Running) {
+      // node2 went down too (its console says why): booted again as well.
+      bed.bed().bootNode(N2);
+      stack.rawWriteBeforeStage(N2);
+    }
+    stack.rejoin(node2Running ? List.of(N1) : List.of(N1, N2));
     report.put(S, "node1_boot_to_staged_seconds", secondsSince(t));
     TestBed.ExecResult after = bed.exec(N1, CMD, "dd", "if=/dev/zero", "of=" + mount + "/after-san-outage.bin",
         "bs=64k", "count=16", "conv=fsync", "status=none");
@@ -173,6 +172,7 @@ final class UserStackSanOutageScenario {
       }
       s.assertThat(keys).contains(stack.key(N2)).doesNotContain(stack.key(N1));
       s.assertThat(agentDoneAfter).as("node2's fence agent fenced node1: %s", agentLog).isNotNull();
+      s.assertThat(node2Running).as("node2 kept running (console %s)", bed.bed().consoleLog(N2)).isTrue();
       s.assertThat(r2.failed()).as("failed writes on node2 (log %s)", w2.log()).isZero();
       s.assertThat(node2AfterCut).as("node2 wrote on after the cut (log %s)", w2.log()).hasSizeGreaterThan(10);
       s.assertThat(raw.stderr()).as("node1 booted again cannot write to the LUN before it stages: %s", raw)
@@ -181,6 +181,85 @@ final class UserStackSanOutageScenario {
       s.assertThat(Integer.parseInt(node2Files)).as("node2's files seen on node1")
           .isEqualTo((int) r2.writes().stream().filter(x -> x.exitCode() == 0).count());
     });
+  }
+
+  /**
+   * The same outage while node1 only mounts the volume (it wrote nothing since it staged) and node2 writes: the user
+   * stack has no disk heartbeat, so no deadline; how node1 fares is reported in the {@code idle_} keys.
+   */
+  void outageOfAnIdleNode() throws IOException {
+    String mount = stack.mount();
+    for (String n : List.of(N1, N2)) {
+      bed.run(n, CMD, "dmesg", "-n", "8");
+      bed.run(n, CMD, "sync");
+    }
+    long console1 = Files.size(bed.bed().consoleLog(N1));
+    long console2 = Files.size(bed.bed().consoleLog(N2));
+    GuestIo.Writer w2 = GuestIo.startWriter(bed, N2, "san-outage-idle-2", mount + "/san-outage-idle-node2", 400);
+    Poll.sleep(Duration.ofSeconds(3));
+    double cutAt2 = GuestIo.guestClock(bed, N2);
+    long cut = System.nanoTime();
+    Seen seen = cutNode1(cut, console1, IDLE_OUTAGE, Duration.ofSeconds(10));
+    boolean node1Running = bed.bed().guestRunning(N1);
+    String alias = stack.vol.getMultipath().getAlias();
+    boolean pathsBack = node1Running && Poll.waitFor(Duration.ofSeconds(60), Duration.ofSeconds(1),
+        () -> NodePluginScenariosTest.activePaths(bed.run(N1, CMD, "multipath", "-ll", alias)) == 2);
+    Double pathsBackAfter = pathsBack ? secondsSince(cut) : null;
+    TestBed.ExecResult write = node1Running ? bed.exec(N1, CMD, "dd", "if=/dev/zero", "of=" + mount
+        + "/after-idle-outage.bin", "bs=64k", "count=16", "conv=fsync", "status=none") : null;
+    boolean node2Running = bed.bed().guestRunning(N2);
+    GuestIo.Result r2 = node2Running ? w2.stop(Duration.ofMinutes(3)) : w2.result();
+    String console = since(N1, console1);
+    String keys = node2Running ? bed.run(N2, CMD, "mpathpersist", "-i", "-k", stack.map()) : "";
+    report.put(S, "idle_node2_running_after", node2Running);
+
+    String p = "idle_";
+    report.put(S, p + "outage_seconds", Report.round(seen.restoredAfter));
+    seen.markers.forEach((k, v) -> report.put(S, p + "node1_console_" + k + "_after_cut_seconds", v));
+    report.put(S, p + "node1_down_after_cut_seconds", seen.node1Down);
+    report.put(S, p + "node1_key_gone_after_cut_seconds", seen.keyGone);
+    report.put(S, p + "node1_running_after", node1Running);
+    report.put(S, p + "node1_paths_back_after_cut_seconds", pathsBackAfter);
+    report.put(S, p + "node1_write_after", write == null ? null : write.exitCode() + " " + write.stderr().strip());
+    report.put(S, p + "node1_console", relevant(console));
+    report.put(S, p + "keys_after", keys.strip());
+    report.put(S, p + "node2_writes_after_cut", r2.after(cutAt2).size());
+    report.put(S, p + "node2_failed_writes", r2.failed());
+    report.put(S, p + "node2_longest_write_seconds", Report.round(r2.longestWrite()));
+    report.put(S, p + "node2_console", relevant(since(N2, console2)));
+    List<String> down = List.of(N1, N2).stream().filter(n -> !bed.bed().guestRunning(n)).toList();
+    for (String n : down) {
+      bed.bed().bootNode(n);
+      stack.rawWriteBeforeStage(n);
+    }
+    if (!down.isEmpty()) {
+      stack.rejoin(down);
+    }
+
+    SoftAssertions.assertSoftly(s -> {
+      s.assertThat(node2Running).as("node2 kept running (console %s)", bed.bed().consoleLog(N2)).isTrue();
+      s.assertThat(r2.failed()).as("failed writes on node2 (log %s)", w2.log()).isZero();
+      s.assertThat(r2.after(cutAt2)).as("node2 wrote on after the cut (log %s)", w2.log()).hasSizeGreaterThan(10);
+    });
+  }
+
+  /**
+   * Cuts both SAN links of node1 and watches until node1 is down and fenced, or for {@code longest}; the links come
+   * back then, and it watches on for {@code settle} (node1 may go down, and be fenced, only after that).
+   */
+  private Seen cutNode1(long cut, long console1, Duration longest, Duration settle) throws IOException {
+    bed.bed().fault("link-down", N1, "a");
+    bed.bed().fault("link-down", N1, "b");
+    Seen seen = new Seen();
+    try {
+      watch(seen, cut, console1, longest.toNanos());
+    } finally {
+      bed.bed().fault("link-up", N1, "a");
+      bed.bed().fault("link-up", N1, "b");
+    }
+    seen.restoredAfter = secondsSince(cut);
+    watch(seen, cut, console1, longest.plus(settle).toNanos());
+    return seen;
   }
 
   /** Polls every 0.5 s until {@code untilNanos} after the cut, recording what it sees first. */
