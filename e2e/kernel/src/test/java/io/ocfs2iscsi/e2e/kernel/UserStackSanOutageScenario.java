@@ -185,7 +185,8 @@ final class UserStackSanOutageScenario {
 
   /**
    * The same outage while node1 only mounts the volume (it wrote nothing since it staged) and node2 writes: the user
-   * stack has no disk heartbeat, so no deadline; how node1 fares is reported in the {@code idle_} keys.
+   * stack has no disk heartbeat, so no deadline: node1 must wait for its paths, unfenced, and write again (the
+   * {@code idle_} keys).
    */
   void outageOfAnIdleNode() throws IOException {
     String mount = stack.mount();
@@ -237,6 +238,12 @@ final class UserStackSanOutageScenario {
     }
 
     SoftAssertions.assertSoftly(s -> {
+      // No disk heartbeat and nothing of node1's to write: node1 waits for its paths, unfenced, and goes on.
+      s.assertThat(node1Running).as("node1 kept running (console %s)", bed.bed().consoleLog(N1)).isTrue();
+      s.assertThat(console).as("node1's console").doesNotContain("Aborting journal").doesNotContain("Kernel panic");
+      s.assertThat(seen.keyGone).as("node1 not fenced (%s)", keys).isNull();
+      s.assertThat(write).as("node1 writes once its paths are back").isNotNull()
+          .satisfies(w -> assertThat(w.exitCode()).as("%s", w).isZero());
       s.assertThat(node2Running).as("node2 kept running (console %s)", bed.bed().consoleLog(N2)).isTrue();
       s.assertThat(r2.failed()).as("failed writes on node2 (log %s)", w2.log()).isZero();
       s.assertThat(r2.after(cutAt2)).as("node2 wrote on after the cut (log %s)", w2.log()).hasSizeGreaterThan(10);
