@@ -17,8 +17,9 @@ import org.assertj.core.api.SoftAssertions;
  * for longer than the map's queueing while both nodes mount the volume (persistent-reservation fencing) and write;
  * node2 keeps its SAN and its corosync link to node1. What node1's writes, journal and kernel do, whether and when
  * node2 fences node1 (node1's key gone from the LUN), what node2's writes see, and node1's state afterwards go to
- * the {@code user_stack_san_outage} section of the report. The links come back and node1, if it went down, boots,
- * is kept off the LUN until it stages again, and stages: the state the fencing scenario's end starts from.
+ * the {@code user_stack_san_outage} section of the report; then the same while node1 only mounts. Each ends with
+ * the links back and both nodes staged: a node that went down boots, is kept off the LUN until it stages again
+ * (asserted for node1), and stages.
  */
 final class UserStackSanOutageScenario {
 
