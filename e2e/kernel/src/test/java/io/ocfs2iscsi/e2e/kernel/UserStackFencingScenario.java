@@ -268,32 +268,51 @@ final class UserStackFencingScenario {
   void rebootAndRejoin() {
     Duration boot = bed.bed().bootNode(N2);
     report.put(S, "node2_boot_seconds", Report.round(boot.toMillis() / 1000.0));
-    // The node records say startup=automatic: the boot logs in again; otherwise log in by hand.
-    String disk = "/dev/disk/by-path/ip-" + vol.getTarget().getPortals(0) + "-iscsi-" + vol.getTarget().getIqn()
-        + "-lun-" + vol.getTarget().getLun();
-    if (!Poll.waitFor(Duration.ofSeconds(20), Duration.ofMillis(500),
-        () -> bed.exec(N2, CMD, "test", "-b", disk).exitCode() == 0)) {
-      bed.exec(N2, CMD, "iscsiadm", "-m", "node", "-T", vol.getTarget().getIqn(), "-p",
-          vol.getTarget().getPortals(0), "--login");
-      assertThat(Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500),
-          () -> bed.exec(N2, CMD, "test", "-b", disk).exitCode() == 0)).as("%s on node2", disk).isTrue();
-    }
-    TestBed.ExecResult raw = rewriteBlock(N2, disk);
+    TestBed.ExecResult raw = rawWriteBeforeStage(N2);
     report.put(S, "rebooted_raw_write_exit_code", raw.exitCode());
     report.put(S, "rebooted_raw_write_error", raw.stderr().strip());
     assertThat(raw.exitCode()).as("node2's raw write before it stages: %s", raw).isNotZero();
     assertThat(raw.stderr()).contains("Invalid exchange");
 
-    bed.spawnPlugin(N2);
-    bed.awaitPlugin(N2);
     long t = System.nanoTime();
-    applyUntilOnline(List.of(N2));
-    kubelet.stage(N2, vol);
+    rejoin(List.of(N2));
     report.put(S, "rejoin_apply_and_stage_seconds", secondsSince(t));
-    assertThat(bed.run(N1, CMD, "mpathpersist", "-i", "-k", map())).contains(key(N2));
     TestBed.ExecResult w = bed.exec(N2, CMD, "dd", "if=/dev/zero", "of=" + mount() + "/node2-back.bin", "bs=4096",
         "count=16", "oflag=direct", "conv=fsync", "status=none");
     assertThat(w.exitCode()).as("node2 writes once staged again: %s", w).isZero();
+  }
+
+  /**
+   * On a node booted again: waits for its disk of the LUN (the node records say startup=automatic: the boot logs in
+   * again; otherwise it logs in by hand) and writes one block of it back unchanged, bypassing the map.
+   */
+  TestBed.ExecResult rawWriteBeforeStage(String node) {
+    String disk = "/dev/disk/by-path/ip-" + vol.getTarget().getPortals(0) + "-iscsi-" + vol.getTarget().getIqn()
+        + "-lun-" + vol.getTarget().getLun();
+    if (!Poll.waitFor(Duration.ofSeconds(20), Duration.ofMillis(500),
+        () -> bed.exec(node, CMD, "test", "-b", disk).exitCode() == 0)) {
+      bed.exec(node, CMD, "iscsiadm", "-m", "node", "-T", vol.getTarget().getIqn(), "-p",
+          vol.getTarget().getPortals(0), "--login");
+      assertThat(Poll.waitFor(Duration.ofSeconds(60), Duration.ofMillis(500),
+          () -> bed.exec(node, CMD, "test", "-b", disk).exitCode() == 0)).as("%s on %s", disk, node).isTrue();
+    }
+    return rewriteBlock(node, disk);
+  }
+
+  /**
+   * Nodes booted again: their plugins started, the user stack applied (on all of them at once: two nodes that both
+   * restarted are quorate only together), the volume staged (their keys registered).
+   */
+  void rejoin(List<String> nodes) {
+    for (String n : nodes) {
+      bed.spawnPlugin(n);
+      bed.awaitPlugin(n);
+    }
+    applyUntilOnline(nodes);
+    for (String n : nodes) {
+      kubelet.stage(n, vol);
+      assertThat(bed.run(n, CMD, "mpathpersist", "-i", "-k", map())).contains(key(n));
+    }
   }
 
   void down() {
