@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The user's path on a real two-node cluster ({@link UserPath}): kubelet, containerd and kube-proxy in two
  * real-kernel guests, the chart installed with helm from README.md's commands, the examples applied, the link cut,
- * the rollout, the reboot, the cleanup and the reinstall. The numbers go to the report's {@code cluster} section.
+ * the rollout, the reboot, the cleanup and the reinstall; then the examples removed and the user stack on the second
+ * LUN ({@link UserStackPath}): POSIX locks across the nodes, a rollout that keeps corosync and dlm_controld. The
+ * numbers go to the report's {@code cluster} section.
  */
 @Tag("e2e")
 class UserPathTest {
@@ -22,7 +24,7 @@ class UserPathTest {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     Report report = Report.shared();
     Steps steps = new Steps(report, "cluster_steps_seconds");
-    try (ClusterRun run = new ClusterRun(steps, report, work)) {
+    try (ClusterRun run = new ClusterRun(steps, report, work, ClusterRun.Stacks.BOTH)) {
       try {
         run.run();
       } catch (Exception | AssertionError e) {
@@ -36,5 +38,8 @@ class UserPathTest {
     assertThat(report.get(UserPath.SECTION, "rollout_failed_writes")).isEqualTo(0);
     assertThat(report.get(UserPath.SECTION, "reboot_survivor_failed_writes")).isEqualTo(0);
     assertThat(report.get(UserPath.SECTION, "reinstall_to_writers_running_seconds")).isNotNull();
+    assertThat(report.get(UserPath.SECTION, "user_stack_fcntl_refused_on_other_node")).isEqualTo(true);
+    assertThat(report.get(UserPath.SECTION, "user_stack_rollout_daemons_kept")).isEqualTo(true);
+    assertThat(report.get(UserPath.SECTION, "user_stack_rollout_failed_writes")).isEqualTo(0);
   }
 }
