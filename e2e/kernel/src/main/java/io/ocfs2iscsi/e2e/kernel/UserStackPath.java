@@ -148,7 +148,7 @@ final class UserStackPath {
                 - name: share
                   persistentVolumeClaim:
                     claimName: %3$s
-        """.formatted(CLUSTER, VOLUME, CLAIM, cluster.imageOf("node-plugin"));
+        """.formatted(CLUSTER, VOLUME, CLAIM, cluster.imageOf("iscsi-ocfs2-node-plugin"));
   }
 
   void run() throws Exception {
@@ -198,14 +198,15 @@ final class UserStackPath {
     String pod1 = writerByNode.get(KubeCluster.NODES.get(0));
     String pod2 = writerByNode.get(KubeCluster.NODES.get(1));
     exec(pod1, "touch", LOCK_FILE);
-    int holdSeconds = 15;
+    // Long enough for two kubectl exec round trips on a loaded host before the holder lets go.
+    int holdSeconds = 20;
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Future<TestBed.ExecResult> holder = pool.submit(
           () -> cluster.kubectl("exec", pod1, "--", "perl", "-e", LOCK_PROBE, LOCK_FILE, Integer.toString(holdSeconds)));
       long t = System.nanoTime();
       TestBed.ExecResult[] last = {null};
-      UserPath.waitFor(Duration.ofSeconds(holdSeconds - 5), "the pod on node2 refused the lock the pod on node1"
+      UserPath.waitFor(Duration.ofSeconds(holdSeconds - 6), "the pod on node2 refused the lock the pod on node1"
           + " holds", () -> {
             last[0] = cluster.kubectl("exec", pod2, "--", "perl", "-e", LOCK_PROBE, LOCK_FILE, "0");
             return last[0].exitCode() != 0 && last[0].stdout().startsWith("busy");
@@ -285,7 +286,13 @@ final class UserStackPath {
   /** Runs a command in the guest, keeps its output under work/captured, returns it; it must succeed. */
   private String guest(String node, String when, String name, String... argv) {
     TestBed.ExecResult r = cluster.bed().exec(node, Duration.ofSeconds(30), argv);
-    HostCommands.writeAtomically(work.resolve("captured/" + when + "-" + node + "-" + name + ".txt"), r.stdout());
+    Path dir = work.resolve("captured");
+    try {
+      java.nio.file.Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    HostCommands.writeAtomically(dir.resolve(when + "-" + node + "-" + name + ".txt"), r.stdout());
     check(r.exitCode() == 0, node + ": " + String.join(" ", argv) + ": exit " + r.exitCode() + " " + r.stderr());
     return r.stdout();
   }
