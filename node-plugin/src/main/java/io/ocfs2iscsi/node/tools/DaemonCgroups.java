@@ -122,7 +122,7 @@ public final class DaemonCgroups {
   }
 
   /** A pid file's pid: decimal digits and a newline, as corosync and dlm_controld write it. */
-  static Optional<Integer> parsePidFile(String text) {
+  public static Optional<Integer> parsePidFile(String text) {
     String t = text.strip();
     return PID.matcher(t).matches() && Long.parseLong(t) <= Integer.MAX_VALUE
         ? Optional.of(Integer.parseInt(t)) : Optional.empty();
