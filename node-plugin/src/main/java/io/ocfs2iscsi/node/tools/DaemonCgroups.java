@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * pod: a daemon started through nsenter stays in the container's cgroup, and the runtime kills every process of a
  * host-PID container's cgroup when the container stops. Moved to {@code /sys/fs/cgroup/ocfs2-iscsi-daemons/<daemon>}
  * it outlives the plugin's restarts. The moves run in the host's cgroup namespace ({@code nsenter -t 1 -C}): with
- * cgroup2's nsdelegate a process inside the container's cgroup namespace cannot move a process outside of it. Every
- * process of the daemon's session moves (dlm_controld keeps a helper child for its fence agents).
+ * cgroup2's nsdelegate a process inside a container's cgroup namespace cannot move a process outside of it. Every
+ * process of the daemon's session that is in the container's cgroup moves (dlm_controld keeps a helper child for its
+ * fence agents).
  */
 public final class DaemonCgroups {
 
@@ -58,37 +59,69 @@ public final class DaemonCgroups {
 
   /**
    * Moves every process of the session of {@code daemon} (the program name its /proc comm shows), whose pid is in
-   * {@code pidFile}, into its cgroup, creating it when missing; processes already there stay. Returns the daemon's
-   * pid.
+   * {@code pidFile}, that runs in the plugin's own container cgroup (or below it) into the daemon's cgroup, creating
+   * it when missing. Processes elsewhere stay where they are: corosync moves itself to the root cgroup (it runs
+   * SCHED_RR, and a realtime task cannot join a cgroup with the cpu controller: the kernel answers EINVAL), and an
+   * administrator's placement is theirs. A realtime process of the container is moved to the root cgroup for the
+   * same reason. Returns the daemon's pid.
    */
   public int adopt(String daemon, String pidFile) {
     String cgroup = cgroupOf(daemon);
     int pid = daemonPid(daemon, pidFile);
-    List<Integer> session = sessionPids(pid);
-    List<Integer> elsewhere = new ArrayList<>();
-    for (int p : session) {
-      if (!cgroupOfPid(p).filter(cgroup::equals).isPresent()) {
-        elsewhere.add(p);
+    String container = ownCgroup();
+    List<Integer> inContainer = new ArrayList<>();
+    for (int p : sessionPids(pid)) {
+      if (cgroupOfPid(p).filter(c -> within(c, container)).isPresent()) {
+        inContainer.add(p);
       }
     }
-    if (elsewhere.isEmpty()) {
+    if (inContainer.isEmpty()) {
       return pid;
     }
     hostCgroupCommand("creating the cgroup of " + daemon, "mkdir", "-p", CGROUP2_ROOT + cgroup);
-    for (int p : elsewhere) {
-      // tee writes one pid per call: cgroup.procs takes one pid per write(2).
-      CommandResult r = runner.run(new Command(hostCgroupArgv("tee", CGROUP2_ROOT + cgroup + "/cgroup.procs"),
-          Command.DEFAULT_TIMEOUT).withStdin(p + "\n"));
+    for (int p : inContainer) {
+      CommandResult r = moveInto(cgroup, p);
+      if (!r.ok() && r.stderr().contains("Invalid argument")) {
+        r = moveInto("", p);
+      }
       if (!r.ok() && cgroupOfPid(p).isPresent()) {
-        throw new ToolFailure("moving " + daemon + " (pid " + p + ") into " + CGROUP2_ROOT + cgroup, r);
+        throw new ToolFailure("moving " + daemon + " (pid " + p + ") out of the node plugin's container cgroup "
+            + container + " into " + CGROUP2_ROOT + cgroup, r);
       }
     }
     Optional<String> now = cgroupOfPid(pid);
-    if (!now.filter(cgroup::equals).isPresent()) {
+    if (now.isEmpty() || within(now.get(), container)) {
       throw new IllegalStateException(daemon + " (pid " + pid + ") is in cgroup " + now.orElse("(gone)")
-          + " after moving it to " + cgroup);
+          + " after moving it out of the node plugin's container cgroup " + container);
     }
     return pid;
+  }
+
+  /** Writes {@code pid} to the cgroup.procs of {@code cgroup} ("" the root); tee writes it in one write(2). */
+  private CommandResult moveInto(String cgroup, int pid) {
+    return runner.run(new Command(hostCgroupArgv("tee", CGROUP2_ROOT + cgroup + "/cgroup.procs"),
+        Command.DEFAULT_TIMEOUT).withStdin(pid + "\n"));
+  }
+
+  static boolean within(String cgroup, String ancestor) {
+    return cgroup.equals(ancestor) || cgroup.startsWith(ancestor.endsWith("/") ? ancestor : ancestor + "/");
+  }
+
+  /**
+   * The node plugin's own cgroup as the host sees it: that of a process it starts ({@code cat /proc/self/cgroup}
+   * through nsenter joins the host's namespaces but stays in the container's cgroup).
+   */
+  String ownCgroup() {
+    CommandResult r = runner.run(new Command(hostCgroupArgv("cat", "/proc/self/cgroup"), Command.DEFAULT_TIMEOUT));
+    if (!r.ok()) {
+      throw new ToolFailure("reading the node plugin's own cgroup", r);
+    }
+    String own = parseProcCgroup(r.stdout());
+    if (own.equals("/")) {
+      throw new IllegalStateException("the node plugin runs in the host's root cgroup: it is no container whose"
+          + " cgroup the daemons would have to leave");
+    }
+    return own;
   }
 
   /**
@@ -132,7 +165,8 @@ public final class DaemonCgroups {
   List<Integer> sessionPids(int sid) {
     CommandResult r = runner.run(Command.of("pgrep", "-s", Integer.toString(sid)));
     if (r.exitCode() == 1 && r.stdout().isBlank()) {
-      throw new IllegalStateException("pid " + sid + " stopped running: no process in its session");
+      throw new IllegalStateException("no process in the session of pid " + sid + ": it stopped running, or it is"
+          + " not a session leader (corosync and dlm_controld are, once they have detached)");
     }
     if (!r.ok()) {
       throw new ToolFailure("listing the processes of session " + sid, r);
@@ -147,7 +181,7 @@ public final class DaemonCgroups {
   }
 
   /** pgrep's output: one pid a line. */
-  static List<Integer> parsePgrep(String out) {
+  public static List<Integer> parsePgrep(String out) {
     List<Integer> pids = new ArrayList<>();
     for (String line : out.split("\n")) {
       if (line.isBlank()) {
@@ -173,7 +207,7 @@ public final class DaemonCgroups {
   }
 
   /** The unified hierarchy's path in /proc/PID/cgroup ("0::/path"). */
-  static String parseProcCgroup(String out) {
+  public static String parseProcCgroup(String out) {
     for (String line : out.split("\n")) {
       if (line.startsWith("0::")) {
         return line.substring(3).strip();

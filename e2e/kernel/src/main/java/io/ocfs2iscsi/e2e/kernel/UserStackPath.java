@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * The user stack on the real cluster ({@link KubeCluster}): an Ocfs2Cluster with {@code stack: user} applied with
  * kubectl, a volume on the test bed's second target formatted for it and mounted by writer pods on both nodes, a
  * POSIX ({@code fcntl}) write lock held in the pod on node1 that the pod on node2 has to wait for, and a rollout of
- * the node plugin that leaves corosync and dlm_controld running (same pids: the nodes have no systemd, the plugin
- * moved them into host cgroups of their own) and the writes going. The o2cb volume of the examples must be gone
+ * the node plugin that leaves corosync and dlm_controld running (same pids: the nodes have no systemd; corosync
+ * leaves the plugin's cgroup by itself, the plugin moves dlm_controld into a host cgroup of its own) and the writes
+ * going. The o2cb volume of the examples must be gone
  * first: one kernel runs one stack at a time. Numbers go to the report's {@code cluster} section, keys
  * {@code user_stack_*}.
  */
@@ -275,9 +276,12 @@ final class UserStackPath {
         String pgrep = guest(node, when, d.getKey() + "-pgrep-x", "pgrep", "-x", d.getKey()).strip();
         check(pgrep.lines().toList().contains(pid), node + ": pgrep -x " + d.getKey() + " gave " + pgrep
             + ", the pid file " + pid);
-        check(cgroup.equals("0::/ocfs2-iscsi-daemons/" + d.getKey()), node + ": " + d.getKey() + " (pid " + pid
-            + ") runs in cgroup " + cgroup + ", not in /ocfs2-iscsi-daemons/" + d.getKey());
-        found.put(node + " " + d.getKey(), pid + " (session " + session.replace('\n', ',') + ")");
+        // Outside every pod's cgroup (kubelet's cgroupfs driver puts pods under /kubepods): corosync moves itself
+        // to the root cgroup, the node plugin moves dlm_controld to /ocfs2-iscsi-daemons/dlm_controld.
+        check(cgroup.startsWith("0::/") && !cgroup.startsWith("0::/kubepods"), node + ": " + d.getKey() + " (pid "
+            + pid + ") runs in cgroup " + cgroup + ": a pod's, which the runtime kills with the pod");
+        found.put(node + " " + d.getKey(), pid + " (session " + session.replace('\n', ',') + ", cgroup "
+            + cgroup.substring(3) + ")");
       }
     }
     return found;
