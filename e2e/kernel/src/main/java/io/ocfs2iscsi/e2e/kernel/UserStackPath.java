@@ -43,10 +43,13 @@ final class UserStackPath {
   static final String LOCK_PROBE = "use Fcntl; open(my $f, '+<', $ARGV[0]) or die \"open: $!\\n\";"
       + " fcntl($f, F_SETLK, pack('s s x4 q q i x4', F_WRLCK, SEEK_SET, 0, 0, 0)) or do { print \"busy: $!\\n\";"
       + " exit 1 }; print \"locked\\n\"; sleep($ARGV[1]); exit 0";
-  /** Waits in F_SETLKW for a POSIX write lock on {@code $ARGV[0]}; prints the seconds it waited. */
-  static final String LOCK_WAIT = "use Fcntl; use Time::HiRes qw(time); open(my $f, '+<', $ARGV[0]) or die \"open:"
-      + " $!\\n\"; my $t = time; fcntl($f, F_SETLKW, pack('s s x4 q q i x4', F_WRLCK, SEEK_SET, 0, 0, 0)) or die"
-      + " \"lock: $!\\n\"; printf(\"%.3f\\n\", time - $t)";
+  /**
+   * Waits in F_SETLKW for a POSIX write lock on {@code $ARGV[0]}; prints the whole seconds it waited (perl-base has
+   * no Time::HiRes).
+   */
+  static final String LOCK_WAIT = "use Fcntl; open(my $f, '+<', $ARGV[0]) or die \"open: $!\\n\"; my $t = time;"
+      + " fcntl($f, F_SETLKW, pack('s s x4 q q i x4', F_WRLCK, SEEK_SET, 0, 0, 0)) or die \"lock: $!\\n\";"
+      + " printf(\"%d\\n\", time - $t)";
 
   private final KubeCluster cluster;
   private final Steps steps;
