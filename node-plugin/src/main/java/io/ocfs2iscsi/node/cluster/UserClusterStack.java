@@ -7,6 +7,8 @@ import io.ocfs2iscsi.node.NodeException;
 import io.ocfs2iscsi.node.host.HostMode;
 import io.ocfs2iscsi.node.tools.Corosync;
 import io.ocfs2iscsi.node.tools.CorosyncConf;
+import io.ocfs2iscsi.node.tools.DaemonCgroups;
+import io.ocfs2iscsi.node.tools.DlmTool;
 import io.ocfs2iscsi.node.tools.DlmConf;
 import io.ocfs2iscsi.node.tools.HostTools;
 import io.ocfs2iscsi.node.tools.O2cb;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * configuration, POSIX locks, fencing). OCFS2 joins it without ocfs2_controld: the kernel's stack_user talks to the
  * DLM directly. The daemons must outlive the plugin (a dlm_controld that dies with lockspaces open needs a reboot),
  * so they are started through the host's systemd units where it has systemd, and otherwise detached (both
- * daemonize themselves). They are never stopped here: stopping corosync under a mounted volume wedges the node.
+ * daemonize themselves); a plugin in a pod then moves them out of its container's cgroup into host cgroups of their
+ * own. They are never stopped here: stopping corosync under a mounted volume wedges the node.
  */
 final class UserClusterStack {
 
@@ -58,15 +61,18 @@ final class UserClusterStack {
   ClusterStack.Applied bringOnline(ApplyClusterRequest request, int localNodeId) {
     String name = request.getClusterName();
     boolean systemd = host.files().isDirectory(SYSTEMD);
-    if (!systemd && host.mode() == HostMode.NSENTER
+    // nsenter keeps the container's cgroup, and the runtime kills every process of a host-PID container's cgroup
+    // when the container stops: without systemd, daemons started from a pod move to host cgroups of their own.
+    boolean inPod = !systemd && host.mode() == HostMode.NSENTER;
+    boolean ownCgroups = inPod && host.daemonCgroups().available();
+    if (inPod && !ownCgroups
         && (host.corosync().quorum().isEmpty() || host.dlm().status().isEmpty())) {
-      // nsenter keeps the container's cgroup: the runtime kills every process of a host-PID container's cgroup when
-      // the container stops, so daemons started from here would die at the plugin's next restart.
       throw NodeException.failedPrecondition(
-          "the user stack needs systemd on the host to run corosync and dlm_controld (corosync.service, dlm.service"
-              + " of the corosync and dlm-controld packages): started from the node plugin's container they would be"
-              + " killed with it, and a dlm_controld that dies while a volume is mounted leaves the node unable to"
-              + " unmount until it reboots; without systemd, start corosync and dlm_controld on the host yourself");
+          "the user stack needs systemd or cgroup2 on the host to run corosync and dlm_controld: this host has"
+              + " neither /run/systemd/system (corosync.service, dlm.service) nor a cgroup2 mount at /sys/fs/cgroup,"
+              + " so daemons started from the node plugin's container would be killed with it, and a dlm_controld"
+              + " that dies while a volume is mounted leaves the node unable to unmount until it reboots; start"
+              + " corosync and dlm_controld on the host yourself");
     }
     byte[] authKey = request.getCorosyncAuthkey().toByteArray();
     if (authKey.length > 0 && !UserStackRules.validAuthKey(authKey)) {
@@ -89,23 +95,41 @@ final class UserClusterStack {
       host.corosync().start(systemd);
       LOG.info("started corosync for cluster {} ({})", name, systemd ? "corosync.service" : "detached");
       changed = true;
-    } else {
+    }
+    if (ownCgroups) {
+      ownCgroup(Corosync.PROGRAM, Corosync.PID_FILE);
+    }
+    if (quorum.isPresent()) {
       requireSameName(name);
       if (corosyncConfChanged) {
         host.corosync().reload();
         LOG.info("corosync reloaded {} for cluster {} ({} members)", CorosyncConf.PATH, name, conf.nodes().size());
       }
     }
-    if (host.dlm().status().isEmpty()) {
+    boolean dlmRan = host.dlm().status().isPresent();
+    if (!dlmRan) {
       host.dlm().start(systemd);
       LOG.info("started dlm_controld ({})", systemd ? "dlm.service" : "detached");
       changed = true;
-    } else if (dlmConfChanged) {
+    }
+    if (ownCgroups) {
+      ownCgroup(DlmTool.PROGRAM, DlmTool.PID_FILE);
+    }
+    if (dlmRan && dlmConfChanged) {
       pending.add(DlmConf.PATH + " changed while dlm_controld runs: it takes effect when dlm_controld restarts");
     }
     Optional<String> problem = notOnline(name);
     problem.ifPresent(pending::add);
     return new ClusterStack.Applied(changed, problem.isEmpty(), String.join("; ", pending));
+  }
+
+  /**
+   * Makes sure a daemon runs in its own host cgroup, also one that a plugin before this one started and could not
+   * move (the move is checked on every apply, and only processes elsewhere are moved).
+   */
+  private void ownCgroup(String program, String pidFile) {
+    int pid = host.daemonCgroups().adopt(program, pidFile);
+    LOG.debug("{} (pid {}) runs in cgroup {}", program, pid, DaemonCgroups.cgroupOf(program));
   }
 
   /**

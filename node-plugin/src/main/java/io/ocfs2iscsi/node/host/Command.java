@@ -6,9 +6,11 @@ import java.util.Objects;
 
 /**
  * One host command as an argument vector: never a shell line, so no value is ever interpreted by a shell. Values on
- * argv are visible in /proc/PID/cmdline to every local user, which is why no secret is ever put here.
+ * argv are visible in /proc/PID/cmdline to every local user, which is why no secret is ever put here. {@code stdin}
+ * is what the command reads on its standard input (empty: end-of-file at once); it is for values a tool only takes
+ * there (a pid written to a cgroup.procs file through tee), never for secrets either.
  */
-public record Command(List<String> argv, Duration timeout) {
+public record Command(List<String> argv, Duration timeout, String stdin) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -24,6 +26,16 @@ public record Command(List<String> argv, Duration timeout) {
     }
     argv = List.copyOf(argv);
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(stdin, "stdin");
+  }
+
+  public Command(List<String> argv, Duration timeout) {
+    this(argv, timeout, "");
+  }
+
+  /** The same command with {@code input} on its standard input. */
+  public Command withStdin(String input) {
+    return new Command(argv, timeout, input);
   }
 
   public static Command of(String... argv) {

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs commands as processes: directly, or through {@code nsenter} into the host's namespaces
- * ({@link HostMode#commandPrefix()}). stdin is always empty, so a tool that asks for confirmation (mkfs.ocfs2
- * before overwriting a filesystem) reads end-of-file and declines. Each process gets two reader threads of its own
+ * ({@link HostMode#commandPrefix()}). stdin is empty unless the command brings its own input, so a tool that asks
+ * for confirmation (mkfs.ocfs2 before overwriting a filesystem) reads end-of-file and declines. Each process gets two reader threads of its own
  * (stdout, stderr); a command whose output could not be read completely is a failure ({@link
  * CommandResult#OUTPUT_LOST}), never an empty success: an empty probe reads as "nothing on the device". A command
  * of an operation whose caller gave up ({@link Cancellation#current()}) is killed, or not started.
@@ -56,13 +56,18 @@ public final class ProcessCommandRunner implements CommandRunner {
     Process process;
     try {
       ProcessBuilder pb = new ProcessBuilder(argv);
-      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      if (command.stdin().isEmpty()) {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      }
       // A predictable C locale: the parsers read English tool output.
       pb.environment().put("LC_ALL", "C");
       process = pb.start();
     } catch (IOException e) {
       LOG.debug("{}: cannot start: {}", shown, e.getMessage());
       return new CommandResult(command, CommandResult.NOT_FOUND, "", command.program() + ": " + e.getMessage());
+    }
+    if (!command.stdin().isEmpty()) {
+      feed(process, command.stdin());
     }
     String name = "command-" + process.pid() + "-" + command.program();
     OutputReader out = OutputReader.start("stdout", process.getInputStream(), name + "-stdout");
@@ -114,6 +119,23 @@ public final class ProcessCommandRunner implements CommandRunner {
       Thread.currentThread().interrupt();
       return CommandResult.CANCELLED;
     }
+  }
+
+  /**
+   * Writes the command's input and closes its stdin. The inputs are a few bytes, far below a pipe's buffer, so the
+   * write does not wait for the process to read.
+   */
+  private static void feed(Process process, String input) {
+    try (java.io.OutputStream in = process.getOutputStream()) {
+      in.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // The process ended without reading it: its exit code and stderr tell what happened.
+      LOG.debug("stdin of {} not written: {}", command(process), e.getMessage());
+    }
+  }
+
+  private static String command(Process process) {
+    return process.info().command().orElse("pid " + process.pid());
   }
 
   private static void kill(Process process) {

@@ -16,6 +16,10 @@ import java.util.regex.Pattern;
  */
 public final class Corosync {
 
+  public static final String PROGRAM = "corosync";
+  /** Written by the daemonized corosync (kept open and locked while it runs). */
+  public static final String PID_FILE = "/run/corosync.pid";
+
   private final CommandRunner runner;
 
   public Corosync(CommandRunner runner) {
@@ -98,7 +102,7 @@ public final class Corosync {
 
   /** Starts corosync: through systemd's unit where the host runs systemd, else detached by itself. */
   public void start(boolean systemd) {
-    HostDaemon.start(runner, systemd, "corosync.service", "corosync");
+    HostDaemon.start(runner, systemd, "corosync.service", PROGRAM);
   }
 
   /** Tells every corosync of the cluster to read corosync.conf again (nodes added or removed live). */

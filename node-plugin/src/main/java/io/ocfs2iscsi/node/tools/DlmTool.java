@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  */
 public final class DlmTool {
 
+  public static final String PROGRAM = "dlm_controld";
+  /** Written by the daemonized dlm_controld; its helper child runs in the same session. */
+  public static final String PID_FILE = "/run/dlm_controld/dlm_controld.pid";
+
   private final CommandRunner runner;
 
   public DlmTool(CommandRunner runner) {
@@ -93,6 +97,6 @@ public final class DlmTool {
 
   /** Starts dlm_controld: through systemd's unit where the host runs systemd, else detached by itself. */
   public void start(boolean systemd) {
-    HostDaemon.start(runner, systemd, "dlm.service", "dlm_controld");
+    HostDaemon.start(runner, systemd, "dlm.service", PROGRAM);
   }
 }

@@ -28,6 +28,7 @@ public record HostTools(
     TunefsOcfs2 tunefs,
     Corosync corosync,
     DlmTool dlm,
+    DaemonCgroups daemonCgroups,
     HostMode mode) {
 
   /** Tools over {@code commands}, whose output is redacted with {@code redactor} before any tool sees it. */
@@ -54,6 +55,7 @@ public record HostTools(
         new TunefsOcfs2(runner),
         new Corosync(runner),
         new DlmTool(runner),
+        new DaemonCgroups(runner, files, sleeper),
         mode);
   }
 }

@@ -15,6 +15,9 @@ import io.ocfs2iscsi.node.testing.FakeCommandRunner.Reply;
 import io.ocfs2iscsi.node.testing.LogCapture;
 import io.ocfs2iscsi.node.testing.ReferenceHost;
 import io.ocfs2iscsi.agent.v1.VolumeSpec;
+import io.ocfs2iscsi.node.tools.Corosync;
+import io.ocfs2iscsi.node.tools.DaemonCgroups;
+import io.ocfs2iscsi.node.tools.DlmTool;
 import io.ocfs2iscsi.node.tools.MultipathPath;
 import io.ocfs2iscsi.node.volume.Requests;
 import io.ocfs2iscsi.node.volume.VolumeFormatter;
@@ -197,18 +200,114 @@ class UserClusterStackTest {
    * A plugin in a pod reaches the host through nsenter, which keeps its container's cgroup: daemons it started would
    * be killed with the container at its next restart (the runtime kills every process of a host-PID container's
    * cgroup), and a dlm_controld that dies with a volume mounted leaves the node unable to unmount until it reboots.
+   * Without systemd and without cgroup2 (nowhere to move them) it refuses.
    */
   @Test
-  void aPluginInAPodWithoutSystemdOnTheHostDoesNotStartTheDaemons() {
+  void aPluginInAPodOnAHostWithoutSystemdOrCgroup2DoesNotStartTheDaemons() {
     host = new ReferenceHost(root.resolve("pod"), HostMode.NSENTER);
     script();
 
     assertThatThrownBy(() -> host.cluster.apply(userRequest()))
         .isInstanceOfSatisfying(NodeException.class,
             e -> assertThat(e.code()).isEqualTo(NodeException.Code.FAILED_PRECONDITION))
-        .hasMessageContaining("systemd").hasMessageContaining("corosync.service");
+        .hasMessageContaining("systemd").hasMessageContaining("corosync.service").hasMessageContaining("cgroup2");
     assertThat(host.fake.calls()).doesNotContain("corosync", "dlm_controld");
     assertThat(host.files.exists("/etc/corosync/corosync.conf")).isFalse();
+  }
+
+  /** What the host's processes look like to the fake: pid to its cgroup (as the host's cgroup namespace sees it). */
+  final Map<Integer, String> cgroupOfPid = new java.util.LinkedHashMap<>();
+  /** The node plugin's container cgroup, as captured in the real cluster's guests. */
+  static final String POD_CGROUP = DaemonCgroups.parseProcCgroup(captured(DIR + "proc-cgroup-node-plugin.txt"));
+  static final int COROSYNC = DaemonCgroups.parsePidFile(captured(DIR + "corosync-pid-file.txt")).orElseThrow();
+  static final int DLM_CONTROLD = DaemonCgroups.parsePidFile(captured(DIR + "dlm-controld-pid-file.txt"))
+      .orElseThrow();
+
+  /**
+   * A host without systemd but with cgroup2, seen from a plugin in a pod. As captured: corosync, once detached, has
+   * moved itself to the root cgroup; dlm_controld and its helper child stay in the plugin's container cgroup.
+   */
+  void podOnCgroup2Host() {
+    host = new ReferenceHost(root.resolve("pod"), HostMode.NSENTER);
+    script();
+    host.write("/sys/fs/cgroup/cgroup.controllers", "cpu io memory pids\n");
+    daemonStarts("corosync", Corosync.PID_FILE, "corosync-pid-file.txt", "pgrep-s-corosync.txt",
+        DaemonCgroups.parseProcCgroup(captured(DIR + "proc-cgroup-corosync-root.txt")), () -> corosyncRuns = true);
+    daemonStarts("dlm_controld", DlmTool.PID_FILE, "dlm-controld-pid-file.txt", "pgrep-s-dlm-controld.txt",
+        POD_CGROUP, () -> dlmControldRuns = true);
+    host.fake.onPrefix("nsenter", "-t", "1", "-C", "--", "cat").answer(a -> {
+      String c = cgroupOfPid.get(Integer.parseInt(a.get(6).split("/")[2]));
+      return c == null ? new Reply(1, "", "No such file or directory\n") : Reply.ok("0::" + c + "\n");
+    });
+    host.fake.on("nsenter", "-t", "1", "-C", "--", "cat", "/proc/self/cgroup")
+        .reply(Reply.ok(captured(DIR + "proc-cgroup-node-plugin.txt")));
+    host.fake.onPrefix("nsenter", "-t", "1", "-C", "--", "mkdir", "-p").reply(Reply.ok());
+    teeMoves();
+  }
+
+  /** Starting {@code program} writes its pid file (as captured); its session's processes land in {@code cgroup}. */
+  void daemonStarts(String program, String pidFile, String capturedPidFile, String capturedSession, String cgroup,
+      Runnable runs) {
+    String pidText = captured(DIR + capturedPidFile);
+    int pid = DaemonCgroups.parsePidFile(pidText).orElseThrow();
+    String session = captured(DIR + capturedSession);
+    host.fake.on(program).answer(a -> {
+      runs.run();
+      host.write(pidFile, pidText);
+      host.write("/proc/" + pid + "/comm", program + "\n");
+      DaemonCgroups.parsePgrep(session).forEach(p -> cgroupOfPid.put(p, cgroup));
+      return Reply.ok();
+    });
+    host.fake.on("pgrep", "-s", Integer.toString(pid)).reply(Reply.ok(session));
+  }
+
+  @Test
+  void aPluginInAPodOnAHostWithoutSystemdMovesDlmControldOutOfItsContainersCgroup() {
+    podOnCgroup2Host();
+
+    assertThat(host.cluster.apply(userRequest()).online()).isTrue();
+
+    List<Integer> dlmSession = DaemonCgroups.parsePgrep(captured(DIR + "pgrep-s-dlm-controld.txt"));
+    assertThat(dlmSession).allSatisfy(p ->
+        assertThat(cgroupOfPid.get(p)).isEqualTo("/ocfs2-iscsi-daemons/dlm_controld"));
+    assertThat(cgroupOfPid).as("corosync stays where it put itself").containsEntry(COROSYNC, "/");
+    assertThat(host.fake.calls()).containsSubsequence("corosync", "pgrep -s " + COROSYNC, "dlm_controld",
+        "pgrep -s " + DLM_CONTROLD, "nsenter -t 1 -C -- tee /sys/fs/cgroup/ocfs2-iscsi-daemons/dlm_controld/cgroup.procs");
+    assertThat(host.fake.inputs()).containsExactlyElementsOf(dlmSession.stream().map(p ->
+        "nsenter -t 1 -C -- tee /sys/fs/cgroup/ocfs2-iscsi-daemons/dlm_controld/cgroup.procs <<< " + p + "\n")
+        .toList());
+  }
+
+  @Test
+  void aDaemonLeftInThePodsCgroupIsMovedAtTheNextApplyAndThenLeftAlone() {
+    podOnCgroup2Host();
+    host.fake.onPrefix("nsenter", "-t", "1", "-C", "--", "tee")
+        .reply(new Reply(1, "", "tee: /sys/fs/cgroup/ocfs2-iscsi-daemons/dlm_controld/cgroup.procs: Device or"
+            + " resource busy\n"));
+    assertThatThrownBy(() -> host.cluster.apply(userRequest())).isInstanceOf(NodeException.class)
+        .hasMessageContaining("moving dlm_controld");
+    assertThat(cgroupOfPid).containsEntry(DLM_CONTROLD, POD_CGROUP);
+
+    teeMoves();
+    host.cluster.apply(userRequest());
+    assertThat(cgroupOfPid).containsEntry(DLM_CONTROLD, "/ocfs2-iscsi-daemons/dlm_controld");
+
+    host.fake.clearCalls();
+    host.cluster.apply(userRequest());
+    assertThat(host.fake.inputs()).as("nothing moved again").isEmpty();
+    assertThat(host.fake.calls()).doesNotContain("corosync", "dlm_controld");
+  }
+
+  /** tee into a cgroup.procs moves the pid it reads (the input of the command being answered is the last one). */
+  void teeMoves() {
+    host.fake.onPrefix("nsenter", "-t", "1", "-C", "--", "tee").answer(a -> {
+      List<String> in = host.fake.inputs();
+      String input = in.get(in.size() - 1);
+      String cgroup = a.get(6).substring("/sys/fs/cgroup".length(), a.get(6).length() - "/cgroup.procs".length());
+      cgroupOfPid.put(Integer.parseInt(input.substring(input.indexOf("<<< ") + 4).strip()),
+          cgroup.isEmpty() ? "/" : cgroup);
+      return Reply.ok();
+    });
   }
 
   @Test

@@ -23,6 +23,17 @@ class ProcessCommandRunnerTest {
   }
 
   @Test
+  void aCommandReadsItsInputAndOthersReadEndOfFile() {
+    CommandResult fed = runner.run(Command.of("cat").withStdin("1234\n"));
+    CommandResult unfed = runner.run(Command.of("cat"));
+
+    assertThat(fed.exitCode()).isZero();
+    assertThat(fed.stdout()).isEqualTo("1234\n");
+    assertThat(unfed.exitCode()).isZero();
+    assertThat(unfed.stdout()).as("no input: end-of-file at once, not a wait").isEmpty();
+  }
+
+  @Test
   void outputIsReadWhileTheCommonPoolIsBusy() {
     CommandResult r;
     try (SaturatedCommonPool busy = new SaturatedCommonPool()) {

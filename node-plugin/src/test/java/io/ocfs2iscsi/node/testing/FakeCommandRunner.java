@@ -33,6 +33,7 @@ public final class FakeCommandRunner implements CommandRunner {
 
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final List<List<String>> calls = new CopyOnWriteArrayList<>();
+  private final List<String> inputs = new CopyOnWriteArrayList<>();
 
   /** A rule for exactly this argv. */
   public Rule on(String... argv) {
@@ -52,6 +53,9 @@ public final class FakeCommandRunner implements CommandRunner {
   public CommandResult run(Command command) {
     List<String> argv = command.argv();
     calls.add(argv);
+    if (!command.stdin().isEmpty()) {
+      inputs.add(String.join(" ", argv) + " <<< " + command.stdin());
+    }
     for (int i = rules.size() - 1; i >= 0; i--) {
       Rule r = rules.get(i);
       if (r.matches(argv)) {
@@ -67,12 +71,18 @@ public final class FakeCommandRunner implements CommandRunner {
     return calls.stream().map(a -> String.join(" ", a)).toList();
   }
 
+  /** Every command that was given input so far, as "argv <<< input", in order. */
+  public List<String> inputs() {
+    return List.copyOf(inputs);
+  }
+
   public List<List<String>> argvs() {
     return List.copyOf(calls);
   }
 
   public void clearCalls() {
     calls.clear();
+    inputs.clear();
   }
 
   /** Answers for one argv pattern: a sequence of replies (the last one repeats) or a function of the argv. */

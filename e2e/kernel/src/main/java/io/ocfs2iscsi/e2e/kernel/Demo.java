@@ -18,7 +18,8 @@ public final class Demo {
     Report report = new Report();
     Steps steps = new Steps(report);
     int rc = 0;
-    DemoRun demo = playKubelet ? new SystemDemo(steps, report, work) : new ClusterRun(steps, report, work);
+    DemoRun demo = playKubelet ? new SystemDemo(steps, report, work)
+        : new ClusterRun(steps, report, work, ClusterRun.Stacks.of(List.of(args)));
     try {
       demo.run();
       System.out.println("\nDEMO PASSED");

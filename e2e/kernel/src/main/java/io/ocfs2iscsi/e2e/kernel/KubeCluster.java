@@ -92,14 +92,21 @@ public final class KubeCluster implements AutoCloseable {
         kv.get("IMAGE_REPOSITORY_PREFIX"), kv.get("IMAGE_TAG"));
   }
 
+  /** The second target's LUN (iqn ...:virtual.vg2, LUN 1), for the user stack's volume. */
+  static final String SECOND_LUN_SIZE = "1G";
+
   /**
-   * Boots the guests with the SAN, starts the control plane on the host's management address and makes both
+   * Boots the guests with the SAN (and the second target when {@code secondLun}), starts the control plane on the host's management address and makes both
    * guests nodes; returns once kubelet reported both Nodes Ready.
    */
-  public static KubeCluster start(Bundle bundle, Path work, Consumer<String> log) {
+  public static KubeCluster start(Bundle bundle, Path work, Consumer<String> log, boolean secondLun) {
     long bootStarted = System.nanoTime();
+    List<String> launcherArgs = new ArrayList<>(List.of("--mem", GUEST_MEMORY));
+    if (secondLun) {
+      launcherArgs.addAll(List.of("--lun2-size", SECOND_LUN_SIZE));
+    }
     TestBed bed = TestBed.start(TestBed.Options.defaults().withNodes(NODES.size()).withForwardedPorts(List.of())
-        .withShare(bundle.dir().getParent()).withLauncherArgs(List.of("--mem", GUEST_MEMORY)));
+        .withShare(bundle.dir().getParent()).withLauncherArgs(launcherArgs));
     KubeCluster cluster = new KubeCluster(bundle, bed, work, log);
     cluster.bootStarted = bootStarted;
     try {

@@ -41,6 +41,12 @@ public final class UserPath {
 
   /** The nine steps, in order; each throws when what it checks does not hold. */
   public void run() throws Exception {
+    installSteps();
+    o2cbSteps();
+  }
+
+  /** Steps 1 and 2: the README install, the operator and node plugin running. */
+  public void installSteps() throws Exception {
     cluster.bootToReadySeconds().forEach((node, s) -> report.put(SECTION, "node_boot_to_ready_seconds_" + node, s));
     cluster.credentialsToReadySeconds().forEach((node, s) ->
         report.put(SECTION, "node_credentials_to_ready_seconds_" + node, s));
@@ -48,6 +54,10 @@ public final class UserPath {
         () -> { install(); return null; });
     steps.step("2. the operator runs as the chart's Deployment, the node plugin as its DaemonSet on both nodes;"
         + " kubelet registered the driver in CSINode", () -> { checkInstalled(); return null; });
+  }
+
+  /** Steps 3 to 9: the examples on the o2cb stack, through link cut, rollout, reboot, uninstall and reinstall. */
+  public void o2cbSteps() throws Exception {
     steps.step("3. kubectl apply -f examples/: claim Bound, writers Running on both nodes, data crosses nodes",
         () -> { applyExamples(); return null; });
     steps.step("4. kubectl get isv: Ready, all paths, both nodes mounted", () -> { checkVolume(); return null; });
@@ -62,6 +72,27 @@ public final class UserPath {
         () -> { deleteWriters(); return null; });
     steps.step("9. README uninstall keeps the data; installing and applying again adopts the filesystem",
         () -> { uninstallAndAdopt(); return null; });
+  }
+
+  /**
+   * Before the user stack on the same nodes: the examples' writers, claim, volume and o2cb cluster deleted with
+   * README's uninstall commands (the release stays), until nothing of the volume is left on the nodes.
+   */
+  public void removeExamples() throws Exception {
+    steps.step("the examples deleted with README's kubectl uninstall commands (the release stays): nothing of the"
+        + " o2cb volume left on the nodes", () -> {
+          long t = System.nanoTime();
+          for (List<String> c : readme.under(UNINSTALL, "kubectl")) {
+            typeOk(c);
+          }
+          waitFor(Duration.ofMinutes(5), "the writers' pods gone", () -> cluster.kubectl("get", "pods", "-l",
+              WRITERS, "-o", "name").stdout().isBlank());
+          waitFor(Duration.ofMinutes(3), "nothing of the volume left on the nodes", () -> leftovers().isEmpty());
+          waitFor(Duration.ofMinutes(3), "ocfs2cluster iscsi gone", () -> cluster.kubectl("get", "ocfs2cluster",
+              "-o", "name").stdout().isBlank());
+          report.put(SECTION, "examples_deleted_to_nodes_clean_seconds", seconds(t));
+          return null;
+        });
   }
 
   // ---- 1, 2 ------------------------------------------------------------------------------------------------------
