@@ -432,8 +432,17 @@ public final class UserPath {
   // ---- helpers ---------------------------------------------------------------------------------------------------
 
   private void waitWritersRunning(Duration limit) {
-    waitFor(limit, "a Running, Ready writer on each node", () -> {
-      String out = cluster.kubectl("get", "pods", "-l", WRITERS, "-o",
+    waitWritersRunning(cluster, WRITERS, limit, writerByNode);
+  }
+
+  /**
+   * Waits until a Running, Ready pod of {@code selector} runs on each node and puts them into {@code writerByNode}
+   * (node name to pod name).
+   */
+  static void waitWritersRunning(
+      KubeCluster cluster, String selector, Duration limit, Map<String, String> writerByNode) {
+    waitFor(limit, "a Running, Ready pod of " + selector + " on each node", () -> {
+      String out = cluster.kubectl("get", "pods", "-l", selector, "-o",
           "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase} "
               + "{.status.conditions[?(@.type==\"Ready\")].status} {.metadata.deletionTimestamp}{\"\\n\"}{end}")
           .stdout();

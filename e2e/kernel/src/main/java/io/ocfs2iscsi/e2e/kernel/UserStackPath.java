@@ -314,25 +314,7 @@ final class UserStackPath {
   }
 
   private void waitWritersRunning() {
-    UserPath.waitFor(LONG, "a Running, Ready user-stack writer on each node", () -> {
-      String out = cluster.kubectl("get", "pods", "-l", WRITERS, "-o",
-          "jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase} "
-              + "{.status.conditions[?(@.type==\"Ready\")].status} {.metadata.deletionTimestamp}{\"\\n\"}{end}")
-          .stdout();
-      Map<String, String> running = new LinkedHashMap<>();
-      for (String line : out.split("\n")) {
-        String[] f = line.trim().split(" ");
-        if (f.length == 4 && f[2].equals("Running") && f[3].equals("True")) {
-          running.put(f[1], f[0]);
-        }
-      }
-      if (running.keySet().containsAll(KubeCluster.NODES)) {
-        writerByNode.clear();
-        KubeCluster.NODES.forEach(n -> writerByNode.put(n, running.get(n)));
-        return true;
-      }
-      return false;
-    });
+    UserPath.waitWritersRunning(cluster, WRITERS, LONG, writerByNode);
   }
 
   private String exec(String pod, String... argv) {
