@@ -58,10 +58,22 @@ final class HostCommands {
 
   /** The last {@code n} lines of a log, or why it cannot be read. */
   static String tail(Path file, int n) {
+    return lastLines(file, n, null);
+  }
+
+  /**
+   * The last {@code n} lines of a log that match {@code pattern} (every line when null), or why it cannot be read.
+   * Read as ISO-8859-1: a guest's console carries bytes that are not UTF-8, and a failure report must still show it.
+   */
+  static String lastLines(Path file, int n, java.util.regex.Pattern pattern) {
     try {
-      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      if (!Files.exists(file)) {
+        return "(no " + file + ")";
+      }
+      List<String> all = Files.readAllLines(file, StandardCharsets.ISO_8859_1).stream()
+          .filter(l -> pattern == null || pattern.matcher(l).find()).toList();
       return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return "(cannot read " + file + ": " + e + ")";
     }
   }

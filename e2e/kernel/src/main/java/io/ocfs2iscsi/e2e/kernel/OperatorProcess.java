@@ -60,7 +60,7 @@ public final class OperatorProcess implements AutoCloseable {
   public void requireAlive() {
     if (!process.isAlive()) {
       throw new IllegalStateException("the operator exited with " + process.exitValue() + "; last lines of " + log
-          + ":\n" + PluginBed.tail(log, 30));
+          + ":\n" + HostCommands.tail(log, 30));
     }
   }
 

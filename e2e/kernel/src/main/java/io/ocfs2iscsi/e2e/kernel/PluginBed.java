@@ -351,20 +351,17 @@ public final class PluginBed implements AutoCloseable {
 
   public String diagnostics(String node) {
     return node + ": console " + bed.consoleLog(node) + ", plugin log " + pluginLog(node) + "; last plugin lines:\n"
-        + tail(pluginLog(node), 15);
+        + HostCommands.tail(pluginLog(node), 15) + "\nlast kernel lines of trouble on its console:\n"
+        + HostCommands.lastLines(bed.consoleLog(node), 12, KERNEL_TROUBLE);
   }
 
-  static String tail(Path file, int n) {
-    try {
-      if (!Files.exists(file)) {
-        return "(no " + file + ")";
-      }
-      List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - n), all.size()));
-    } catch (IOException | UncheckedIOException e) {
-      return "(cannot read " + file + ": " + e + ")";
-    }
-  }
+  /**
+   * Console lines that tell why a guest stopped answering: CI keeps only the failure messages, not the run
+   * directory, and a guest that panicked (journal abort, o2cb fence) or lost its paths says so only there.
+   */
+  static final java.util.regex.Pattern KERNEL_TROUBLE = java.util.regex.Pattern.compile(
+      "(?i)panic|abort|fenc|very sorry|reservation conflict|conn error|target not found|I/O error|blocked for more"
+          + "|Oops|BUG:|heartbeat|e2e/guest/fault");
 
   @Override
   public void close() {

@@ -283,7 +283,7 @@ final class SystemDemo implements DemoRun {
     if (!held) {
       ControlPlane.KubectlResult now = controlPlane.kubectl("get", "isv,ocfs2cluster", "-o", "yaml");
       throw new IllegalStateException("not within " + limit + ": " + what + "\n" + now.stdout() + now.stderr()
-          + "\noperator log " + operator.log() + ":\n" + PluginBed.tail(operator.log(), 20));
+          + "\noperator log " + operator.log() + ":\n" + HostCommands.tail(operator.log(), 20));
     }
     return true;
   }
@@ -317,7 +317,7 @@ final class SystemDemo implements DemoRun {
     StringBuilder sb = new StringBuilder();
     if (operator != null) {
       sb.append("operator log ").append(operator.log()).append(", last lines:\n")
-          .append(PluginBed.tail(operator.log(), 20)).append('\n');
+          .append(HostCommands.tail(operator.log(), 20)).append('\n');
     }
     if (bed != null) {
       sb.append(bed.diagnostics()).append('\n');

@@ -444,7 +444,7 @@ class SafetyScenariosTest {
 
       // Recorded before: where the heartbeat was stopped under the held mount, the release can hang node1.
       Release release = bed.bed().guestRunning(N1) ? release(holder)
-          : Release.failed("node1's VM process ended; its console: " + PluginBed.tail(bed.bed().consoleLog(N1), 20));
+          : Release.failed("node1's VM process ended; its console: " + HostCommands.tail(bed.bed().consoleLog(N1), 20));
       node1Answers = release.problem() == null;
       report.put(SECTION, "released_unstage_answer", release.problem() != null ? release.problem() : release.answer());
       report.put(SECTION, "released_unstage_seconds", release.seconds());
